@@ -1,0 +1,744 @@
+# The shared helper behind every module in nix/modules: it turns a short
+# description of one ATProto application (its settings, secrets, ports,
+# health and metrics endpoints) into a NixOS module declaring
+# `services.atproto.<name>` and a hardened systemd service `atproto-<name>`.
+#
+# A module file is then only what is particular to its program:
+#
+#   { config, lib, pkgs, ... }@args:
+#   let service = import ../lib/service.nix { inherit lib; };
+#   in service.mkService {
+#     name = "pds";                         # services.atproto.pds, unit atproto-pds
+#     displayName = "the PDS";              # used in messages
+#     settings = { stateDir, ... }: with service.option; {
+#       PDS_PORT = port 3000 "TCP port the HTTP server listens on.";
+#     };
+#     required.PDS_HOSTNAME = ''the public DNS name, e.g. "pds.example.com"'';
+#     secrets.jwtSecret = { env = "PDS_JWT_SECRET"; description = "..."; generate = "openssl rand --hex 16"; };
+#     ports = cfg: [ cfg.settings.PDS_PORT ];
+#     health.path = "/xrpc/_health";
+#   } args
+#
+# Every field of the spec is described where mkService reads it below.
+{ lib }:
+let
+  inherit (lib)
+    mkOption
+    mkIf
+    mkMerge
+    mkDefault
+    types
+    literalExpression
+    optional
+    optionals
+    optionalAttrs
+    optionalString
+    concatStringsSep
+    concatMapStringsSep
+    mapAttrsToList
+    filterAttrs
+    attrNames
+    ;
+in
+rec {
+  # ---------------------------------------------------------------------------
+  # Settings values and their rendering
+
+  # What one setting may hold. Lists are joined with commas when rendered to
+  # an environment variable and repeated when rendered as flags.
+  settingValue = types.nullOr (
+    types.oneOf [
+      types.bool
+      types.int
+      types.float
+      types.str
+      types.path
+      (types.listOf (types.oneOf [ types.int types.str ]))
+    ]
+  );
+
+  renderValue =
+    v:
+    if builtins.isBool v then
+      (if v then "true" else "false")
+    else if builtins.isList v then
+      concatMapStringsSep "," toString v
+    else
+      toString v;
+
+  # settings -> systemd `environment` (null means "leave unset").
+  toEnvironment = settings: lib.mapAttrs (_: renderValue) (filterAttrs (_: v: v != null) settings);
+
+  # settings -> command line flags: `--key=value`; `true` gives a bare `--key`,
+  # `false` and null give nothing, lists repeat the flag.
+  toFlags =
+    settings:
+    lib.concatLists (
+      mapAttrsToList (
+        k: v:
+        if v == null || v == false then
+          [ ]
+        else if v == true then
+          [ "--${k}" ]
+        else if builtins.isList v then
+          map (x: "--${k}=${toString x}") v
+        else
+          [ "--${k}=${renderValue v}" ]
+      ) settings
+    );
+
+  # Short constructors for declaring settings; descriptions should state units.
+  option = {
+    typed =
+      type: default: description:
+      mkOption { inherit type default description; };
+    str =
+      default: description:
+      mkOption {
+        type = types.str;
+        inherit default description;
+      };
+    nullStr =
+      description:
+      mkOption {
+        type = types.nullOr types.str;
+        default = null;
+        inherit description;
+      };
+    int =
+      default: description:
+      mkOption {
+        type = types.int;
+        inherit default description;
+      };
+    nullInt =
+      description:
+      mkOption {
+        type = types.nullOr types.int;
+        default = null;
+        inherit description;
+      };
+    positive =
+      default: description:
+      mkOption {
+        type = types.ints.positive;
+        inherit default description;
+      };
+    port =
+      default: description:
+      mkOption {
+        type = types.port;
+        inherit default description;
+      };
+    bool =
+      default: description:
+      mkOption {
+        type = types.bool;
+        inherit default description;
+      };
+    nullBool =
+      description:
+      mkOption {
+        type = types.nullOr types.bool;
+        default = null;
+        inherit description;
+      };
+    enum =
+      values: default: description:
+      mkOption {
+        type = types.enum values;
+        inherit default description;
+      };
+    nullEnum =
+      values: description:
+      mkOption {
+        type = types.nullOr (types.enum values);
+        default = null;
+        inherit description;
+      };
+    list =
+      default: description:
+      mkOption {
+        type = types.listOf types.str;
+        inherit default description;
+      };
+  };
+
+  # ---------------------------------------------------------------------------
+  # Nearest known key, for "X is not read by Y; did you mean Z?"
+
+  # Levenshtein distance, one row of the table at a time.
+  editDistance =
+    a: b:
+    let
+      as = lib.stringToCharacters a;
+      bs = lib.stringToCharacters b;
+      nb = builtins.length bs;
+      step =
+        prev: ca:
+        let
+          first = builtins.head prev + 1;
+        in
+        builtins.foldl' (
+          row: j:
+          let
+            cost = if ca == builtins.elemAt bs j then 0 else 1;
+            left = builtins.elemAt row j;
+          in
+          row
+          ++ [
+            (lib.min (lib.min (builtins.elemAt prev (j + 1) + 1) (left + 1)) (builtins.elemAt prev j + cost))
+          ]
+        ) [ first ] (lib.range 0 (nb - 1));
+    in
+    lib.last (builtins.foldl' step (lib.range 0 nb) as);
+
+  # The known key closest to `key`, or null when none is plausibly meant.
+  # Keys that contain the unknown key (PORT -> PDS_PORT) rank first, then edit
+  # distance; ties go to the alphabetically first key.
+  nearestKey =
+    known: key:
+    let
+      up = lib.toUpper key;
+      scored = map (
+        k:
+        let
+          K = lib.toUpper k;
+          contains = lib.hasInfix up K || lib.hasInfix K up;
+          d = editDistance up K;
+        in
+        {
+          inherit k d contains;
+          score = d - (if contains then 1000 else 0);
+        }
+      ) (lib.sort (x: y: x < y) known);
+      best = builtins.foldl' (acc: x: if acc == null || x.score < acc.score then x else acc) null scored;
+      limit = lib.max 2 (builtins.stringLength key / 3);
+    in
+    if best == null then
+      null
+    else if best.contains && builtins.stringLength key >= 3 || best.d <= limit then
+      best.k
+    else
+      null;
+
+  unknownKeyWarning =
+    {
+      optionPrefix,
+      displayName,
+      known,
+    }:
+    key:
+    let
+      near = nearestKey known key;
+    in
+    "${optionPrefix}.settings.${key}: ${key} is not read by ${displayName}"
+    + (if near != null then "; did you mean ${near}?" else "")
+    + " (the value is passed through unchanged; remove it if it is a typo)";
+
+  # ---------------------------------------------------------------------------
+  # Secrets
+
+  # True for anything that is, or would be copied into, the Nix store: a path
+  # literal (Nix copies it when interpolated) or a string under the store.
+  inStore = v: builtins.isPath v || lib.hasPrefix "${builtins.storeDir}/" (toString v);
+
+  storeSecretMessage =
+    optionName: v:
+    "${optionName} = ${
+      if builtins.isPath v then "./" + baseNameOf (toString v) else "\"${toString v}\""
+    } puts the secret in the Nix store, which every local user can read. "
+    + "Keep the secret in a file outside the store (for example /run/secrets/… from agenix or sops-nix, "
+    + "or /var/lib/secrets/… with mode 0400) and give its absolute path as a string: "
+    + "${optionName} = \"/run/secrets/${baseNameOf (toString v)}\";";
+
+  # ---------------------------------------------------------------------------
+  # Hardening shared by every unit. Modules list their exceptions, with the
+  # reason, in `serviceConfig` of the spec.
+  hardening = {
+    NoNewPrivileges = true;
+    UMask = "0077";
+    ProtectSystem = "strict";
+    ProtectHome = true;
+    PrivateTmp = true;
+    PrivateDevices = true;
+    PrivateUsers = true;
+    PrivateMounts = true;
+    PrivateIPC = true;
+    ProtectHostname = true;
+    ProtectClock = true;
+    ProtectKernelTunables = true;
+    ProtectKernelModules = true;
+    ProtectKernelLogs = true;
+    ProtectControlGroups = true;
+    ProtectProc = "invisible";
+    ProcSubset = "pid";
+    RestrictNamespaces = true;
+    RestrictRealtime = true;
+    RestrictSUIDSGID = true;
+    RemoveIPC = true;
+    LockPersonality = true;
+    MemoryDenyWriteExecute = true;
+    SystemCallArchitectures = "native";
+    SystemCallFilter = [
+      "@system-service"
+      "~@privileged"
+      "~@resources"
+    ];
+    SystemCallErrorNumber = "EPERM";
+    CapabilityBoundingSet = [ "" ];
+    AmbientCapabilities = [ "" ];
+    RestrictAddressFamilies = [
+      "AF_UNIX"
+      "AF_INET"
+      "AF_INET6"
+    ];
+    DevicePolicy = "closed";
+    KeyringMode = "private";
+  };
+
+  # ---------------------------------------------------------------------------
+  # The module
+
+  mkService =
+    spec:
+    {
+      config,
+      lib,
+      pkgs,
+      ...
+    }:
+    let
+      # services.atproto.<name>; the unit is atproto-<name>.
+      inherit (spec) name;
+      displayName = spec.displayName or name;
+      unit = "atproto-${name}";
+      optionPrefix = "services.atproto.${name}";
+      cfg = config.services.atproto.${name};
+      stateDir = "/var/lib/${unit}";
+      file = (builtins.unsafeGetAttrPos "name" spec).file;
+
+      # settings: { cfg, stateDir, name, config } -> attrset of options, one
+      # per variable or flag the program reads. format: "env" (default) or
+      # "flags" (rendered as --key=value after `command`).
+      format = spec.format or "env";
+      ctx = {
+        inherit
+          cfg
+          config
+          stateDir
+          name
+          pkgs
+          ;
+      };
+      settingsOptions = (spec.settings or (_: { })) ctx;
+      knownKeys = attrNames settingsOptions;
+
+      # secrets: attrset of { env ? null; path ? null; flag ? null; description;
+      # generate ? null; required ? true; }. Option `<secret>File`. `env`: the
+      # wrapper exports the file's content in that variable; `path`: the
+      # variable is set to the credential's path; `flag`: `--flag=<path>`.
+      secrets = spec.secrets or { };
+      secretOption = s: "${s}File";
+      secretValues = lib.mapAttrs (s: _: cfg.${secretOption s}) secrets;
+      secretEnvs = lib.concatMap (sp: optional (sp.env or null != null) sp.env) (builtins.attrValues secrets);
+      setSecrets = filterAttrs (s: _: secretValues.${s} != null) secrets;
+
+      # ports: cfg -> TCP ports the program listens on (opened by openFirewall).
+      ports = (spec.ports or (_: [ ])) cfg;
+      lowPorts = builtins.filter (p: p < 1024) ports;
+
+      # health: { path; port ? cfg -> int (first of ports); host ? "127.0.0.1"; } or null.
+      health = spec.health or null;
+      healthUrl =
+        let
+          port = if health ? port then health.port cfg else builtins.head ports;
+        in
+        "http://${health.host or "127.0.0.1"}:${toString port}${health.path}";
+
+      # metrics: { path ? "/metrics"; port : cfg -> int; settings ? cfg -> attrs
+      # enabling the endpoint; } or null when the program has none.
+      metrics = spec.metrics or null;
+
+      # logLevel / logFormat: { values = [ ... ]; default; settings ? v -> attrs; env ? v -> attrs; }
+      logLevel = spec.logLevel or null;
+      logFormat = spec.logFormat or null;
+
+      # database: { setting = "DATABASE_URL"; url ? { user, database } -> str; } when
+      # the program can use PostgreSQL.
+      database = spec.database or null;
+
+      secretScript = concatStringsSep "\n" (
+        mapAttrsToList (
+          s: sp:
+          let
+            cred = "\"$CREDENTIALS_DIRECTORY/${s}\"";
+          in
+          if sp.env or null != null then
+            "export ${sp.env}=\"$(< ${cred})\""
+          else if sp.path or null != null then
+            "export ${sp.path}=${cred}"
+          else
+            ""
+        ) setSecrets
+      );
+      secretFlags = concatStringsSep " " (
+        mapAttrsToList (s: sp: "--${sp.flag}=\"$CREDENTIALS_DIRECTORY/${s}\"") (
+          filterAttrs (_: sp: sp.flag or null != null) setSecrets
+        )
+      );
+
+      command = spec.command or (c: lib.getExe c.package);
+      args =
+        (spec.args or (_: [ ])) cfg ++ optionals (format == "flags") (toFlags cfg.settings);
+
+      isolated = cfg.networkIsolation.enable;
+      isolationFamilies = [
+        "AF_UNIX"
+        "AF_INET"
+      ]
+      ++ optional (builtins.any (lib.hasInfix ":") cfg.networkIsolation.allow) "AF_INET6";
+
+      notes = optionalString (spec.notes or "" != "") "\n\n${spec.notes}";
+    in
+    {
+      options.services.atproto.${name} = {
+        enable = lib.mkEnableOption (spec.description or displayName) // {
+          description =
+            "Whether to run ${spec.description or displayName} as the hardened systemd service `${unit}`. "
+            + "State lives in {file}`${stateDir}`; logs go to the journal (`journalctl -u ${unit}`)."
+            + notes;
+        };
+
+        package = lib.mkPackageOption pkgs [ "atproto" (spec.package or name) ] { };
+
+        user = mkOption {
+          type = types.str;
+          default = spec.user or unit;
+          description =
+            if spec.staticUser or false then
+              "System user the service runs as (created by this module)."
+            else
+              "Name of the user the service runs as. It is allocated dynamically by systemd (`DynamicUser`); with a local PostgreSQL database it is also the database role (peer authentication).";
+        };
+
+        settings = mkOption {
+          type = types.submodule {
+            _file = file;
+            freeformType = types.attrsOf settingValue;
+            options = settingsOptions;
+          };
+          default = { };
+          description =
+            "Configuration of ${displayName}, rendered "
+            + (
+              if format == "flags" then
+                "as command-line flags (`--key=value`; `true` gives a bare flag)"
+              else
+                "to its environment (booleans as `true`/`false`, lists joined with commas)"
+            )
+            + ". Keys that are not declared below are passed through unchanged but produce an evaluation warning naming the nearest known key. `null` leaves a key unset (the program's own default applies).";
+        };
+
+        openFirewall = mkOption {
+          type = types.bool;
+          default = false;
+          description = "Whether to open the TCP ports the service listens on (${
+            if ports == [ ] then "none by default" else "currently ${concatMapStringsSep ", " toString ports}"
+          }) in the firewall. Metrics ports are not opened: scrape them locally.";
+        };
+
+        logLevel = mkOption {
+          type = types.enum (if logLevel == null then [ "info" ] else logLevel.values);
+          default = if logLevel == null then "info" else logLevel.default or "info";
+          description =
+            if logLevel == null then
+              "${displayName} has no setting for its log level; this option is accepted for uniformity and has no effect."
+            else
+              "Minimum level of messages ${displayName} writes to the journal.";
+        };
+
+        logFormat = mkOption {
+          type = types.enum (if logFormat == null then [ "text" ] else logFormat.values);
+          default = if logFormat == null then "text" else logFormat.default or "text";
+          description =
+            if logFormat == null then
+              "${displayName} writes one log format and cannot switch it; this option only records that."
+            else
+              "Format of the log lines ${displayName} writes to the journal.";
+        };
+
+        metrics = {
+          enable = mkOption {
+            type = types.bool;
+            default = false;
+            description =
+              if metrics == null then
+                "${displayName} has no Prometheus endpoint; enabling this fails evaluation."
+              else
+                "Whether to serve Prometheus metrics at `http://127.0.0.1:<port>${metrics.path or "/metrics"}`.";
+          };
+          scrape = mkOption {
+            type = types.bool;
+            default = true;
+            description = "When metrics are enabled, add a scrape job `${unit}` to {option}`services.prometheus.scrapeConfigs`.";
+          };
+        };
+
+        healthCheck = {
+          enable = mkOption {
+            type = types.bool;
+            default = health != null;
+            defaultText = literalExpression (if health != null then "true" else "false");
+            description =
+              if health == null then
+                "${displayName} has no health endpoint; enabling this fails evaluation."
+              else
+                "Whether to probe `${health.path}` after start (the start fails, with the endpoint's answer in the journal, when it never answers successfully) and then on a timer (unit `${unit}-health`).";
+          };
+          interval = mkOption {
+            type = types.str;
+            default = "5min";
+            description = "How often the timer probes the health endpoint (systemd time span).";
+          };
+          startTimeout = mkOption {
+            type = types.ints.positive;
+            default = 90;
+            description = "Seconds to wait after start for the first successful health probe.";
+          };
+        };
+
+        environmentFiles = mkOption {
+          type = types.listOf types.path;
+          default = [ ];
+          example = [ "/run/secrets/${name}.env" ];
+          description = "Files of `KEY=value` lines added to the environment (systemd `EnvironmentFile`), read at start; use them for values that must not enter the Nix store. They override {option}`${optionPrefix}.settings`.";
+        };
+
+        networkIsolation = {
+          enable = mkOption {
+            type = types.bool;
+            default = false;
+            description = "Confine the service to the loopback interface: it listens on 127.0.0.1 only (where the program can bind an address), every IP packet except to/from localhost and {option}`${optionPrefix}.networkIsolation.allow` is dropped (`IPAddressDeny=any`), and address families are narrowed to Unix and IPv4 (IPv6 only if an allowed address needs it). For services behind a local reverse proxy that fetch nothing from outside.";
+          };
+          allow = mkOption {
+            type = types.listOf types.str;
+            default = [ ];
+            example = [ "10.0.0.0/8" ];
+            description = "Addresses or prefixes (systemd `IPAddressAllow` syntax) still reachable under network isolation, besides localhost.";
+          };
+        };
+      }
+      // lib.mapAttrs (
+        s: sp:
+        mkOption {
+          type = types.nullOr types.path;
+          default = null;
+          example = "/run/secrets/${name}-${s}";
+          description =
+            "Path of a file, outside the Nix store, holding ${sp.description}. "
+            + "It is handed to the service with systemd `LoadCredential`, so only the service can read it."
+            + optionalString (sp.generate or null != null) " Create one with `${sp.generate}`."
+            + optionalString (!(sp.required or true)) " Optional.";
+        }
+      ) (lib.mapAttrs' (s: v: lib.nameValuePair (secretOption s) v) secrets)
+      // optionalAttrs (database != null) {
+        database = {
+          createLocally = mkOption {
+            type = types.bool;
+            default = false;
+            description = "Create a PostgreSQL database and role named after {option}`${optionPrefix}.user` on this host (enabling {option}`services.postgresql`) and connect to it over its Unix socket with peer authentication, so no password is needed.";
+          };
+        };
+      }
+      // (spec.extraOptions or (_: { })) ctx;
+
+      config = mkIf cfg.enable (mkMerge [
+        {
+          assertions =
+            mapAttrsToList (key: hint: {
+              assertion = cfg.settings.${key} or null != null;
+              message = "${optionPrefix}.settings.${key} is not set. Set it to ${hint}.";
+            }) (spec.required or { })
+            ++ mapAttrsToList (s: sp: {
+              assertion = !(sp.required or true) || cfg.${secretOption s} != null;
+              message =
+                "${optionPrefix}.${secretOption s} is not set. Point it to a file outside the Nix store holding ${sp.description}"
+                + optionalString (sp.generate or null != null) " (create it with `${sp.generate}`)"
+                + ", e.g. ${optionPrefix}.${secretOption s} = \"/run/secrets/${name}-${s}\";";
+            }) secrets
+            ++ mapAttrsToList (s: v: {
+              assertion = v == null || !(inStore v);
+              message = storeSecretMessage "${optionPrefix}.${secretOption s}" v;
+            }) secretValues
+            ++ map (v: {
+              assertion = !(inStore v);
+              message = storeSecretMessage "${optionPrefix}.environmentFiles" v;
+            }) cfg.environmentFiles
+            ++ [
+              {
+                assertion = !cfg.metrics.enable || metrics != null;
+                message = "${optionPrefix}.metrics.enable: ${displayName} has no Prometheus endpoint; set it to false.";
+              }
+              {
+                assertion = !cfg.healthCheck.enable || health != null;
+                message = "${optionPrefix}.healthCheck.enable: ${displayName} has no health endpoint; set it to false.";
+              }
+            ]
+            ++ lib.concatLists (
+              mapAttrsToList (
+                s: sp:
+                optional (sp.env or null != null && cfg.settings ? ${sp.env}) {
+                  assertion = cfg.settings.${sp.env} == null;
+                  message = "${optionPrefix}.settings.${sp.env} holds a secret, which would land in the Nix store and the unit's environment. Remove it and put the value in a file outside the store: ${optionPrefix}.${secretOption s} = \"/run/secrets/${name}-${s}\";";
+                }
+              ) secrets
+            )
+            ++ (spec.assertions or (_: [ ])) ctx;
+
+          warnings = map (unknownKeyWarning {
+            inherit optionPrefix displayName;
+            known = knownKeys;
+          }) (builtins.filter (k: !(builtins.elem k knownKeys) && !(builtins.elem k secretEnvs)) (attrNames cfg.settings));
+
+          services.atproto.${name}.settings = mkMerge [
+            (lib.mapAttrs (_: mkDefault) (
+              optionalAttrs (logLevel != null) ((logLevel.settings or (_: { })) cfg.logLevel)
+              // optionalAttrs (logFormat != null) ((logFormat.settings or (_: { })) cfg.logFormat)
+              // optionalAttrs (metrics != null && cfg.metrics.enable) ((metrics.settings or (_: { })) cfg)
+              // optionalAttrs isolated ((spec.loopbackSettings or (_: { })) cfg)
+            ))
+          ];
+
+          systemd.services.${unit} = {
+            description = spec.description or displayName;
+            wantedBy = [ "multi-user.target" ];
+            wants = [ "network-online.target" ];
+            after = [ "network-online.target" ] ++ (spec.after or (_: [ ])) ctx;
+            environment =
+              (if format == "env" then toEnvironment cfg.settings else { })
+              // optionalAttrs (logLevel != null) ((logLevel.env or (_: { })) cfg.logLevel)
+              // optionalAttrs (logFormat != null) ((logFormat.env or (_: { })) cfg.logFormat)
+              // (spec.environment or (_: { })) ctx;
+            # The wrapper: secrets the program wants in variables are read from
+            # the credentials directory here, so they never appear in the unit.
+            script = ''
+              set -eu
+              ${secretScript}
+              exec ${command cfg} ${lib.escapeShellArgs args}${optionalString (secretFlags != "") " ${secretFlags}"}
+            '';
+            serviceConfig =
+              hardening
+              // {
+                Type = "simple";
+                User = cfg.user;
+                Group = cfg.user;
+                DynamicUser = !(spec.staticUser or false);
+                StateDirectory = unit;
+                StateDirectoryMode = "0700";
+                RuntimeDirectory = unit;
+                RuntimeDirectoryMode = "0700";
+                WorkingDirectory = stateDir;
+                LoadCredential = mapAttrsToList (s: _: "${s}:${toString secretValues.${s}}") setSecrets;
+                EnvironmentFile = map toString cfg.environmentFiles;
+                Restart = "on-failure";
+                RestartSec = "5s";
+                TimeoutStartSec = cfg.healthCheck.startTimeout + 30;
+              }
+              // optionalAttrs (lowPorts != [ ]) {
+                # Binding a port below 1024 is the one privilege kept; a user
+                # namespace would keep it from applying to the host's network.
+                CapabilityBoundingSet = [ "CAP_NET_BIND_SERVICE" ];
+                AmbientCapabilities = [ "CAP_NET_BIND_SERVICE" ];
+                PrivateUsers = false;
+              }
+              // optionalAttrs isolated {
+                IPAddressDeny = "any";
+                IPAddressAllow = [ "localhost" ] ++ cfg.networkIsolation.allow;
+                RestrictAddressFamilies = isolationFamilies;
+              }
+              // optionalAttrs (health != null && cfg.healthCheck.enable) {
+                # Wait until the program answers its health endpoint; on
+                # timeout curl prints the last answer into the journal and
+                # the start fails.
+                ExecStartPost = [
+                  "${pkgs.curl}/bin/curl --silent --show-error --fail-with-body --max-time 5 --retry ${toString cfg.healthCheck.startTimeout} --retry-delay 1 --retry-all-errors --retry-max-time ${toString cfg.healthCheck.startTimeout} ${healthUrl}"
+                ];
+              }
+              // (spec.serviceConfig or (_: { })) ctx;
+          };
+        }
+
+        (mkIf cfg.openFirewall { networking.firewall.allowedTCPPorts = ports; })
+
+        (mkIf (metrics != null && cfg.metrics.enable && cfg.metrics.scrape) {
+          services.prometheus.scrapeConfigs = [
+            {
+              job_name = unit;
+              metrics_path = metrics.path or "/metrics";
+              static_configs = [ { targets = [ "127.0.0.1:${toString (metrics.port cfg)}" ]; } ];
+            }
+          ];
+        })
+
+        (mkIf (health != null && cfg.healthCheck.enable) {
+          systemd.services."${unit}-health" = {
+            description = "Health probe of ${unit}";
+            after = [ "${unit}.service" ];
+            requisite = [ "${unit}.service" ];
+            serviceConfig = hardening // {
+              Type = "oneshot";
+              DynamicUser = true;
+              # Only the probe's own connection to the service is allowed.
+              IPAddressDeny = "any";
+              IPAddressAllow = [ "localhost" ];
+              ExecStart = "${pkgs.curl}/bin/curl --silent --show-error --fail-with-body --max-time 10 ${healthUrl}";
+            };
+          };
+          systemd.timers."${unit}-health" = {
+            description = "Periodic health probe of ${unit}";
+            wantedBy = [ "timers.target" ];
+            timerConfig = {
+              OnActiveSec = cfg.healthCheck.interval;
+              OnUnitActiveSec = cfg.healthCheck.interval;
+            };
+          };
+        })
+
+        (mkIf (database != null && (cfg.database.createLocally or false)) {
+          services.postgresql = {
+            enable = true;
+            ensureDatabases = [ cfg.user ];
+            ensureUsers = [
+              {
+                name = cfg.user;
+                ensureDBOwnership = true;
+              }
+            ];
+          };
+          services.atproto.${name}.settings.${database.setting} = mkDefault (
+            (database.url or ({ user, database }: "postgresql://${user}@/${database}?host=/run/postgresql"))
+              {
+                user = cfg.user;
+                database = cfg.user;
+              }
+          );
+          systemd.services.${unit} = {
+            after = [ "postgresql.service" ];
+            requires = [ "postgresql.service" ];
+          };
+        })
+
+        (mkIf (spec.staticUser or false) {
+          users.users.${cfg.user} = {
+            isSystemUser = true;
+            group = cfg.user;
+            home = stateDir;
+          };
+          users.groups.${cfg.user} = { };
+        })
+
+        ((spec.config or (_: { })) ctx)
+      ]);
+    };
+}

@@ -1,0 +1,67 @@
+# Evaluates this repository's NixOS modules the way the module tests and the
+# docs export do: nixpkgs `lib`, the NixOS option stubs, and a stand-in
+# `pkgs` whose only real content is names (no derivation is built).
+#
+#   eval = import ./eval.nix { inherit lib; };
+#   (eval.system [ { services.atproto.pds = { enable = true; ... }; } ]).config
+#   eval.checked [ ... ]   # like NixOS: throws "Failed assertions: ..." and prints warnings
+{ lib }:
+let
+  modules = import ../../modules;
+
+  # A fake derivation: enough for types.package, lib.getExe and string
+  # interpolation.
+  fakePackage =
+    name:
+    {
+      type = "derivation";
+      inherit name;
+      pname = name;
+      version = "0";
+      outPath = "/nix/store/00000000000000000000000000000000-${name}";
+      meta.mainProgram = name;
+    };
+
+  pkgs = {
+    atproto = lib.genAttrs (builtins.attrNames (removeAttrs modules [ "default" ])) fakePackage;
+    curl = fakePackage "curl";
+    sqlite = fakePackage "sqlite";
+    postgresql = fakePackage "postgresql";
+    git = fakePackage "git";
+    writeShellScript = name: _text: "/nix/store/00000000000000000000000000000000-${name}";
+  };
+
+  system =
+    extraModules:
+    lib.evalModules {
+      modules = [
+        ../../lib/nixos-stubs.nix
+        modules.default
+      ]
+      ++ extraModules;
+      specialArgs = { inherit pkgs; };
+    };
+
+  # NixOS fails the build on a false assertion; the stubs only collect them,
+  # so do the same check here.
+  checked =
+    extraModules:
+    let
+      result = system extraModules;
+      failed = map (a: a.message) (builtins.filter (a: !a.assertion) result.config.assertions);
+      warned = lib.foldr (w: acc: builtins.trace "warning: ${w}" acc) result result.config.warnings;
+    in
+    if failed != [ ] then
+      throw "\nFailed assertions:\n${lib.concatMapStringsSep "\n" (m: "- ${m}") failed}"
+    else
+      warned;
+in
+{
+  inherit
+    modules
+    pkgs
+    fakePackage
+    system
+    checked
+    ;
+}
