@@ -1,0 +1,28 @@
+# One pin of the blacksky-algorithms/rsky Cargo workspace, shared by every
+# package built from it (rsky-pds, rsky-relay, rsky-feedgen), so they always
+# move together and share one vendored dependency set.
+#
+# rsky publishes no release tags; this follows the default branch.
+# src hash: `git archive <rev> | tar -x -C DIR; nix-hash --type sha256 DIR`
+# (the tree fetchFromGitHub unpacks; the rsky-repo/tests/interop_src
+# submodule is only test data and is left out, as fetchFromGitHub does
+# without fetchSubmodules).
+# rsky.Cargo.lock is upstream's Cargo.lock at this revision, unchanged; it
+# has no git dependencies, so no outputHashes are needed.
+{ fetchFromGitHub }:
+{
+  version = "0-unstable-2026-08-20";
+
+  src = fetchFromGitHub {
+    owner = "blacksky-algorithms";
+    repo = "rsky";
+    rev = "7ebd21ae788c550ee8510034d94eb19ede148738";
+    hash = "sha256-bsWrtqAZT27TxcDIYNgaKc1vryU9r/fPB1KHEKq581g=";
+  };
+
+  cargoLock = {
+    lockFile = ./rsky.Cargo.lock;
+  };
+
+  homepage = "https://github.com/blacksky-algorithms/rsky";
+}
