@@ -1,0 +1,22 @@
+# NUR entry point. With this repository added as a channel named `atproto`:
+#   nix-env -iA atproto.pds
+# or from a checkout:
+#   nix-build -A relay
+# Every package by its attribute name, plus `lib` (the packaging and service
+# helpers), `modules` (NixOS modules: one per service and `default`) and
+# `overlays` (`default` puts the packages under `pkgs.atproto`).
+{
+  pkgs ? import <nixpkgs> { },
+}:
+let
+  repo = import ./nix {
+    inherit (pkgs) lib;
+    inherit pkgs;
+  };
+in
+repo.packages
+// {
+  lib = repo.atprotoLib;
+  modules = repo.modules;
+  overlays.default = repo.overlay;
+}

@@ -1,0 +1,245 @@
+# The documentation export: every option under services.atproto, every
+# package's metadata and every flake template, as one JSON document for
+# nurdocs. Evaluates with nixpkgs lib alone. The shape is specified in
+# nix/docs/README.md.
+#
+#   nix-instantiate --eval --strict --json nix/docs/default.nix \
+#     --argstr revision "$(git rev-parse HEAD)"
+{
+  lib ? import <nixpkgs/lib>,
+  revision ? null,
+}:
+let
+  inherit (lib)
+    collect
+    concatMap
+    filter
+    hasPrefix
+    isBool
+    isList
+    isOption
+    isString
+    mapAttrs
+    optionalAttrs
+    optionals
+    removePrefix
+    showOption
+    ;
+
+  repo = import ../. { inherit lib; };
+
+  # "/work/main/nix/modules/pds.nix" or "/nix/store/…-source/nix/modules/pds.nix"
+  # -> "nix/modules/pds.nix"; also for "file:line" strings.
+  relative =
+    path:
+    let
+      s = toString path;
+      rootPrefix = repo.root + "/";
+      storePrefix = builtins.storeDir + "/";
+      afterStoreEntry = lib.concatStringsSep "/" (lib.drop 1 (lib.splitString "/" (removePrefix storePrefix s)));
+    in
+    if hasPrefix rootPrefix s then
+      removePrefix rootPrefix s
+    else if hasPrefix storePrefix s then
+      afterStoreEntry
+    else
+      s;
+
+  toList = x: if isList x then x else [ x ];
+
+  # ---- options --------------------------------------------------------
+
+  moduleList =
+    if repo.modules ? default then
+      [ repo.modules.default ]
+    else
+      lib.attrValues repo.modules;
+
+  evaluated = repo.evalModules { modules = moduleList; };
+
+  declarationsOf =
+    opt:
+    map (pos: {
+      name = relative pos.file;
+      line = pos.line or null;
+    }) (filter (pos: pos.file != lib.modules.unknownModule or "<unknown-file>") (opt.declarationPositions or (map (file: {
+      inherit file;
+      line = null;
+    }) opt.declarations)));
+
+  # Like lib.optionAttrSetToDocList (what nixosOptionsDoc uses), plus
+  # declaration lines and kept internal/visible flags. The module system's
+  # own `_module.*` options of submodules are machinery, not documentation.
+  optionDocs =
+    options:
+    concatMap (
+      opt:
+      let
+        name = showOption opt.loc;
+        visible = opt.visible or true;
+        doc = builtins.addErrorContext "while exporting option `${name}'" (
+          {
+            inherit (opt) loc;
+            description = opt.description or null;
+            declarations = declarationsOf opt;
+            internal = opt.internal or false;
+            visible = if isBool visible then visible else visible == "shallow";
+            readOnly = opt.readOnly or false;
+            type = opt.type.description or "unspecified";
+          }
+          // optionalAttrs (opt ? example) { example = lib.options.renderOptionValue opt.example; }
+          //
+            optionalAttrs
+              (
+                opt ? defaultText
+                || opt ? default
+                || ((opt.type or { }).emptyValue or { }) ? value && (opt.type or { }).getSubModules or null == null
+              )
+              {
+                default = lib.options.renderOptionValue (
+                  opt.defaultText or opt.default or opt.type.emptyValue.value
+                );
+              }
+          // optionalAttrs (opt ? relatedPackages && opt.relatedPackages != null) {
+            inherit (opt) relatedPackages;
+          }
+        );
+        subOptions =
+          let
+            ss = opt.type.getSubOptions opt.loc;
+          in
+          if ss != { } then optionDocs ss else [ ];
+        subOptionsVisible = if isBool visible then visible else visible == "transparent";
+      in
+      [
+        {
+          inherit name;
+          value = doc;
+        }
+      ]
+      ++ optionals subOptionsVisible subOptions
+    ) (filter (opt: !(lib.elem "_module" opt.loc)) (collect isOption options));
+
+  options = lib.listToAttrs (optionDocs (evaluated.options.services.atproto or { }));
+
+  # services.atproto.<app>.package defaulting to pkgs.atproto.<attr> ties
+  # package <attr> to module prefix services.atproto.<app>.
+  packageOption =
+    name: opt:
+    let
+      text = opt.default.text or null;
+    in
+    lib.length opt.loc == 4
+    && lib.last opt.loc == "package"
+    && (opt.default._type or null) == "literalExpression"
+    && isString text
+    && hasPrefix "pkgs.atproto." text;
+
+  moduleOfPackage = lib.listToAttrs (
+    lib.mapAttrsToList (name: opt: {
+      name = removePrefix "pkgs.atproto." opt.default.text;
+      value = showOption (lib.init opt.loc);
+    }) (lib.filterAttrs packageOption options)
+  );
+
+  packageOfModule = lib.listToAttrs (
+    lib.mapAttrsToList (attr: prefix: {
+      name = prefix;
+      value = attr;
+    }) moduleOfPackage
+  );
+
+  modules = mapAttrs (
+    name: value:
+    let
+      prefix = "services.atproto.${name}";
+    in
+    {
+      file = if lib.isPath value || isString value then relative value else null;
+      optionPrefix = prefix;
+      package = packageOfModule.${prefix} or null;
+    }
+  ) (removeAttrs repo.modules [ "default" ]);
+
+  # ---- packages -------------------------------------------------------
+
+  licenseDoc =
+    l:
+    if isString l then
+      {
+        spdxId = null;
+        fullName = l;
+        url = null;
+        free = null;
+      }
+    else
+      {
+        spdxId = l.spdxId or null;
+        fullName = l.fullName or l.shortName or null;
+        url = l.url or null;
+        free = l.free or true;
+      };
+
+  maintainerDoc = m: {
+    name = m.name or m.github or null;
+    github = m.github or null;
+    email = m.email or null;
+  };
+
+  packageDoc =
+    attr: p:
+    let
+      meta = p.meta or { };
+      atproto = p.passthru.atproto or { };
+      src = p.src or { };
+      homepage = meta.homepage or null;
+    in
+    builtins.addErrorContext "while exporting package `${attr}' (nix/pkgs/${attr}/package.nix)" {
+      inherit attr;
+      pname = p.pname or null;
+      version = p.version or null;
+      name = p.name or null;
+      description = meta.description or null;
+      longDescription = meta.longDescription or "";
+      homepage = if isList homepage then lib.head homepage else homepage;
+      changelog = meta.changelog or null;
+      license = map licenseDoc (toList (meta.license or [ ]));
+      platforms = map (pl: if isString pl then pl else builtins.toJSON pl) (meta.platforms or [ ]);
+      mainProgram = meta.mainProgram or null;
+      maintainers = map maintainerDoc (meta.maintainers or [ ]);
+      knownVulnerabilities = meta.knownVulnerabilities or [ ];
+      broken = meta.broken or false;
+      position = if meta.position or null == null then null else relative meta.position;
+      module = moduleOfPackage.${attr} or atproto.module or null;
+      language = atproto.language or null;
+      upstream = atproto.upstream or null;
+      src = {
+        url = src.url or null;
+        rev = src.tag or src.rev or null;
+        hash = src.outputHash or src.hash or null;
+      };
+    };
+
+  packages = mapAttrs packageDoc repo.packages;
+
+  # ---- templates ------------------------------------------------------
+
+  templates = mapAttrs (_: t: {
+    path = relative t.path;
+    inherit (t) description;
+  }) repo.templates;
+in
+{
+  meta = {
+    schemaVersion = 1;
+    generatedBy = "atproto-nur nix/docs";
+    inherit revision;
+    nixpkgsLibVersion = lib.version;
+  };
+  inherit
+    options
+    packages
+    modules
+    templates
+    ;
+}
