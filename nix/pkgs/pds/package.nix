@@ -42,6 +42,8 @@ atprotoLib.buildNodeApplication {
     pds = "index.js";
   };
 
+  passthru.atproto.module = "services.atproto.pds";
+
   # index.js starts the server unconditionally and has no --version flag; the
   # NixOS module's VM test is the runtime check.
   versionCheck = null;

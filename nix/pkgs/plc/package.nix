@@ -23,9 +23,13 @@ atprotoLib.buildNodeApplication {
   # fetchYarnDeps over the root yarn.lock: the 1135 registry tarballs plus the
   # lockfile itself, NAR-hashed (see the commit message for the recipe).
   depsHash = "sha256-Pbu/BdI/zqTxN9ktmTy39C4J39SNkVpEci+TovC3lOM=";
-  # `yarn build` runs `lerna run build`: esbuild bundles each package into its
-  # dist/ folder, then tsc emits the type declarations.
-  buildScript = "build";
+  # The root `build` script runs `lerna run build` over the workspace: esbuild
+  # bundles packages/lib and packages/server into their dist/ folders, then
+  # tsc emits the type declarations. The builder runs postBuild after the
+  # offline install.
+  postBuild = ''
+    yarn --offline build
+  '';
 
   # src/bin.ts: migrates the database named by DATABASE_URL, runs the
   # sequencer and serves the directory on PORT (default 2582).
