@@ -93,6 +93,8 @@ in
       scrapeConfigs = stub (types.listOf (types.lazyAttrsOf types.anything)) [ ];
     };
 
+    virtualisation.docker.enable = stub types.bool false;
+
     services.openssh = {
       enable = stub types.bool false;
       extraConfig = stub types.lines "";

@@ -67,7 +67,9 @@ rec {
       toString v;
 
   # settings -> systemd `environment` (null means "leave unset").
-  toEnvironment = settings: lib.mapAttrs (_: renderValue) (filterAttrs (_: v: v != null) settings);
+  # An empty list is left unset too: several programs read "" as one empty item.
+  toEnvironment =
+    settings: lib.mapAttrs (_: renderValue) (filterAttrs (_: v: v != null && v != [ ]) settings);
 
   # settings -> command line flags: `--key=value`; `true` gives a bare `--key`,
   # `false` and null give nothing, lists repeat the flag.
@@ -233,8 +235,7 @@ rec {
       near = nearestKey known key;
     in
     "${optionPrefix}.settings.${key}: ${key} is not read by ${displayName}"
-    + (if near != null then "; did you mean ${near}?" else "")
-    + " (the value is passed through unchanged; remove it if it is a typo)";
+    + (if near != null then "; did you mean ${near}?" else ".");
 
   # ---------------------------------------------------------------------------
   # Secrets
@@ -322,6 +323,9 @@ rec {
       # per variable or flag the program reads. format: "env" (default) or
       # "flags" (rendered as --key=value after `command`).
       format = spec.format or "env";
+      # Passed to every function of the spec. `bindHost "0.0.0.0"` is the
+      # host a listen-address default should use: loopback under
+      # networkIsolation, the given host otherwise.
       ctx = {
         inherit
           cfg
@@ -330,9 +334,24 @@ rec {
           name
           pkgs
           ;
+        bindHost = host: if cfg.networkIsolation.enable then "127.0.0.1" else host;
       };
       settingsOptions = (spec.settings or (_: { })) ctx;
       knownKeys = attrNames settingsOptions;
+
+      # Keys nothing declares. They are passed through with a warning, except
+      # under `strictPrefix` (a program that refuses unknown variables with
+      # that prefix), where they fail evaluation.
+      unknownKeys = builtins.filter (k: !(builtins.elem k knownKeys) && !(builtins.elem k secretEnvs)) (
+        attrNames cfg.settings
+      );
+      strictUnknownKeys = builtins.filter (
+        k: spec ? strictPrefix && lib.hasPrefix spec.strictPrefix k
+      ) unknownKeys;
+      unknownKeyMessage = unknownKeyWarning {
+        inherit optionPrefix displayName;
+        known = knownKeys;
+      };
 
       # secrets: attrset of { env ? null; path ? null; flag ? null; description;
       # generate ? null; required ? true; }. Option `<secret>File`. `env`: the
@@ -341,7 +360,7 @@ rec {
       secrets = spec.secrets or { };
       secretOption = s: "${s}File";
       secretValues = lib.mapAttrs (s: _: cfg.${secretOption s}) secrets;
-      secretEnvs = lib.concatMap (sp: optional (sp.env or null != null) sp.env) (builtins.attrValues secrets);
+      secretEnvs = lib.concatMap (sp: lib.toList (sp.env or [ ])) (builtins.attrValues secrets);
       setSecrets = filterAttrs (s: _: secretValues.${s} != null) secrets;
 
       # ports: cfg -> TCP ports the program listens on (opened by openFirewall).
@@ -375,7 +394,7 @@ rec {
             cred = "\"$CREDENTIALS_DIRECTORY/${s}\"";
           in
           if sp.env or null != null then
-            "export ${sp.env}=\"$(< ${cred})\""
+            concatMapStringsSep "\n" (v: "export ${v}=\"$(< ${cred})\"") (lib.toList sp.env)
           else if sp.path or null != null then
             "export ${sp.path}=${cred}"
           else
@@ -588,25 +607,29 @@ rec {
             ++ lib.concatLists (
               mapAttrsToList (
                 s: sp:
-                optional (sp.env or null != null && cfg.settings ? ${sp.env}) {
-                  assertion = cfg.settings.${sp.env} == null;
-                  message = "${optionPrefix}.settings.${sp.env} holds a secret, which would land in the Nix store and the unit's environment. Remove it and put the value in a file outside the store: ${optionPrefix}.${secretOption s} = \"/run/secrets/${name}-${s}\";";
-                }
+                map (env: {
+                  assertion = cfg.settings.${env} == null;
+                  message = "${optionPrefix}.settings.${env} holds a secret, which would land in the Nix store and the unit's environment. Remove it and put the value in a file outside the store: ${optionPrefix}.${secretOption s} = \"/run/secrets/${name}-${s}\";";
+                }) (builtins.filter (env: cfg.settings ? ${env} && !(builtins.elem env knownKeys)) (lib.toList (sp.env or [ ])))
               ) secrets
             )
+            ++ map (k: {
+              assertion = false;
+              message =
+                unknownKeyMessage k
+                + " ${displayName} refuses to start with an unknown ${spec.strictPrefix} variable; remove the key or correct its name.";
+            }) strictUnknownKeys
             ++ (spec.assertions or (_: [ ])) ctx;
 
-          warnings = map (unknownKeyWarning {
-            inherit optionPrefix displayName;
-            known = knownKeys;
-          }) (builtins.filter (k: !(builtins.elem k knownKeys) && !(builtins.elem k secretEnvs)) (attrNames cfg.settings));
+          warnings = map (
+            k: unknownKeyMessage k + " (The value is passed through unchanged; remove it if it is a typo.)"
+          ) (builtins.filter (k: !(builtins.elem k strictUnknownKeys)) unknownKeys);
 
           services.atproto.${name}.settings = mkMerge [
             (lib.mapAttrs (_: mkDefault) (
               optionalAttrs (logLevel != null) ((logLevel.settings or (_: { })) cfg.logLevel)
               // optionalAttrs (logFormat != null) ((logFormat.settings or (_: { })) cfg.logFormat)
               // optionalAttrs (metrics != null && cfg.metrics.enable) ((metrics.settings or (_: { })) cfg)
-              // optionalAttrs isolated ((spec.loopbackSettings or (_: { })) cfg)
             ))
           ];
 
