@@ -1,0 +1,22 @@
+# Hashes must be SRI strings, and a Rust build needs its lockfile.
+# expect-error: buildRustApplication `relay`
+# expect-error: `cargoLock.outputHashes."dep-0.1.0"` = "0000000000000000000000000000000000000000000000000000" is not an SRI hash
+# expect-error: `cargoLock` needs `lockFile`
+{ lib, repo }:
+(repo.atprotoLib.buildRustApplication {
+  pname = "relay";
+  version = "1.0.0";
+  src = repo.atprotoLib.metadata.fetchers.fetchFromGitHub {
+    owner = "at-microcosm";
+    repo = "allegedly";
+    rev = "0a986b17d3ed8f3c0f0e115199f938e41edca1bf";
+    hash = "sha256-0dpC2YLneoj9ylb+jkzzhvKH4ZbbBpLy0326pOeS2Qs=";
+  };
+  cargoLock.outputHashes."dep-0.1.0" = "0000000000000000000000000000000000000000000000000000";
+  meta = {
+    description = "Relay";
+    homepage = "https://github.com/at-microcosm/allegedly";
+    license = lib.licenses.asl20;
+    mainProgram = "relay";
+  };
+}).meta
