@@ -1,0 +1,264 @@
+package search
+
+import (
+	"bytes"
+	"cmp"
+	"encoding/json"
+	"regexp"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/atproto-nur/atproto-nur/indexer"
+)
+
+// entry is one document as both index encodings see it: its rank order, the
+// tokens that matching reads and the fields that a result shows.
+type entry struct {
+	Ord   int      `json:"o"` // position in the sorted document list; the last tie-breaker
+	Name  []string `json:"n"` // name tokens, in order
+	Sub   []subTok `json:"s,omitempty"`
+	Desc  []string `json:"d,omitempty"` // distinct description words, stop words removed
+	Prior int      `json:"p,omitempty"`
+
+	doc indexer.Document
+	url string
+}
+
+// subTok is one half of a compound name token, at the compound's position.
+type subTok struct {
+	Pos int    `json:"p"`
+	Tok string `json:"t"`
+}
+
+// maxDescTokens bounds the description words indexed per document: the
+// start of a description says what it is about; the long tail mostly adds
+// index size.
+const maxDescTokens = 160
+
+// kindOrder sorts documents: options, then packages, then guides.
+func kindOrder(k indexer.Kind) int {
+	switch k {
+	case indexer.KindOption:
+		return 0
+	case indexer.KindPackage:
+		return 1
+	case indexer.KindGuide:
+		return 2
+	}
+	return 3
+}
+
+// buildEntries sorts docs by kind, scope and name and derives the tokens of
+// each. Both index writers start here, so they see the same documents in
+// the same order.
+func buildEntries(docs []indexer.Document, url func(indexer.Document) string) []*entry {
+	sorted := slices.Clone(docs)
+	slices.SortStableFunc(sorted, func(a, b indexer.Document) int {
+		return cmp.Or(
+			cmp.Compare(kindOrder(a.Kind), kindOrder(b.Kind)),
+			cmp.Compare(a.Scope, b.Scope),
+			cmp.Compare(a.Name, b.Name),
+			cmp.Compare(a.ID, b.ID),
+		)
+	})
+	entries := make([]*entry, len(sorted))
+	for i, d := range sorted {
+		e := &entry{Ord: i, doc: d, Name: Tokenize(nameText(d)), Desc: descTokens(descText(d))}
+		if url != nil {
+			e.url = url(d)
+		}
+		if d.Kind == indexer.KindOption && len(e.Name) > 0 && e.Name[len(e.Name)-1] == "enable" {
+			e.Prior = 3 // a module's enable option is where its use starts
+		}
+		entries[i] = e
+	}
+	addCompoundParts(entries)
+	return entries
+}
+
+// nameText is what counts as a document's name for matching: the option
+// path, the package attribute, or the guide's title.
+func nameText(d indexer.Document) string {
+	if d.Kind == indexer.KindGuide && d.Title != "" {
+		return d.Title
+	}
+	return d.Name
+}
+
+var (
+	roleMarker = regexp.MustCompile(`\{[a-zA-Z]+\}`)
+	urlPattern = regexp.MustCompile(`[a-z]+://[^\s)>\]]+`)
+)
+
+// descText is the prose matched after names.
+func descText(d indexer.Document) string {
+	var parts []string
+	add := func(s string) {
+		if s != "" {
+			parts = append(parts, s)
+		}
+	}
+	switch {
+	case d.Option != nil:
+		add(d.Option.Description)
+	case d.Package != nil:
+		add(d.Package.Description)
+		add(d.Package.LongDescription)
+	case d.Guide != nil:
+		add(d.Guide.Description)
+		add(d.Guide.Body)
+	}
+	if len(parts) == 0 {
+		add(d.Summary)
+	}
+	s := strings.Join(parts, "\n")
+	s = roleMarker.ReplaceAllString(s, " ")
+	return urlPattern.ReplaceAllString(s, " ")
+}
+
+// descTokens gives the distinct non-stop words of s in order of first use.
+func descTokens(s string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, t := range Tokenize(s) {
+		if stopwords[t] || seen[t] || utf8.RuneCountInString(t) > 40 {
+			continue
+		}
+		seen[t] = true
+		out = append(out, t)
+		if len(out) == maxDescTokens {
+			break
+		}
+	}
+	return out
+}
+
+// addCompoundParts finds name tokens that are two other name words written
+// together ("openssh" = open + ssh, "nextcloud" = next + cloud) and records
+// the halves, so that "ssh" finds services.openssh. A half must be a whole
+// name token of at least three letters in two or more documents.
+func addCompoundParts(entries []*entry) {
+	docsWith := map[string]int{}
+	for _, e := range entries {
+		seen := map[string]bool{}
+		for _, t := range e.Name {
+			if !seen[t] {
+				seen[t] = true
+				docsWith[t]++
+			}
+		}
+	}
+	isWord := func(s string) bool { return utf8.RuneCountInString(s) >= 3 && docsWith[s] >= 2 }
+	splits := map[string][]string{}
+	for _, e := range entries {
+		for pos, t := range e.Name {
+			parts, done := splits[t]
+			if !done {
+				r := []rune(t)
+				for i := 3; i <= len(r)-3; i++ {
+					a, b := string(r[:i]), string(r[i:])
+					if isWord(a) && isWord(b) {
+						parts = append(parts, a, b)
+					}
+				}
+				splits[t] = parts
+			}
+			for _, p := range parts {
+				if !slices.Contains(e.Sub, subTok{pos, p}) {
+					e.Sub = append(e.Sub, subTok{pos, p})
+				}
+			}
+		}
+	}
+}
+
+// match folds one query token against an entry's tokens, the way the
+// browser folds it against the postings of the terms it fetched.
+func (e *entry) match(q string) tokenState {
+	var t tokenState
+	for pos, w := range e.Name {
+		if m := nameMatch(q, w); m > 0 {
+			t.addName(m, pos)
+		}
+	}
+	for _, s := range e.Sub {
+		if s.Tok == q {
+			t.addName(matchSub, s.Pos)
+		}
+	}
+	for _, w := range e.Desc {
+		if m := descMatch(q, w); m > 0 {
+			t.addDesc(m)
+		}
+	}
+	return t
+}
+
+// score ranks the entry for the query tokens.
+func (e *entry) score(q []string) (tier, score int) {
+	toks := make([]tokenState, len(q))
+	for i, qt := range q {
+		toks[i] = e.match(qt)
+	}
+	return docScore(toks, min(len(e.Name), maxCount), e.Prior)
+}
+
+// display fields of a result.
+
+func optionType(d indexer.Document) string {
+	if d.Option == nil {
+		return ""
+	}
+	return d.Option.Type
+}
+
+// valueText is a default or example as one short line.
+func valueText(v *indexer.Value) string {
+	if v == nil {
+		return ""
+	}
+	s := v.Text
+	if v.Kind == indexer.ValueJSON || (s == "" && len(v.JSON) > 0) {
+		var buf bytes.Buffer
+		if err := json.Compact(&buf, v.JSON); err == nil {
+			s = buf.String()
+		} else {
+			s = string(v.JSON)
+		}
+	}
+	return oneLine(s, 80)
+}
+
+func optionDefault(d indexer.Document) string {
+	if d.Option == nil {
+		return ""
+	}
+	return valueText(d.Option.Default)
+}
+
+// oneLine collapses whitespace and cuts s to at most n characters.
+func oneLine(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return strings.TrimSpace(string(r[:n-1])) + "…"
+}
+
+// summary is the one-line description shown under a result.
+func summary(d indexer.Document) string {
+	s := d.Summary
+	if s == "" {
+		switch {
+		case d.Option != nil:
+			s = roleMarker.ReplaceAllString(d.Option.Description, "")
+		case d.Package != nil:
+			s = d.Package.Description
+		case d.Guide != nil:
+			s = d.Guide.Description
+		}
+	}
+	return oneLine(s, 160)
+}

@@ -1,0 +1,187 @@
+// Package corpus gives the search tests, benchmarks and the relevance tool
+// their input: the real NixOS option set from ../shared/corpus and a
+// generated package set of any size. It reads the corpus itself (a few
+// fields are enough for search) so that search tests do not depend on the
+// indexer's loaders.
+package corpus
+
+import (
+	"compress/gzip"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"sort"
+	"strings"
+
+	"github.com/atproto-nur/atproto-nur/indexer"
+)
+
+// ErrMissing is returned when the shared corpus folder is absent.
+var ErrMissing = errors.New("shared corpus not found (expected ../shared/corpus next to the repository; see ../shared/README.md)")
+
+// Dir returns the shared corpus folder: ../shared/corpus relative to the
+// repository root.
+func Dir() (string, error) {
+	_, file, _, ok := runtime.Caller(0)
+	if !ok {
+		return "", ErrMissing
+	}
+	// file is <repo>/search/internal/corpus/corpus.go
+	repo := filepath.Join(filepath.Dir(file), "..", "..", "..")
+	dir := filepath.Join(repo, "..", "shared", "corpus")
+	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+		return "", ErrMissing
+	}
+	return filepath.Clean(dir), nil
+}
+
+type rawValue struct {
+	Type string `json:"_type"`
+	Text string `json:"text"`
+}
+
+type rawOption struct {
+	Description string          `json:"description"`
+	Type        string          `json:"type"`
+	Loc         []string        `json:"loc"`
+	Default     json.RawMessage `json:"default"`
+	ReadOnly    bool            `json:"readOnly"`
+}
+
+// NixOSOptions loads the NixOS option set as documents of scope "NixOS".
+func NixOSOptions() ([]indexer.Document, error) {
+	dir, err := Dir()
+	if err != nil {
+		return nil, err
+	}
+	return loadOptions(filepath.Join(dir, "nixos-options.json.gz"), "NixOS")
+}
+
+func loadOptions(path, scope string) ([]indexer.Document, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	var raw map[string]rawOption
+	if err := json.NewDecoder(zr).Decode(&raw); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	names := make([]string, 0, len(raw))
+	for n := range raw {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	docs := make([]indexer.Document, 0, len(raw))
+	for _, name := range names {
+		o := raw[name]
+		opt := &indexer.Option{Loc: o.Loc, Type: o.Type, Description: o.Description, ReadOnly: o.ReadOnly, Visible: true}
+		if len(o.Default) > 0 {
+			var v rawValue
+			if json.Unmarshal(o.Default, &v) == nil && v.Type != "" {
+				kind := indexer.ValueExpression
+				if v.Type == "literalMD" {
+					kind = indexer.ValueMarkdown
+				}
+				opt.Default = &indexer.Value{Kind: kind, Text: v.Text}
+			} else {
+				opt.Default = &indexer.Value{Kind: indexer.ValueJSON, JSON: o.Default}
+			}
+		}
+		docs = append(docs, indexer.Document{
+			ID: "opt:" + scope + "/" + name, Kind: indexer.KindOption, Scope: scope,
+			Name: name, Title: name, Summary: firstSentence(o.Description), Option: opt,
+		})
+	}
+	return docs, nil
+}
+
+// Packages generates n package documents with nixpkgs-like attribute
+// names ("python313Packages.fast-json-utils") and one-line descriptions,
+// the same for the same n.
+func Packages(n int) []indexer.Document {
+	rng := rand.New(rand.NewPCG(1, uint64(n)))
+	sets := []string{"", "", "", "", "python313Packages.", "python312Packages.", "haskellPackages.", "perlPackages.",
+		"nodePackages.", "rubyPackages.", "ocamlPackages.", "luaPackages.", "emacsPackages.", "vimPlugins.", "texlivePackages.", "rPackages."}
+	seen := map[string]bool{}
+	docs := make([]indexer.Document, 0, n)
+	for len(docs) < n {
+		words := 1 + rng.IntN(3)
+		parts := make([]string, words)
+		for i := range parts {
+			parts[i] = syllables(rng, 1+rng.IntN(3))
+		}
+		attr := sets[rng.IntN(len(sets))] + strings.Join(parts, "-")
+		if rng.IntN(5) == 0 {
+			attr += fmt.Sprint(rng.IntN(30))
+		}
+		if seen[attr] {
+			continue
+		}
+		seen[attr] = true
+		desc := describe(rng)
+		docs = append(docs, indexer.Document{
+			ID: "pkg:" + attr, Kind: indexer.KindPackage, Scope: "nixpkgs", Name: attr, Title: attr, Summary: desc,
+			Package: &indexer.Package{Attr: attr, Pname: parts[len(parts)-1], Version: fmt.Sprintf("%d.%d.%d", rng.IntN(9), rng.IntN(30), rng.IntN(20)), Description: desc},
+		})
+	}
+	return docs
+}
+
+var syl = strings.Fields(`ba be bi bo bu ca co cu da de di do fa fe fi ga go ha he hi ja jo ka ke ki ko la le li lo lu
+	ma me mi mo mu na ne ni no nu pa pe pi po pu ra re ri ro ru sa se si so su ta te ti to tu va ve vi vo wa xa ya ze zo
+	ar er ir or ur an en in on un al el il ol ex ix ox str tr pl gr kr fl sh ch th qu`)
+
+func syllables(rng *rand.Rand, n int) string {
+	var b strings.Builder
+	for range n {
+		b.WriteString(syl[rng.IntN(len(syl))])
+	}
+	return b.String()
+}
+
+var vocab = strings.Fields(`library tool command line interface server client daemon fast simple small modern
+	secure lightweight parser generator bindings plugin extension framework utility utilities manager editor viewer
+	terminal graphical network http json yaml toml xml database sql sqlite postgres redis cache proxy web browser
+	image audio video media player converter compression archive backup sync file system monitor metrics logging
+	testing test unit benchmark documentation formatter linter compiler interpreter language runtime virtual machine
+	container kubernetes cloud storage encryption cryptography password authentication identity protocol decentralized
+	social feed firehose relay personal data emulator font theme icons game engine physics math numerical scientific
+	statistics machine learning neural data analysis plotting visualization git version control build package`)
+
+func describe(rng *rand.Rand) string {
+	n := 3 + rng.IntN(8)
+	w := make([]string, n)
+	for i := range w {
+		w[i] = vocab[rng.IntN(len(vocab))]
+	}
+	s := strings.Join(w, " ")
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+var roleMark = regexp.MustCompile("\\{[a-z]+\\}")
+
+// firstSentence is a plain one-line summary of a Markdown description, good
+// enough for result lists in tests.
+func firstSentence(md string) string {
+	md = strings.TrimSpace(md)
+	if i := strings.Index(md, "\n\n"); i >= 0 {
+		md = md[:i]
+	}
+	md = roleMark.ReplaceAllString(md, "")
+	md = strings.Join(strings.Fields(strings.ReplaceAll(md, "`", "")), " ")
+	if i := strings.Index(md, ". "); i >= 0 {
+		md = md[:i+1]
+	}
+	return md
+}

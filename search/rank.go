@@ -1,0 +1,233 @@
+package search
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// Match qualities of one query token against one indexed name token, best
+// last. search.js uses the same numbers.
+const (
+	matchNone   = 0
+	matchTypo   = 1 // one letter wrong, missing, extra or two swapped (query of 4+ letters)
+	matchSub    = 2 // the query is one half of a compound name token: "ssh" in "openssh"
+	matchPrefix = 3 // the name token starts with the query token
+	matchExact  = 4
+)
+
+// Description match qualities.
+const (
+	descNone   = 0
+	descPrefix = 1 // query token of 3+ letters starts the description word
+	descExact  = 2
+)
+
+// Tiers, best last. A document's tier decides its place before anything
+// else does.
+const (
+	tierNone   = 0
+	tierSome   = 1 // some query tokens match, in the name or the description
+	tierAll    = 2 // every query token matches, in the name or the description
+	tierWords  = 3 // every query token matches a word of the name, in any order
+	tierPath   = 4 // the query tokens match name segments in order: pds.port → …pds.settings.PDS_PORT
+	tierPrefix = 5 // the name starts with the query
+	tierExact  = 6 // the name is the query
+)
+
+// maxPos is the number of name positions tracked in position masks; tokens
+// further into a name still match but do not count for the ordered tiers.
+const maxPos = 31
+
+// nameMatch says how query token q matches the name token w.
+func nameMatch(q, w string) int {
+	if q == w {
+		return matchExact
+	}
+	if len(q) < len(w) && strings.HasPrefix(w, q) && utf8.RuneCountInString(q) >= 2 {
+		return matchPrefix
+	}
+	if typoMatch(q, w) {
+		return matchTypo
+	}
+	return matchNone
+}
+
+// descMatch says how query token q matches the description word w.
+func descMatch(q, w string) int {
+	if q == w {
+		return descExact
+	}
+	if len(q) < len(w) && strings.HasPrefix(w, q) && utf8.RuneCountInString(q) >= 3 {
+		return descPrefix
+	}
+	return descNone
+}
+
+// typoMatch reports whether w is one edit away from q (Damerau: a
+// substitution, insertion, deletion or swap of neighbours) for a query token
+// of at least four letters. The first two letters must agree, or be swapped:
+// that keeps every candidate in the one or two name shards the browser
+// fetches for q.
+func typoMatch(q, w string) bool {
+	qr, wr := []rune(q), []rune(w)
+	if len(qr) < 4 || len(wr) < 2 {
+		return false
+	}
+	if !(qr[0] == wr[0] && qr[1] == wr[1]) && !(qr[0] == wr[1] && qr[1] == wr[0]) {
+		return false
+	}
+	return oneEdit(qr, wr)
+}
+
+// oneEdit reports whether a and b are exactly one Damerau edit apart.
+func oneEdit(a, b []rune) bool {
+	switch len(a) - len(b) {
+	case 0:
+		i := 0
+		for i < len(a) && a[i] == b[i] {
+			i++
+		}
+		if i == len(a) {
+			return false // equal
+		}
+		if string(a[i+1:]) == string(b[i+1:]) {
+			return true // substitution
+		}
+		return i+1 < len(a) && a[i] == b[i+1] && a[i+1] == b[i] && string(a[i+2:]) == string(b[i+2:])
+	case 1:
+		a, b = b, a
+		fallthrough
+	case -1: // b has one extra rune
+		i := 0
+		for i < len(a) && a[i] == b[i] {
+			i++
+		}
+		return string(a[i:]) == string(b[i+1:])
+	}
+	return false
+}
+
+// tokenState is what one query token found in one document.
+type tokenState struct {
+	name   int    // best name match quality
+	desc   int    // best description match quality
+	exact  uint32 // name positions matched exactly
+	strong uint32 // name positions matched exactly or by prefix
+	any    uint32 // name positions matched at all
+}
+
+func (t *tokenState) addName(quality, pos int) {
+	if quality > t.name {
+		t.name = quality
+	}
+	if pos >= maxPos {
+		return
+	}
+	bit := uint32(1) << pos
+	t.any |= bit
+	if quality >= matchPrefix {
+		t.strong |= bit
+	}
+	if quality == matchExact {
+		t.exact |= bit
+	}
+}
+
+func (t *tokenState) addDesc(quality int) {
+	if quality > t.desc {
+		t.desc = quality
+	}
+}
+
+// docScore ranks one document for a query. count is the number of tokens in
+// the document's name and prior a small bonus for entry-point documents; both
+// only count when some query token matched the name, because the browser
+// learns them from the name postings.
+func docScore(toks []tokenState, count, prior int) (tier, score int) {
+	n := len(toks)
+	allName, allAny, some, named := true, true, false, false
+	for _, t := range toks {
+		if t.name > 0 {
+			named = true
+		} else {
+			allName = false
+		}
+		if t.name == 0 && t.desc == 0 {
+			allAny = false
+		}
+		if t.name > 0 || t.desc > 0 {
+			some = true
+		}
+	}
+	switch {
+	case !some:
+		return tierNone, 0
+	case allName && startsWith(toks, count) && count == n && toks[n-1].exact&(1<<(n-1)) != 0:
+		tier = tierExact
+	case allName && startsWith(toks, count):
+		tier = tierPrefix
+	case allName && inOrder(toks):
+		tier = tierPath
+	case allName:
+		tier = tierWords
+	case allAny:
+		tier = tierAll
+	default:
+		tier = tierSome
+	}
+	w := 0
+	for _, t := range toks {
+		w += t.name*8 + t.desc*2
+	}
+	effCount := 0
+	if named {
+		w += prior
+		last := count - 1
+		if last < maxPos && toks[n-1].any&(1<<last) != 0 {
+			w += 6 // the name ends with the query's last token
+		}
+		effCount = min(count, 99)
+	}
+	return tier, (tier*1000+w)*100 + 99 - effCount
+}
+
+// startsWith reports whether the name begins with the query: every token
+// but the last matches its position exactly, the last exactly or as prefix.
+func startsWith(toks []tokenState, count int) bool {
+	n := len(toks)
+	if n > maxPos || n > count {
+		return false
+	}
+	for i, t := range toks[:n-1] {
+		if t.exact&(1<<i) == 0 {
+			return false
+		}
+	}
+	return toks[n-1].strong&(1<<(n-1)) != 0
+}
+
+// inOrder reports whether the query tokens match name positions in
+// increasing order (not necessarily adjacent).
+func inOrder(toks []tokenState) bool {
+	p := -1
+	for _, t := range toks {
+		m := t.any
+		if p >= 0 {
+			m &^= (uint32(1) << (p + 1)) - 1
+		}
+		if m == 0 {
+			return false
+		}
+		p = lowestBit(m)
+	}
+	return true
+}
+
+func lowestBit(m uint32) int {
+	i := 0
+	for m&1 == 0 {
+		m >>= 1
+		i++
+	}
+	return i
+}

@@ -1,0 +1,73 @@
+package search
+
+import (
+	"slices"
+
+	"github.com/atproto-nur/atproto-nur/indexer"
+)
+
+// Options narrow a search.
+type Options struct {
+	Kind  indexer.Kind // "" for every kind
+	Scope string       // "" for every scope
+	Limit int          // results to return; 0 means DefaultLimit
+}
+
+// DefaultLimit is the number of results when Options.Limit is 0.
+const DefaultLimit = 20
+
+// Result is one ranked document.
+type Result struct {
+	ID      string       `json:"id"`
+	Kind    indexer.Kind `json:"kind"`
+	Scope   string       `json:"scope"`
+	Name    string       `json:"name"` // option path, package attribute or guide title
+	Summary string       `json:"summary"`
+	Type    string       `json:"type,omitempty"`    // options only
+	Default string       `json:"default,omitempty"` // options only, one line
+	URL     string       `json:"url"`               // relative to the site's base URL
+	Tier    int          `json:"tier"`
+	Score   int          `json:"score"`
+	Ord     int          `json:"-"`
+}
+
+// result builds the Result of an entry.
+func (e *entry) result(tier, score int) Result {
+	d := e.doc
+	return Result{
+		ID: d.ID, Kind: d.Kind, Scope: d.Scope, Name: nameText(d), Summary: summary(d),
+		Type: optionType(d), Default: optionDefault(d), URL: e.url, Tier: tier, Score: score, Ord: e.Ord,
+	}
+}
+
+// better orders results: higher score first, then document order.
+func better(a, b Result) int {
+	if a.Score != b.Score {
+		return b.Score - a.Score
+	}
+	return a.Ord - b.Ord
+}
+
+// scan ranks every entry against the query: the definition the two index
+// encodings must reproduce, used by their tests.
+func scan(entries []*entry, q string, opts Options) []Result {
+	toks := QueryTokens(q)
+	if len(toks) == 0 {
+		return nil
+	}
+	var out []Result
+	for _, e := range entries {
+		if (opts.Kind != "" && e.doc.Kind != opts.Kind) || (opts.Scope != "" && e.doc.Scope != opts.Scope) {
+			continue
+		}
+		if tier, score := e.score(toks); tier > tierNone {
+			out = append(out, e.result(tier, score))
+		}
+	}
+	slices.SortFunc(out, better)
+	limit := opts.Limit
+	if limit <= 0 {
+		limit = DefaultLimit
+	}
+	return out[:min(limit, len(out))]
+}

@@ -1,0 +1,281 @@
+package search
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"unicode/utf8"
+
+	"github.com/atproto-nur/atproto-nur/indexer"
+)
+
+// The static index is a folder of JSON files that search.js fetches as a
+// query needs them:
+//
+//	manifest.json      document ranges per kind and scope, the shard keys
+//	n/<key>.json       name terms whose first two letters are <key>, with postings
+//	d/<key>.json       description terms under <key> (two letters, or three when large)
+//	docs/<i>.json      display fields of documents i*chunk … (i+1)*chunk-1
+//
+// A query for "pds.port" fetches the manifest, n/pd, n/po, d/pd, d/por (say)
+// and then the document chunks of the results it shows. Documents are
+// numbered in sorted order (kind, scope, name), so an option's neighbours,
+// which a query tends to find together, share a chunk.
+
+// StaticFormat is the version of the static index layout; search.js checks it.
+const StaticFormat = 1
+
+// DocChunk is the number of documents per docs/ file.
+const DocChunk = 64
+
+// descSplit is the posting count above which a two-letter description
+// shard is split into three-letter shards.
+const descSplit = 3000
+
+// Stats describes a written static index.
+type Stats struct {
+	Docs         int   // documents indexed
+	NameShards   int   // files under n/
+	DescShards   int   // files under d/
+	DocChunks    int   // files under docs/
+	Bytes        int64 // all files, as written
+	GzipBytes    int64 // all files, each gzip-compressed
+	ManifestGzip int64 // manifest.json, gzip-compressed
+	MaxShardGzip int64 // largest n/ or d/ file, gzip-compressed
+	MaxShard     string
+}
+
+type manifest struct {
+	Format int        `json:"v"`
+	Docs   int        `json:"docs"`
+	Chunk  int        `json:"chunk"`
+	Ranges []docRange `json:"ranges"`
+	Name   []string   `json:"name"`
+	Desc   []string   `json:"desc"`
+}
+
+// docRange says that documents From…To-1 are of one kind and scope.
+type docRange struct {
+	Kind  indexer.Kind
+	Scope string
+	From  int
+	To    int
+}
+
+func (r docRange) MarshalJSON() ([]byte, error) {
+	return json.Marshal([]any{r.Kind, r.Scope, r.From, r.To})
+}
+
+// packPosting packs what ranking needs from one name posting into one
+// number: position (5 bits; 31 means "too far to track"), name token count
+// (6 bits), prior (2 bits) and whether the term is a compound half (1 bit).
+func packPosting(pos, count, prior int, sub bool) int {
+	p := min(pos, maxPos) | min(count, maxCount)<<5 | min(prior, 3)<<11
+	if sub {
+		p |= 1 << 13
+	}
+	return p
+}
+
+// maxCount caps the name token count that ranking sees.
+const maxCount = 63
+
+var plainKey = regexp.MustCompile(`^[a-z0-9]+$`)
+
+// shardFile is the file name of a shard key: the key itself when it is
+// plain ASCII, else "_" and the hex of its UTF-8 bytes.
+func shardFile(key string) string {
+	if plainKey.MatchString(key) {
+		return key + ".json"
+	}
+	return "_" + hex.EncodeToString([]byte(key)) + ".json"
+}
+
+// WriteStaticIndex writes the browser search index for docs into dir
+// (created if missing). url gives each document's page, relative to the
+// site's base URL.
+func WriteStaticIndex(dir string, docs []indexer.Document, url func(indexer.Document) string) (Stats, error) {
+	entries := buildEntries(docs, url)
+	w := &staticWriter{dir: dir}
+	for _, sub := range []string{"n", "d", "docs"} {
+		if err := os.MkdirAll(filepath.Join(dir, sub), 0o755); err != nil {
+			return Stats{}, fmt.Errorf("search index: %w", err)
+		}
+	}
+	m := manifest{Format: StaticFormat, Docs: len(entries), Chunk: DocChunk}
+
+	for _, e := range entries {
+		d := e.doc
+		if n := len(m.Ranges); n == 0 || m.Ranges[n-1].Kind != d.Kind || m.Ranges[n-1].Scope != d.Scope {
+			m.Ranges = append(m.Ranges, docRange{Kind: d.Kind, Scope: d.Scope, From: e.Ord})
+		}
+		m.Ranges[len(m.Ranges)-1].To = e.Ord + 1
+	}
+
+	// Name postings, grouped by the first two letters of the term.
+	names := map[string]map[string][]int{} // key → term → [doc, packed, …] (absolute doc numbers)
+	for _, e := range entries {
+		count := min(len(e.Name), maxCount)
+		add := func(term string, pos int, sub bool) {
+			k := shardKey(term)
+			if names[k] == nil {
+				names[k] = map[string][]int{}
+			}
+			names[k][term] = append(names[k][term], e.Ord, packPosting(pos, count, e.Prior, sub))
+		}
+		for pos, t := range e.Name {
+			add(t, pos, false)
+		}
+		for _, s := range e.Sub {
+			add(s.Tok, s.Pos, true)
+		}
+	}
+	for _, k := range sortedKeys(names) {
+		shard := map[string][]int{}
+		for term, ps := range names[k] {
+			shard[term] = deltaPairs(ps)
+		}
+		if err := w.write(filepath.Join("n", shardFile(k)), shard, true); err != nil {
+			return Stats{}, err
+		}
+		m.Name = append(m.Name, k)
+	}
+
+	// Description postings: two-letter shards, split by the third letter
+	// when large. Terms of one or two letters stay in the two-letter shard.
+	desc := map[string]map[string][]int{}
+	for _, e := range entries {
+		for _, t := range e.Desc {
+			k := shardKey(t)
+			if desc[k] == nil {
+				desc[k] = map[string][]int{}
+			}
+			desc[k][t] = append(desc[k][t], e.Ord)
+		}
+	}
+	for _, k := range sortedKeys(desc) {
+		total := 0
+		for _, ps := range desc[k] {
+			total += len(ps)
+		}
+		groups := map[string]map[string][]int{k: {}}
+		for term, ps := range desc[k] {
+			gk := k
+			if total > descSplit && utf8.RuneCountInString(term) > 2 {
+				gk = string([]rune(term)[:3])
+			}
+			if groups[gk] == nil {
+				groups[gk] = map[string][]int{}
+			}
+			groups[gk][term] = deltas(ps)
+		}
+		for _, gk := range sortedKeys(groups) {
+			if len(groups[gk]) == 0 {
+				continue
+			}
+			if err := w.write(filepath.Join("d", shardFile(gk)), groups[gk], true); err != nil {
+				return Stats{}, err
+			}
+			m.Desc = append(m.Desc, gk)
+		}
+	}
+
+	// Display fields, in chunks of consecutive documents.
+	for start := 0; start < len(entries); start += DocChunk {
+		var chunk [][]string
+		for _, e := range entries[start:min(start+DocChunk, len(entries))] {
+			chunk = append(chunk, []string{nameText(e.doc), summary(e.doc), optionType(e.doc), optionDefault(e.doc), e.url})
+		}
+		if err := w.write(filepath.Join("docs", fmt.Sprintf("%d.json", start/DocChunk)), chunk, false); err != nil {
+			return Stats{}, err
+		}
+		w.stats.DocChunks++
+	}
+
+	mg, err := w.writeSized("manifest.json", m)
+	if err != nil {
+		return Stats{}, err
+	}
+	w.stats.ManifestGzip = mg
+	w.stats.Docs = len(entries)
+	w.stats.NameShards = len(m.Name)
+	w.stats.DescShards = len(m.Desc)
+	return w.stats, nil
+}
+
+type staticWriter struct {
+	dir   string
+	stats Stats
+}
+
+func (w *staticWriter) write(rel string, v any, shard bool) error {
+	gz, err := w.writeSized(rel, v)
+	if shard && gz > w.stats.MaxShardGzip {
+		w.stats.MaxShardGzip, w.stats.MaxShard = gz, rel
+	}
+	return err
+}
+
+// writeSized writes v as JSON to rel and returns its gzip-compressed size.
+func (w *staticWriter) writeSized(rel string, v any) (int64, error) {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return 0, fmt.Errorf("search index %s: %w", rel, err)
+	}
+	path := filepath.Join(w.dir, rel)
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		return 0, fmt.Errorf("search index: %w", err)
+	}
+	gz := gzipSize(data)
+	w.stats.Bytes += int64(len(data))
+	w.stats.GzipBytes += gz
+	return gz, nil
+}
+
+// gzipSize is the size of data after gzip at the default level, which is
+// what static hosts typically serve.
+func gzipSize(data []byte) int64 {
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	zw.Write(data)
+	zw.Close()
+	return int64(buf.Len())
+}
+
+// deltaPairs turns [doc, packed, doc, packed…] with ascending doc numbers
+// into [doc gap, packed, …]: small numbers that compress well.
+func deltaPairs(ps []int) []int {
+	out := make([]int, len(ps))
+	prev := 0
+	for i := 0; i < len(ps); i += 2 {
+		out[i], out[i+1] = ps[i]-prev, ps[i+1]
+		prev = ps[i]
+	}
+	return out
+}
+
+// deltas turns ascending doc numbers into gaps.
+func deltas(ps []int) []int {
+	out := make([]int, len(ps))
+	prev := 0
+	for i, p := range ps {
+		out[i] = p - prev
+		prev = p
+	}
+	return out
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}

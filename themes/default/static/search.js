@@ -1,0 +1,576 @@
+// search.js — the site's search box. It answers queries in the browser from
+// the static index that nurdocs writes under <base>search/ (see
+// search/static.go), ranking with the same rules as the bleve index behind
+// `nurdocs search` (search/rank.go); a Go test compares the two.
+//
+// Nothing is fetched until the search box is focused or typed into; then
+// the manifest, and per query only the shards of its tokens and the
+// display records of the results shown. No third-party code.
+(function () {
+  'use strict';
+
+  // ---- Tokenizer: the mirror of search/tokenize.go -------------------
+
+  var reUpper = /\p{Lu}/u, reLetter = /\p{L}/u, reNumber = /\p{N}/u, reMark = /\p{M}/u;
+  var SEP = 0, LOWER = 1, UPPER = 2, DIGIT = 3;
+
+  function classify(ch) {
+    if (reUpper.test(ch)) return UPPER;
+    if (reLetter.test(ch)) return LOWER;
+    if (reNumber.test(ch)) return DIGIT;
+    if (reMark.test(ch)) return LOWER;
+    return SEP;
+  }
+
+  // tokenSpans returns [start, end) code point ranges of the tokens of s.
+  function tokenSpans(r) {
+    var c = r.map(classify), out = [], start = -1;
+    function flush(end) {
+      if (start >= 0 && end > start) out.push([start, end]);
+      start = -1;
+    }
+    for (var i = 0; i < r.length; i++) {
+      if (c[i] === SEP) { flush(i); continue; }
+      if (start < 0) { start = i; continue; }
+      var p = c[i - 1];
+      if ((p === DIGIT) !== (c[i] === DIGIT)) flush(i);
+      else if (p === LOWER && c[i] === UPPER) flush(i);
+      else if (p === UPPER && c[i] === UPPER && i + 1 < r.length && c[i + 1] === LOWER) flush(i);
+      if (start < 0) start = i;
+    }
+    flush(r.length);
+    return out;
+  }
+
+  // lowerChar lower-cases one code point with the simple mapping, as Go's
+  // unicode.ToLower does: "İ" gives "i", and a final sigma stays "σ".
+  function lowerChar(ch) { return Array.from(ch.toLowerCase())[0]; }
+
+  function tokenize(s) {
+    var r = Array.from(s);
+    return tokenSpans(r).map(function (sp) { return r.slice(sp[0], sp[1]).map(lowerChar).join(''); });
+  }
+
+  var STOP = {};
+  ('a an and are as at be been but by can could do does for from has have how i if in into is it its may must no not ' +
+   'of on or should so such than that the their then there these this to was we what when where which while who will ' +
+   'with would you your').split(' ').forEach(function (w) { STOP[w] = true; });
+
+  var MAX_QUERY_TOKENS = 8;
+
+  function queryTokens(q) {
+    var all = tokenize(q), kept = all.filter(function (t) { return !STOP[t]; });
+    if (kept.length === 0) kept = all;
+    return kept.slice(0, MAX_QUERY_TOKENS);
+  }
+
+  function cpLen(s) { return Array.from(s).length; }
+  function shardKey(t) { var r = Array.from(t); return r.length <= 2 ? t : r[0] + r[1]; }
+  function swapFirstTwo(t) { var r = Array.from(t); if (r.length < 2) return t; var x = r[0]; r[0] = r[1]; r[1] = x; return r.join(''); }
+
+  // ---- Matching and ranking: the mirror of search/rank.go -------------
+
+  var M_TYPO = 1, M_SUB = 2, M_PREFIX = 3, M_EXACT = 4;
+  var D_PREFIX = 1, D_EXACT = 2;
+  var T_SOME = 1, T_ALL = 2, T_WORDS = 3, T_PATH = 4, T_PREFIX = 5, T_EXACT = 6;
+  var MAX_POS = 31;
+
+  function oneEdit(a, b) {
+    var i = 0;
+    if (a.length === b.length) {
+      while (i < a.length && a[i] === b[i]) i++;
+      if (i === a.length) return false;
+      if (a.slice(i + 1).join('') === b.slice(i + 1).join('')) return true;
+      return i + 1 < a.length && a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2).join('') === b.slice(i + 2).join('');
+    }
+    if (a.length - b.length === 1) { var x = a; a = b; b = x; }
+    if (b.length - a.length !== 1) return false;
+    while (i < a.length && a[i] === b[i]) i++;
+    return a.slice(i).join('') === b.slice(i + 1).join('');
+  }
+
+  // typoMatch needs q as code points (qr) too; callers compute it once.
+  function typoMatch(qr, w) {
+    if (qr.length < 4) return false;
+    var wr = Array.from(w);
+    if (wr.length < 2 || Math.abs(wr.length - qr.length) > 1) return false;
+    if (!(qr[0] === wr[0] && qr[1] === wr[1]) && !(qr[0] === wr[1] && qr[1] === wr[0])) return false;
+    return oneEdit(qr, wr);
+  }
+
+  function nameMatch(q, qr, w) {
+    if (q === w) return M_EXACT;
+    if (q.length < w.length && w.startsWith(q) && qr.length >= 2) return M_PREFIX;
+    if (typoMatch(qr, w)) return M_TYPO;
+    return 0;
+  }
+
+  function descMatch(q, qr, w) {
+    if (q === w) return D_EXACT;
+    if (q.length < w.length && w.startsWith(q) && qr.length >= 3) return D_PREFIX;
+    return 0;
+  }
+
+  function bit(p) { return (1 << p) >>> 0; }
+
+  function startsWith(toks, count) {
+    var n = toks.length;
+    if (n > MAX_POS || n > count) return false;
+    for (var i = 0; i < n - 1; i++) if ((toks[i].exact & bit(i)) === 0) return false;
+    return (toks[n - 1].strong & bit(n - 1)) !== 0;
+  }
+
+  function inOrder(toks) {
+    var p = -1;
+    for (var i = 0; i < toks.length; i++) {
+      var found = -1;
+      for (var b = p + 1; b < MAX_POS; b++) if (toks[i].any & bit(b)) { found = b; break; }
+      if (found < 0) return false;
+      p = found;
+    }
+    return true;
+  }
+
+  // docScore returns [tier, score]; see docScore in search/rank.go.
+  function docScore(toks, count, prior) {
+    var n = toks.length, allName = true, allAny = true, some = false, named = false, i, t, tier;
+    for (i = 0; i < n; i++) {
+      t = toks[i];
+      if (t.name > 0) named = true; else allName = false;
+      if (t.name === 0 && t.desc === 0) allAny = false;
+      if (t.name > 0 || t.desc > 0) some = true;
+    }
+    if (!some) return [0, 0];
+    if (allName && startsWith(toks, count) && count === n && (toks[n - 1].exact & bit(n - 1)) !== 0) tier = T_EXACT;
+    else if (allName && startsWith(toks, count)) tier = T_PREFIX;
+    else if (allName && inOrder(toks)) tier = T_PATH;
+    else if (allName) tier = T_WORDS;
+    else if (allAny) tier = T_ALL;
+    else tier = T_SOME;
+    var w = 0;
+    for (i = 0; i < n; i++) w += toks[i].name * 8 + toks[i].desc * 2;
+    var eff = 0;
+    if (named) {
+      w += prior;
+      var last = count - 1;
+      if (last < MAX_POS && (toks[n - 1].any & bit(last)) !== 0) w += 6;
+      eff = Math.min(count, 99);
+    }
+    return [tier, (tier * 1000 + w) * 100 + 99 - eff];
+  }
+
+  // ---- Engine: fetches shards, folds postings, ranks ------------------
+
+  function fileOf(key) {
+    if (/^[a-z0-9]+$/.test(key)) return key + '.json';
+    var hex = '';
+    new TextEncoder().encode(key).forEach(function (b) { hex += (b < 16 ? '0' : '') + b.toString(16); });
+    return '_' + hex + '.json';
+  }
+
+  // Engine answers queries from the index at root (a URL ending in "/"),
+  // reading files with load(path) → Promise of parsed JSON.
+  function Engine(load) {
+    this.load = load;
+    this.files = {};
+    this.manifest = null;
+  }
+
+  Engine.prototype.get = function (path) {
+    var self = this;
+    if (!this.files[path]) {
+      this.files[path] = this.load(path).catch(function (err) { delete self.files[path]; throw err; });
+    }
+    return this.files[path];
+  };
+
+  Engine.prototype.init = function () {
+    var self = this;
+    if (!this.ready) {
+      this.ready = this.get('manifest.json').then(function (m) {
+        if (m.v !== 1) throw new Error('search index format ' + m.v + ' not supported');
+        self.manifest = m;
+        self.nameKeys = new Set(m.name);
+        self.descKeys = new Set(m.desc);
+        return m;
+      });
+    }
+    return this.ready;
+  };
+
+  // rangeOf returns the [kind, scope, from, to] range holding document ord.
+  Engine.prototype.rangeOf = function (ord) {
+    var rs = this.manifest.ranges;
+    for (var i = 0; i < rs.length; i++) if (ord >= rs[i][2] && ord < rs[i][3]) return rs[i];
+    return null;
+  };
+
+  // rank returns every matching document as {ord, tier, score, kind, scope},
+  // best first.
+  Engine.prototype.rank = function (q, opts) {
+    var self = this;
+    opts = opts || {};
+    return this.init().then(function () {
+      var toks = queryTokens(q);
+      if (toks.length === 0) return [];
+      var plans = toks.map(function (t) {
+        var keys = [shardKey(t)];
+        if (cpLen(t) >= 4) {
+          var sk = shardKey(swapFirstTwo(t));
+          if (keys.indexOf(sk) < 0) keys.push(sk);
+        }
+        var nameFiles = keys.filter(function (k) { return self.nameKeys.has(k); }).map(function (k) { return 'n/' + fileOf(k); });
+        var r = Array.from(t), dk = null;
+        if (r.length >= 3 && self.descKeys.has(r[0] + r[1] + r[2])) dk = r[0] + r[1] + r[2];
+        else if (self.descKeys.has(shardKey(t))) dk = shardKey(t);
+        return { tok: t, names: nameFiles, desc: dk ? 'd/' + fileOf(dk) : null };
+      });
+      var wanted = [];
+      plans.forEach(function (p) { wanted = wanted.concat(p.names); if (p.desc) wanted.push(p.desc); });
+      return Promise.all(wanted.map(function (f) { return self.get(f); })).then(function () {
+        return self.fold(toks, plans, opts);
+      });
+    });
+  };
+
+  // fold runs synchronously once the shards are loaded: it is the part that
+  // must stay under a few milliseconds per keystroke.
+  Engine.prototype.fold = function (toks, plans, opts) {
+    var self = this, n = toks.length, docs = new Map();
+    function state(ord) {
+      var s = docs.get(ord);
+      if (!s) {
+        s = { ord: ord, count: 0, prior: 0, toks: [] };
+        for (var i = 0; i < n; i++) s.toks.push({ name: 0, desc: 0, exact: 0, strong: 0, any: 0 });
+        docs.set(ord, s);
+      }
+      return s;
+    }
+    var shardData = {};
+    plans.forEach(function (p) {
+      p.names.forEach(function (f) { shardData[f] = null; });
+      if (p.desc) shardData[p.desc] = null;
+    });
+    return Promise.all(Object.keys(shardData).map(function (f) {
+      return self.get(f).then(function (d) { shardData[f] = d; });
+    })).then(function () {
+      plans.forEach(function (p, i) {
+        var q = p.tok, qr = Array.from(q);
+        p.names.forEach(function (f) {
+          var shard = shardData[f];
+          for (var term in shard) {
+            var m = nameMatch(q, qr, term), subOK = term === q;
+            if (m === 0 && !subOK) continue;
+            var ps = shard[term], ord = 0;
+            for (var j = 0; j < ps.length; j += 2) {
+              ord += ps[j];
+              var packed = ps[j + 1], sub = packed >> 13, quality = sub ? (subOK ? M_SUB : 0) : m;
+              if (quality === 0) continue;
+              var s = state(ord), t = s.toks[i], pos = packed & 31;
+              s.count = (packed >> 5) & 63;
+              s.prior = (packed >> 11) & 3;
+              if (quality > t.name) t.name = quality;
+              if (pos < MAX_POS) {
+                var b = bit(pos);
+                t.any = (t.any | b) >>> 0;
+                if (quality >= M_PREFIX) t.strong = (t.strong | b) >>> 0;
+                if (quality === M_EXACT) t.exact = (t.exact | b) >>> 0;
+              }
+            }
+          }
+        });
+        if (p.desc) {
+          var dshard = shardData[p.desc], terms = qr.length >= 3 ? Object.keys(dshard) : (dshard[q] ? [q] : []);
+          terms.forEach(function (term) {
+            var dm = descMatch(q, qr, term);
+            if (dm === 0) return;
+            var ps = dshard[term], ord = 0;
+            for (var j = 0; j < ps.length; j++) {
+              ord += ps[j];
+              var t = state(ord).toks[i];
+              if (dm > t.desc) t.desc = dm;
+            }
+          });
+        }
+      });
+      var out = [];
+      docs.forEach(function (s) {
+        var r = self.rangeOf(s.ord);
+        if (opts.kind && r[0] !== opts.kind) return;
+        if (opts.scope && r[1] !== opts.scope) return;
+        var named = s.toks.some(function (t) { return t.name > 0; });
+        var sc = docScore(s.toks, named ? s.count : 0, named ? s.prior : 0);
+        if (sc[0] === 0) return;
+        out.push({ ord: s.ord, tier: sc[0], score: sc[1], kind: r[0], scope: r[1] });
+      });
+      out.sort(function (a, b) { return b.score - a.score || a.ord - b.ord; });
+      return out;
+    });
+  };
+
+  // search returns {total, results} with the first limit results completed
+  // with their display fields: name, summary, type, default, url.
+  Engine.prototype.search = function (q, opts) {
+    var self = this;
+    opts = opts || {};
+    var limit = opts.limit || 10;
+    return this.rank(q, opts).then(function (all) {
+      var top = all.slice(0, limit), chunk = self.manifest.chunk;
+      return Promise.all(top.map(function (r) {
+        return self.get('docs/' + Math.floor(r.ord / chunk) + '.json').then(function (c) {
+          var rec = c[r.ord % chunk];
+          r.name = rec[0]; r.summary = rec[1]; r.type = rec[2]; r.default = rec[3]; r.url = rec[4];
+          return r;
+        });
+      })).then(function (results) { return { total: all.length, results: results }; });
+    });
+  };
+
+  var api = { tokenize: tokenize, tokenSpans: tokenSpans, queryTokens: queryTokens, nameMatch: nameMatch, Engine: Engine };
+
+  if (typeof module !== 'undefined' && module.exports) {
+    module.exports = api; // Node: the tests load the engine without a page
+    return;
+  }
+  if (typeof document === 'undefined') return;
+
+  // ---- Page: the search box, the results, the search page -------------
+
+  var root = document.documentElement;
+  var base = root.getAttribute('data-base') || '/';
+  if (base.charAt(base.length - 1) !== '/') base += '/';
+  var engine = new Engine(function (path) {
+    return fetch(base + 'search/' + path).then(function (res) {
+      if (!res.ok) throw new Error(path + ': HTTP ' + res.status);
+      return res.json();
+    });
+  });
+  window.nurdocsSearch = api;
+  window.nurdocsSearch.engine = engine;
+
+  var KIND_LABEL = { option: 'Option', package: 'Package', guide: 'Guide' };
+  var input, box, form, pageBox, active = -1, shown = [], seq = 0, filter = { kind: '', scope: '' }, styled = false;
+
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text != null) e.textContent = text;
+    return e;
+  }
+
+  function addStyle() {
+    if (styled) return;
+    styled = true;
+    var l = document.createElement('link');
+    l.rel = 'stylesheet';
+    l.href = base + 'static/search.css';
+    document.head.appendChild(l);
+  }
+
+  function start() {
+    addStyle();
+    return engine.init();
+  }
+
+  // highlighted renders name with the parts that query tokens matched in <mark>.
+  function highlighted(name, toks) {
+    var r = Array.from(name), spans = tokenSpans(r), marks = [];
+    spans.forEach(function (sp) {
+      var w = r.slice(sp[0], sp[1]).map(lowerChar).join(''), best = 0, len = 0;
+      toks.forEach(function (q) {
+        var m = nameMatch(q, Array.from(q), w);
+        if (m > best || (m === best && m > 0 && cpLen(q) > len)) { best = m; len = cpLen(q); }
+        if (best < M_SUB && w.length > q.length && (w.startsWith(q) || w.endsWith(q)) && cpLen(q) >= 3) {
+          best = M_SUB; len = cpLen(q); marks.push(w.startsWith(q) ? [sp[0], sp[0] + len] : [sp[1] - len, sp[1]]);
+        }
+      });
+      if (best === M_EXACT || best === M_PREFIX) marks.push([sp[0], sp[0] + Math.min(len, sp[1] - sp[0])]);
+      else if (best === M_TYPO) marks.push([sp[0], sp[1]]);
+    });
+    var frag = document.createDocumentFragment(), at = 0;
+    marks.sort(function (a, b) { return a[0] - b[0]; });
+    marks.forEach(function (m) {
+      if (m[0] < at) return;
+      if (m[0] > at) frag.appendChild(document.createTextNode(r.slice(at, m[0]).join('')));
+      frag.appendChild(el('mark', null, r.slice(m[0], m[1]).join('')));
+      at = m[1];
+    });
+    if (at < r.length) frag.appendChild(document.createTextNode(r.slice(at).join('')));
+    return frag;
+  }
+
+  function renderFilters(target, onChange) {
+    var bar = el('div', 'search-filters');
+    bar.setAttribute('role', 'group');
+    bar.setAttribute('aria-label', 'Filter results');
+    [['', 'All'], ['option', 'Options'], ['package', 'Packages'], ['guide', 'Guides']].forEach(function (k) {
+      var b = el('button', 'search-filter', k[1]);
+      b.type = 'button';
+      b.setAttribute('data-kind', k[0]);
+      b.setAttribute('aria-pressed', String(filter.kind === k[0]));
+      b.addEventListener('mousedown', function (e) { e.preventDefault(); });
+      b.addEventListener('click', function () { filter.kind = k[0]; onChange(); });
+      bar.appendChild(b);
+    });
+    var scopes = [];
+    engine.manifest.ranges.forEach(function (r) { if (r[0] === 'option' && scopes.indexOf(r[1]) < 0) scopes.push(r[1]); });
+    if (scopes.length > 1) {
+      var sel = el('select', 'search-scope');
+      sel.setAttribute('aria-label', 'Option set');
+      sel.appendChild(new Option('All option sets', ''));
+      scopes.forEach(function (s) { sel.appendChild(new Option(s, s, false, filter.scope === s)); });
+      sel.addEventListener('change', function () { filter.scope = sel.value; onChange(); });
+      bar.appendChild(sel);
+    }
+    target.appendChild(bar);
+  }
+
+  function renderResults(target, q, res, onChange) {
+    var toks = queryTokens(q);
+    target.textContent = '';
+    renderFilters(target, onChange);
+    var status = el('p', 'search-status');
+    status.setAttribute('role', 'status');
+    status.textContent = res.total === 0 ? 'No results for “' + q + '”.' :
+      res.total + (res.total === 1 ? ' result' : ' results') + (res.total > res.results.length ? ', showing ' + res.results.length : '');
+    target.appendChild(status);
+    var list = el('ol', 'search-list');
+    list.setAttribute('role', 'listbox');
+    res.results.forEach(function (r, i) {
+      var li = el('li', 'search-result');
+      li.setAttribute('role', 'option');
+      li.id = 'search-result-' + i;
+      var a = el('a');
+      a.href = base + r.url;
+      a.setAttribute('data-kind', r.kind);
+      var head = el('span', 'search-head');
+      head.appendChild(el('span', 'search-kind search-kind-' + r.kind, KIND_LABEL[r.kind] || r.kind));
+      var name = el('span', 'search-name');
+      name.appendChild(highlighted(r.name, toks));
+      head.appendChild(name);
+      if (r.kind === 'option' && r.scope) head.appendChild(el('span', 'search-scope-label', r.scope));
+      a.appendChild(head);
+      if (r.summary) a.appendChild(el('span', 'search-summary', r.summary));
+      if (r.kind === 'option' && (r.type || r.default)) {
+        var meta = el('span', 'search-meta');
+        if (r.type) { meta.appendChild(el('span', 'search-meta-label', 'Type: ')); meta.appendChild(el('code', null, r.type)); }
+        if (r.default) { meta.appendChild(el('span', 'search-meta-label', ' Default: ')); meta.appendChild(el('code', null, r.default)); }
+        a.appendChild(meta);
+      }
+      li.appendChild(a);
+      list.appendChild(li);
+    });
+    target.appendChild(list);
+    shown = res.results;
+    setActive(target === box && shown.length ? 0 : -1);
+  }
+
+  function setActive(i) {
+    var items = box.querySelectorAll('.search-result');
+    items.forEach(function (li, j) { li.classList.toggle('active', j === i); li.setAttribute('aria-selected', String(j === i)); });
+    active = i;
+    if (i >= 0 && items[i]) {
+      input.setAttribute('aria-activedescendant', items[i].id);
+      if (items[i].scrollIntoView) items[i].scrollIntoView({ block: 'nearest' });
+    } else input.removeAttribute('aria-activedescendant');
+  }
+
+  function hide() { box.hidden = true; active = -1; input.setAttribute('aria-expanded', 'false'); }
+
+  function run() {
+    var q = input.value, my = ++seq;
+    var target = pageBox || box;
+    if (pageBox) syncURL(q);
+    if (!q.trim()) { if (!pageBox) hide(); else pageBox.textContent = ''; return; }
+    start().then(function () {
+      return engine.search(q, { kind: filter.kind, scope: filter.scope, limit: pageBox ? 50 : 10 });
+    }).then(function (res) {
+      if (my !== seq) return; // a newer keystroke won
+      renderResults(target, q, res, run);
+      if (!pageBox) { box.hidden = false; input.setAttribute('aria-expanded', 'true'); }
+      root.setAttribute('data-search-ready', String(my));
+    }).catch(function (err) {
+      if (my !== seq) return;
+      target.textContent = '';
+      target.appendChild(el('p', 'search-status search-error', 'Search is unavailable: ' + err.message));
+      if (!pageBox) box.hidden = false;
+    });
+  }
+
+  function syncURL(q) {
+    var u = new URL(location.href);
+    if (q) u.searchParams.set('q', q); else u.searchParams.delete('q');
+    if (filter.kind) u.searchParams.set('kind', filter.kind); else u.searchParams.delete('kind');
+    history.replaceState(null, '', u.toString());
+  }
+
+  function isSearchPage() {
+    var p = location.pathname;
+    return document.getElementById('search-page') !== null || /\/search\/(index\.html)?$/.test(p);
+  }
+
+  function setup() {
+    input = document.getElementById('search-input');
+    box = document.getElementById('search-results');
+    if (!input) return;
+    form = input.form;
+    if (!box) {
+      box = el('div');
+      box.id = 'search-results';
+      box.hidden = true;
+      input.insertAdjacentElement('afterend', box);
+    }
+    box.classList.add('search-dropdown');
+    input.setAttribute('role', 'combobox');
+    input.setAttribute('aria-controls', 'search-results');
+    input.setAttribute('aria-expanded', 'false');
+    input.setAttribute('aria-autocomplete', 'list');
+
+    if (isSearchPage()) {
+      pageBox = document.getElementById('search-page');
+      if (!pageBox) {
+        pageBox = el('div');
+        pageBox.id = 'search-page';
+        (document.querySelector('main') || document.body).appendChild(pageBox);
+      }
+      pageBox.classList.add('search-page');
+    }
+
+    input.addEventListener('focus', function () { start(); if (!pageBox && input.value.trim() && shown.length) box.hidden = false; });
+    input.addEventListener('input', run);
+    input.addEventListener('keydown', function (e) {
+      if (e.key === 'ArrowDown' && !pageBox) { e.preventDefault(); if (shown.length) setActive(Math.min(active + 1, shown.length - 1)); }
+      else if (e.key === 'ArrowUp' && !pageBox) { e.preventDefault(); if (shown.length) setActive(Math.max(active - 1, 0)); }
+      else if (e.key === 'Escape') { if (!pageBox) hide(); input.blur(); }
+      else if (e.key === 'Enter' && !pageBox && active >= 0 && shown[active] && !box.hidden) {
+        e.preventDefault();
+        location.href = base + shown[active].url;
+      } else if (e.key === 'Enter' && pageBox) {
+        e.preventDefault();
+        var first = pageBox.querySelector('.search-result a');
+        if (first) location.href = first.href;
+      }
+    });
+    document.addEventListener('click', function (e) {
+      if (!pageBox && !box.contains(e.target) && e.target !== input) hide();
+    });
+    document.addEventListener('keydown', function (e) {
+      var t = e.target, typing = t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName));
+      if (e.key === '/' && !typing && !e.ctrlKey && !e.metaKey && !e.altKey) {
+        e.preventDefault();
+        input.focus();
+        input.select();
+      }
+    });
+
+    var params = new URLSearchParams(location.search), q = params.get('q');
+    if (params.get('kind')) filter.kind = params.get('kind');
+    if (q) {
+      input.value = q;
+      run();
+    }
+  }
+
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', setup);
+  else setup();
+})();
