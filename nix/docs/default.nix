@@ -233,7 +233,9 @@ in
   meta = {
     schemaVersion = 1;
     generatedBy = "atproto-nur nix/docs";
-    inherit revision;
+    # --argstr revision "" (how callers without a revision still make
+    # nix-instantiate call this function) means unknown.
+    revision = if revision == "" then null else revision;
     nixpkgsLibVersion = lib.version;
   };
   inherit
