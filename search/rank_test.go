@@ -78,13 +78,13 @@ func TestRankingTiers(t *testing.T) {
 			}
 		}
 	}
-	check("pds", "pds", "pdsadmin")                                // exact attribute, then prefix
+	check("pds", "pds", "pdsadmin")                                 // exact attribute, then prefix
 	check("services.atproto.pds.port", "services.atproto.pds.port") // exact name
 	check("pds.port", "services.atproto.pds.port", "services.atproto.pds.settings.PDS_PORT")
 	check("services.openssh", "services.openssh.enable", "services.openssh.openFirewall") // prefix; enable is the entry point
-	check("firwall open", "services.openssh.openFirewall")                              // typo, words in any order
-	check("ssh", "programs.ssh.startAgent", "services.openssh.enable")                  // compound half: open+ssh
-	check("incoming connections", "networking.firewall.allowedTCPPorts")                // description only
+	check("firwall open", "services.openssh.openFirewall")                                // typo, words in any order
+	check("ssh", "programs.ssh.startAgent", "services.openssh.enable")                    // compound half: open+ssh
+	check("incoming connections", "networking.firewall.allowedTCPPorts")                  // description only
 
 	// Tiers are what the definition says.
 	tierOf := func(q, name string) int {
