@@ -1,0 +1,285 @@
+# Real mode of the builders, evaluated against a recording stand-in for
+# nixpkgs: each nixpkgs builder returns the attributes it was given (after
+# the finalAttrs fixpoint, as stdenv does), so these tests check what
+# buildGoModule, buildRustPackage and mkDerivation would receive.
+{ lib, repo }:
+let
+  drv = name: {
+    type = "derivation";
+    inherit name;
+    outPath = "/recorded/${name}";
+    meta.mainProgram = name;
+  };
+  recordingBuilder =
+    builtWith: fn:
+    let
+      attrs = fn (attrs // { finalPackage = result; });
+      result = attrs // {
+        inherit builtWith;
+        src = attrs.src // { name = "source"; };
+      };
+    in
+    result;
+  recordingFetcher = fetcher: args: args // { inherit fetcher; };
+  pkgs = {
+    inherit lib;
+    buildGoModule = recordingBuilder "buildGoModule";
+    rustPlatform.buildRustPackage = recordingBuilder "buildRustPackage";
+    stdenv.mkDerivation = recordingBuilder "stdenv.mkDerivation";
+    stdenvNoCC.mkDerivation = recordingBuilder "stdenvNoCC.mkDerivation";
+    fetchPnpmDeps = recordingFetcher "fetchPnpmDeps";
+    fetchNpmDeps = recordingFetcher "fetchNpmDeps";
+    fetchYarnDeps = recordingFetcher "fetchYarnDeps";
+    npmHooks.npmConfigHook = drv "npm-config-hook";
+    testers.testVersion = args: { testVersion = args; };
+    nix-update-script = args: { nixUpdate = args; };
+    srcOnly = p: drv "${p.name}-source";
+  }
+  // lib.genAttrs [
+    "bash"
+    "makeBinaryWrapper"
+    "nodejs"
+    "pkg-config"
+    "pnpm"
+    "pnpmConfigHook"
+    "python3"
+    "removeReferencesTo"
+    "yarn"
+    "yarnConfigHook"
+  ] drv;
+
+  realLib = import ../../lib { inherit lib pkgs; };
+  known = pkgs // {
+    atprotoLib = realLib;
+    inherit (repo.atprotoLib.metadata.fetchers) fetchFromGitHub;
+    curl = drv "curl";
+    jq = drv "jq";
+    openssl = drv "openssl";
+    vips = drv "vips";
+  };
+  call = file: lib.callPackageWith known file { };
+  go = call ./fixtures/go.nix;
+  rust = call ./fixtures/rust.nix;
+  node = call ./fixtures/node.nix;
+  script = call ./fixtures/script.nix;
+  # Phases mention store paths; compare their text only.
+  has =
+    needle: haystack:
+    lib.hasInfix (builtins.unsafeDiscardStringContext needle) (
+      builtins.unsafeDiscardStringContext haystack
+    );
+in
+lib.runTests {
+  testBuilders = {
+    expr = map (p: p.builtWith) [
+      go
+      rust
+      node
+      script
+    ];
+    expected = [
+      "buildGoModule"
+      "buildRustPackage"
+      "stdenv.mkDerivation"
+      "stdenvNoCC.mkDerivation"
+    ];
+  };
+
+  testGoAttrs = {
+    expr = {
+      inherit (go)
+        pname
+        version
+        vendorHash
+        subPackages
+        ldflags
+        modRoot
+        doCheck
+        ;
+      nativeCheckInputs = map (d: d.name) go.nativeCheckInputs;
+      pos = lib.last (lib.splitString "/" go.pos.file);
+    };
+    expected = {
+      pname = "tap";
+      version = "0.1.10";
+      vendorHash = "sha256-s1S+b+QbptqJ2mxqkvsn7M5VWfLrlwpWgRjg6lq2WVE=";
+      subPackages = [ "cmd/tap" ];
+      ldflags = [
+        "-s"
+        "-w"
+      ];
+      modRoot = "./";
+      doCheck = false;
+      nativeCheckInputs = [ "curl" ];
+      pos = "go.nix";
+    };
+  };
+
+  # Spec-only keys stay out of the attributes handed to nixpkgs.
+  testNoSpecKeysLeak = {
+    expr = lib.filter (k: go ? ${k} || node ? ${k}) [
+      "versionCheck"
+      "updateScript"
+      "packageManager"
+      "depsHash"
+      "entryPoints"
+      "nativeModules"
+      "assets"
+    ];
+    expected = [ ];
+  };
+
+  testVersionTestUsesFinalPackage = {
+    expr = {
+      inherit (go.passthru.tests.version.testVersion) command version;
+      package = go.passthru.tests.version.testVersion.package.builtWith;
+    };
+    expected = {
+      command = "tap --version";
+      version = "0.1.10";
+      package = "buildGoModule";
+    };
+  };
+
+  testUpdateScript = {
+    expr = go.passthru.updateScript;
+    expected.nixUpdate.extraArgs = [ "--version-regex=tap-v(.*)" ];
+  };
+
+  testMetaReal = {
+    expr = {
+      inherit (go.meta) mainProgram maintainers;
+      hasPosition = go.meta ? position;
+    };
+    expected = {
+      mainProgram = "tap";
+      maintainers = lib.attrValues (import ../../lib/maintainers.nix);
+      # stdenv computes meta.position from `pos` in real mode.
+      hasPosition = false;
+    };
+  };
+
+  testRustAttrs = {
+    expr = {
+      inherit (rust) cargoBuildFlags buildFeatures cargoLock;
+      copiesLock = has "cp ${./fixtures/fixture.Cargo.lock} Cargo.lock" rust.postPatch;
+    };
+    expected = {
+      cargoBuildFlags = [ "--bin=allegedly" ];
+      buildFeatures = [ "s3" ];
+      cargoLock.lockFile = ./fixtures/fixture.Cargo.lock;
+      copiesLock = true;
+    };
+  };
+
+  testNodePnpm = {
+    expr = {
+      deps = {
+        inherit (node.pnpmDeps)
+          fetcher
+          hash
+          fetcherVersion
+          sourceRoot
+          ;
+      };
+      inherit (node) sourceRoot;
+      hooks = map (d: d.name) node.nativeBuildInputs;
+    };
+    expected = {
+      deps = {
+        fetcher = "fetchPnpmDeps";
+        hash = "sha256-TZ+lUdICkLZfHPvU1qEUeB3wasBKJpGo2lMk4eeyjas=";
+        fetcherVersion = 3;
+        sourceRoot = "source/service";
+      };
+      sourceRoot = "source/service";
+      hooks = [
+        "nodejs"
+        "makeBinaryWrapper"
+        "removeReferencesTo"
+        "pnpmConfigHook"
+        "pnpm"
+        "python3"
+        "pkg-config"
+      ];
+    };
+  };
+
+  testNodePhases = {
+    expr = {
+      rebuild = has "pnpm rebuild better-sqlite3" node.buildPhase;
+      nodedir = has "export npm_config_nodedir=/recorded/nodejs-source" node.buildPhase;
+      assets = has "pnpm run build" node.buildPhase;
+      installAssets = has "cp -r dist $out/share/pds/www" node.installPhase;
+      wrapper = has "makeWrapper /recorded/nodejs/bin/nodejs $out/bin/pds" node.installPhase;
+      entry = has "--add-flags $out/lib/pds/index.js" node.installPhase;
+    };
+    expected = {
+      rebuild = true;
+      nodedir = true;
+      assets = true;
+      installAssets = true;
+      wrapper = true;
+      entry = true;
+    };
+  };
+
+  testNodeNpmAndYarn =
+    let
+      variant =
+        pm:
+        realLib.buildNodeApplication {
+          pname = "web";
+            version = "1.0.0";
+            src = known.fetchFromGitHub {
+              owner = "o";
+              repo = "r";
+              rev = "v1";
+              hash = "sha256-TZ+lUdICkLZfHPvU1qEUeB3wasBKJpGo2lMk4eeyjas=";
+            };
+            packageManager = pm;
+            depsHash = "sha256-TZ+lUdICkLZfHPvU1qEUeB3wasBKJpGo2lMk4eeyjas=";
+            entryPoints.web = "server.js";
+            meta = {
+              description = "Web";
+              homepage = "https://example.org";
+              license = lib.licenses.mit;
+              mainProgram = "web";
+            };
+          };
+      npm = variant "npm";
+      yarn = variant "yarn";
+    in
+    {
+      expr = {
+        npm = npm.npmDeps.fetcher;
+        npmHook = lib.elem "npm-config-hook" (map (d: d.name) npm.nativeBuildInputs);
+        yarn = yarn.yarnOfflineCache.fetcher;
+        yarnLock = yarn.yarnOfflineCache.yarnLock;
+      };
+      expected = {
+        npm = "fetchNpmDeps";
+        npmHook = true;
+        yarn = "fetchYarnDeps";
+        yarnLock = "${builtins.storeDir}/metadata-only-source/yarn.lock";
+      };
+    };
+
+  testScriptBundle = {
+    expr = {
+      wraps = has "--prefix PATH : /recorded/curl/bin:/recorded/jq/bin" script.installPhase;
+      installs = has "install -Dm755 pdsadmin.sh $out/libexec/pdsadmin/pdsadmin" script.installPhase;
+      extra = has "cp -r pdsadmin $out/libexec/pdsadmin/" script.installPhase;
+    };
+    expected = {
+      wraps = true;
+      installs = true;
+      extra = true;
+    };
+  };
+
+  testMode = {
+    expr = realLib.mode;
+    expected = "real";
+  };
+}
