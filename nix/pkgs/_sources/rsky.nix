@@ -10,13 +10,17 @@
 # rsky.Cargo.lock is upstream's Cargo.lock at this revision, unchanged; it
 # has no git dependencies, so no outputHashes are needed.
 { fetchFromGitHub }:
+let
+  rev = "7ebd21ae788c550ee8510034d94eb19ede148738";
+in
 {
+  # Committer date of `rev`.
   version = "0-unstable-2026-08-20";
 
   src = fetchFromGitHub {
     owner = "blacksky-algorithms";
     repo = "rsky";
-    rev = "7ebd21ae788c550ee8510034d94eb19ede148738";
+    inherit rev;
     hash = "sha256-bsWrtqAZT27TxcDIYNgaKc1vryU9r/fPB1KHEKq581g=";
   };
 
@@ -24,5 +28,8 @@
     lockFile = ./rsky.Cargo.lock;
   };
 
-  homepage = "https://github.com/blacksky-algorithms/rsky";
+  homepageOf = crate: "https://github.com/blacksky-algorithms/rsky/tree/main/${crate}";
+  # rsky keeps no changelog; the history of the crate's folder up to the
+  # pinned commit is the closest thing.
+  changelogOf = crate: "https://github.com/blacksky-algorithms/rsky/commits/${rev}/${crate}";
 }

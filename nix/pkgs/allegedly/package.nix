@@ -57,6 +57,8 @@ atprotoLib.buildRustApplication {
       process list.
     '';
     homepage = "https://github.com/at-microcosm/allegedly";
+    # No changelog upstream; the commit history up to the pinned revision.
+    changelog = "https://github.com/at-microcosm/allegedly/commits/0a986b17d3ed8f3c0f0e115199f938e41edca1bf";
     # Cargo.toml: license = "MIT OR Apache-2.0"; LICENSE.MIT, LICENSE.Apache-2.0.
     license = with lib.licenses; [
       mit

@@ -100,6 +100,8 @@ atprotoLib.buildRustApplication {
         `GET /subscribe` websocket (feature `jetstream`).
     '';
     homepage = "https://github.com/90-008/hydrant";
+    # No changelog upstream; the commit history up to the pinned revision.
+    changelog = "https://github.com/90-008/hydrant/commits/f5eb80790988904e013b129eebb0893eaee60ed9";
     # LICENSE: MIT License.
     license = lib.licenses.mit;
     mainProgram = "hydrant";

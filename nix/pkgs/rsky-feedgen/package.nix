@@ -49,7 +49,8 @@ atprotoLib.buildRustApplication {
       Built from a snapshot of the rsky workspace's default branch (rsky has
       no release tags).
     '';
-    homepage = "https://github.com/blacksky-algorithms/rsky/tree/main/rsky-feedgen";
+    homepage = source.homepageOf "rsky-feedgen";
+    changelog = source.changelogOf "rsky-feedgen";
     # LICENSE at the workspace root: Apache License 2.0.
     license = lib.licenses.asl20;
     mainProgram = "rsky-feedgen";

@@ -46,7 +46,8 @@ atprotoLib.buildRustApplication {
       Built from a snapshot of the rsky workspace's default branch (rsky has
       no release tags).
     '';
-    homepage = "https://github.com/blacksky-algorithms/rsky/tree/main/rsky-pds";
+    homepage = source.homepageOf "rsky-pds";
+    changelog = source.changelogOf "rsky-pds";
     # LICENSE at the workspace root: Apache License 2.0.
     license = lib.licenses.asl20;
     mainProgram = "rsky-pds";

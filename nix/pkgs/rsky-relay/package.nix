@@ -51,7 +51,8 @@ atprotoLib.buildRustApplication {
       Built from a snapshot of the rsky workspace's default branch (rsky has
       no release tags).
     '';
-    homepage = "https://github.com/blacksky-algorithms/rsky/tree/main/rsky-relay";
+    homepage = source.homepageOf "rsky-relay";
+    changelog = source.changelogOf "rsky-relay";
     # LICENSE at the workspace root: Apache License 2.0.
     license = lib.licenses.asl20;
     mainProgram = program;
