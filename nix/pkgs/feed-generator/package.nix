@@ -7,9 +7,9 @@
 # The repository holds two implementations of the same starter kit: the
 # original TypeScript server (yarn) and, since February 2026, a Go port in
 # go/. This package builds the Go port: the yarn dependency hash of the
-# TypeScript one could not be computed (its lockfile pins @atproto/common
-# 0.4.7, whose tarball the npm registry answered with 404 and whose version
-# it does not list), while the Go port's modules vendor cleanly. Both read the same FEEDGEN_* variables and serve the
+# TypeScript one could not be computed where this was packaged (its lockfile
+# pins @atproto/common 0.4.7, whose tarball the registry reachable there
+# answered with 404), while the Go port's modules vendor cleanly. Both read the same FEEDGEN_* variables and serve the
 # same endpoints.
 atprotoLib.buildGoApplication {
   pname = "feed-generator";
