@@ -12,6 +12,9 @@
   withBacklinks ? false,
   # Cargo feature `jetstream`: Jetstream-compatible `GET /subscribe` stream.
   withJetstream ? false,
+  # Cargo feature `firehose-diagnostics`: in-process firehose counters in
+  # the firehose management API, for debugging ingestion.
+  withFirehoseDiagnostics ? false,
 }:
 
 assert lib.assertOneOf "mode" mode [
@@ -62,7 +65,8 @@ atprotoLib.buildRustApplication {
   buildFeatures =
     lib.optional (mode == "relay") "relay"
     ++ lib.optional withBacklinks "backlinks"
-    ++ lib.optional withJetstream "jetstream";
+    ++ lib.optional withJetstream "jetstream"
+    ++ lib.optional withFirehoseDiagnostics "firehose-diagnostics";
 
   # Leave out the benchmark binaries (replay_bench, backfill_strategy_bench).
   binaries = [ "hydrant" ];
@@ -98,6 +102,8 @@ atprotoLib.buildRustApplication {
         mode only).
       - `withJetstream` (default `false`): Jetstream-compatible
         `GET /subscribe` websocket (feature `jetstream`).
+      - `withFirehoseDiagnostics` (default `false`): firehose ingestion
+        counters in the management API (feature `firehose-diagnostics`).
     '';
     homepage = "https://github.com/90-008/hydrant";
     # No changelog upstream; the commit history up to the pinned revision.

@@ -31,12 +31,14 @@ lib.runTests {
     expr = features (specWith {
       withBacklinks = true;
       withJetstream = true;
+      withFirehoseDiagnostics = true;
     });
     expected = {
       buildNoDefaultFeatures = false;
       buildFeatures = [
         "backlinks"
         "jetstream"
+        "firehose-diagnostics"
       ];
     };
   };
