@@ -49,7 +49,8 @@ atprotoLib.buildRustApplication {
       # here (git archive + nix-hash), equal to upstream's default.nix.
       "lsm-tree-3.1.4" = "sha256-6fhVvfuZQXeUIXmDAaHpEDLZwZsMTLCMNQAAac3/WkM=";
       # 90-008/msgpack-rust @ 19c54a922301d06310a816c3a6a097aeb73ea3ae:
-      # value from upstream's own default.nix (same rev since March 2026).
+      # value from upstream's own default.nix, set in commit 34489a4 right
+      # after the lock moved to this rev (unchanged since).
       "rmp-0.8.15" = "sha256-0VATbSR2lGiCJ8Ww4a5pkOHSRUjoysnFonpKS/oMzgU=";
     };
   };
