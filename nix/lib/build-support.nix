@@ -94,8 +94,10 @@ let
     ++ optional (
       spec ? src && isAttrs src && !(src ? outPath)
     ) "`src` must be a fetcher result (fetchFromGitHub, fetchurl, ...)"
+    # Fetched sources (derivations) must be pinned; local ones (./., a
+    # lib.fileset.toSource result) are content-addressed by Nix already.
     ++ optional (
-      spec ? src && isAttrs src && src ? outPath && srcHash == null
+      spec ? src && lib.isDerivation src && srcHash == null
     ) "`src` is not pinned by a hash"
     ++ lib.concatMap (f: optional (!(meta ? ${f})) "missing `meta.${f}`") [
       "description"

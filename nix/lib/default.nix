@@ -12,7 +12,6 @@
 let
   support = import ./build-support.nix { inherit lib pkgs; };
   builderArgs = { inherit lib pkgs support; };
-  optionalImport = path: if builtins.pathExists path then import path else null;
 in
 {
   # "real" when given a nixpkgs package set, "metadata" with lib alone.
@@ -30,8 +29,9 @@ in
   # metadata mode (see metadata-pkgs.nix).
   metadata = import ./metadata-pkgs.nix { inherit lib; };
 
-  # The service-module helper and the NixOS option stubs (nix/lib/service.nix,
-  # nix/lib/nixos-stubs.nix) as their files define them, or null while absent.
-  service = optionalImport ./service.nix;
+  # The service-module helper (nix/lib/service.nix, `{ lib }:` -> mkService
+  # and friends) and the NixOS option stubs module (nix/lib/nixos-stubs.nix),
+  # or null while absent.
+  service = if builtins.pathExists ./service.nix then import ./service.nix { inherit lib; } else null;
   nixosStubs = if builtins.pathExists ./nixos-stubs.nix then ./nixos-stubs.nix else null;
 }

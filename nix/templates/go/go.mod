@@ -1,0 +1,3 @@
+module example.org/hello-atproto
+
+go 1.24
