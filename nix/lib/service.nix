@@ -383,8 +383,9 @@ rec {
       logLevel = spec.logLevel or null;
       logFormat = spec.logFormat or null;
 
-      # database: { setting = "DATABASE_URL"; url ? { user, database } -> str; } when
-      # the program can use PostgreSQL.
+      # database: { setting = "DATABASE_URL"; url ? { user, database } -> str;
+      # settings ? { } (more settings selecting PostgreSQL); } when the program
+      # can use PostgreSQL.
       database = spec.database or null;
 
       secretScript = concatStringsSep "\n" (
@@ -739,13 +740,15 @@ rec {
               }
             ];
           };
-          services.atproto.${name}.settings.${database.setting} = mkDefault (
+          services.atproto.${name}.settings = lib.mapAttrs (_: mkDefault) (database.settings or { }) // {
+            ${database.setting} = mkDefault (
             (database.url or ({ user, database }: "postgresql://${user}@/${database}?host=/run/postgresql"))
               {
                 user = cfg.user;
                 database = cfg.user;
               }
-          );
+            );
+          };
           systemd.services.${unit} = {
             after = [ "postgresql.service" ];
             requires = [ "postgresql.service" ];

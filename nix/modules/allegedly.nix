@@ -1,0 +1,80 @@
+# allegedly (at-microcosm/allegedly), run as `allegedly mirror`: a PLC mirror wrapping a local
+# did-method-plc server. Settings: the environment variables of the mirror's flags at v0.3.0
+# (src/bin/mirror.rs, src/bin/mod.rs).
+{
+  config,
+  lib,
+  pkgs,
+  ...
+}@args:
+let
+  service = import ../lib/service.nix { inherit lib; };
+  portOf = addr: lib.toInt (lib.last (lib.splitString ":" addr));
+  plc = config.services.atproto.plc or { enable = false; };
+  localPlcDb = plc.enable && (plc.database.createLocally or false);
+in
+service.mkService {
+  name = "allegedly";
+  displayName = "allegedly";
+  description = "allegedly, a PLC directory mirror from microcosm";
+  notes = ''
+    allegedly keeps a did-method-plc server's database in sync with an upstream PLC directory
+    and serves it, refusing operation submissions (or forwarding them upstream). With
+    {option}`services.atproto.plc.enable` and {option}`services.atproto.plc.database.createLocally`
+    on the same host it wraps that server and its database by default, runs as the PLC
+    server's user (so PostgreSQL peer authentication lets it write) and starts after it.
+  '';
+
+  user = if localPlcDb then config.services.atproto.plc.user else "atproto-allegedly";
+
+  settings =
+    { bindHost, ... }:
+    with service.option;
+    {
+      ALLEGEDLY_UPSTREAM = str "https://plc.directory" "Upstream PLC directory that is mirrored.";
+      ALLEGEDLY_WRAP = typed (lib.types.nullOr lib.types.str) (
+        if plc.enable then "http://127.0.0.1:${toString config.services.atproto.plc.settings.PORT}" else null
+      ) "URL of the wrapped did-method-plc server. Required; default: the local PLC server when enabled.";
+      ALLEGEDLY_WRAP_PG = typed (lib.types.nullOr lib.types.str) (
+        if localPlcDb then
+          "postgresql://${config.services.atproto.plc.user}@/${config.services.atproto.plc.user}?host=/run/postgresql"
+        else
+          null
+      ) "PostgreSQL URL of the wrapped server's database (write access needed). A URL with a password belongs in `wrapPgFile`. Default: the local PLC database when created locally.";
+      ALLEGEDLY_WRAP_PG_CERT = nullStr "TLS certificate of the wrapped database, if it needs one.";
+      ALLEGEDLY_BIND = str "${bindHost "127.0.0.1"}:8000" "Address and port of the mirror's HTTP server.";
+      ALLEGEDLY_ACME_DOMAIN = list [ ] "Domains to obtain Let's Encrypt certificates for (serves :80/:443 itself; excludes ALLEGEDLY_BIND).";
+      ALLEGEDLY_ACME_CACHE_PATH = nullStr "Directory caching ACME certificates.";
+      ALLEGEDLY_ACME_DIRECTORY_URL = nullStr "ACME directory URL. Default: Let's Encrypt production.";
+      ALLEGEDLY_ACME_IPV6 = bool false "Listen on IPv6 too in ACME mode.";
+      ALLEGEDLY_EXPERIMENTAL_ACME_DOMAIN = nullStr "Experimental: an extra ACME domain.";
+      ALLEGEDLY_EXPERIMENTAL_WRITE_UPSTREAM = bool false "Experimental: forward submitted operations to the upstream.";
+      RUST_LOG = str "info" "Log filter (tracing EnvFilter syntax).";
+    };
+
+  required.ALLEGEDLY_WRAP = ''the wrapped PLC server's URL, e.g. services.atproto.allegedly.settings.ALLEGEDLY_WRAP = "http://127.0.0.1:2582"; (or enable services.atproto.plc on this host)'';
+
+  secrets.wrapPg = {
+    env = "ALLEGEDLY_WRAP_PG";
+    description = "the PostgreSQL URL, with password, of the wrapped server's database (overrides the setting of the same name)";
+    required = false;
+  };
+
+  args = _: [ "mirror" ];
+  ports = cfg: [ (portOf cfg.settings.ALLEGEDLY_BIND) ];
+  health.path = "/_health";
+  after = _: lib.optional plc.enable "atproto-plc.service";
+  logLevel = {
+    values = [ "trace" "debug" "info" "warn" "error" ];
+    settings = level: { RUST_LOG = level; };
+  };
+
+  assertions =
+    { cfg, ... }:
+    [
+      {
+        assertion = cfg.settings.ALLEGEDLY_WRAP_PG != null || cfg.wrapPgFile != null;
+        message = "services.atproto.allegedly: the wrapped PLC database is not set. Set services.atproto.allegedly.settings.ALLEGEDLY_WRAP_PG (a URL without password), services.atproto.allegedly.wrapPgFile (a file holding the URL), or run services.atproto.plc with database.createLocally = true on this host.";
+      }
+    ];
+} args

@@ -1,0 +1,72 @@
+# rsky-feedgen (blacksky-algorithms/rsky), a feed generator written in Rust on Rocket.
+# Settings: the variables read by rsky-feedgen/src at the packaged revision, plus Rocket's listener.
+{
+  config,
+  lib,
+  pkgs,
+  ...
+}@args:
+let
+  service = import ../lib/service.nix { inherit lib; };
+in
+service.mkService {
+  name = "rsky-feedgen";
+  displayName = "rsky-feedgen";
+  description = "rsky-feedgen, Blacksky's feed generator written in Rust";
+  notes = ''
+    rsky-feedgen serves feeds from PostgreSQL (set {option}`services.atproto.rsky-feedgen.database.createLocally`
+    or `DATABASE_URL`); rsky-firehose fills the database through its `/queue` endpoints,
+    authenticated with the API key. It has no health endpoint: the probe fetches
+    `/.well-known/did.json`.
+  '';
+
+  settings =
+    { cfg, bindHost, ... }:
+    with service.option;
+    {
+      ROCKET_ADDRESS = str (bindHost "0.0.0.0") "Address the HTTP server binds to (Rocket).";
+      ROCKET_PORT = port 8000 "TCP port of the HTTP server (Rocket).";
+      ROCKET_LOG_LEVEL = enum [ "off" "critical" "normal" "debug" ] "normal" "Rocket's log level.";
+      DATABASE_URL = nullStr "PostgreSQL URL of the writer. Required unless `database.createLocally` is set.";
+      READ_REPLICA_URL_1 = typed (lib.types.nullOr lib.types.str) cfg.settings.DATABASE_URL "PostgreSQL URL of the first read replica. Default: the writer.";
+      READ_REPLICA_URL_2 = typed (lib.types.nullOr lib.types.str) cfg.settings.DATABASE_URL "PostgreSQL URL of the second read replica. Default: the writer.";
+      FEEDGEN_HOSTNAME = nullStr "Public DNS name of the feed generator. Required.";
+      FEEDGEN_SERVICE_DID = nullStr "DID of the service, e.g. `did:web:<FEEDGEN_HOSTNAME>`. Required.";
+      PINNED_POST_URI = nullStr "AT URI of a post pinned to the top of feeds.";
+      BANNED_NOTICE_POST_URI = nullStr "AT URI of the post shown to banned accounts.";
+      BANNED_NOTICE_POST_CID = nullStr "CID of that post.";
+      SHOW_SPONSORED_POST = nullBool "Insert the sponsored post into feeds.";
+      SPONSORED_POST_URI = nullStr "AT URI of the sponsored post.";
+      SPONSORED_POST_PROBABILITY = typed (lib.types.nullOr lib.types.number) null "Probability of inserting the sponsored post, 0–1. Default: 0.05.";
+      TRENDING_PERCENTILE = typed (lib.types.nullOr lib.types.number) null "Minimum percentile of a trending post, 0–1. Default: 0.9.";
+    };
+
+  required = {
+    DATABASE_URL = "a PostgreSQL URL, or set services.atproto.rsky-feedgen.database.createLocally = true;";
+    FEEDGEN_HOSTNAME = ''the public DNS name, e.g. services.atproto.rsky-feedgen.settings.FEEDGEN_HOSTNAME = "feeds.example.com";'';
+    FEEDGEN_SERVICE_DID = ''the service DID, e.g. services.atproto.rsky-feedgen.settings.FEEDGEN_SERVICE_DID = "did:web:feeds.example.com";'';
+  };
+
+  secrets.apiKey = {
+    env = "RSKY_API_KEY";
+    description = "the API key that the firehose indexer and admin requests present";
+    generate = "openssl rand --hex 32";
+  };
+
+  ports = cfg: [ cfg.settings.ROCKET_PORT ];
+  health.path = "/.well-known/did.json";
+  database.setting = "DATABASE_URL";
+
+  logLevel = {
+    values = [ "debug" "info" "error" ];
+    settings = level: {
+      ROCKET_LOG_LEVEL =
+        {
+          debug = "debug";
+          info = "normal";
+          error = "critical";
+        }
+        .${level};
+    };
+  };
+} args

@@ -1,0 +1,60 @@
+# ufos (at-microcosm/microcosm-rs), collection statistics and samples of the whole network.
+# Settings: the environment variables of its flags (ufos/src/main.rs).
+{
+  config,
+  lib,
+  pkgs,
+  ...
+}@args:
+let
+  service = import ../lib/service.nix { inherit lib; };
+  portOf = addr: lib.toInt (lib.last (lib.splitString ":" addr));
+  jetstream = config.services.atproto.jetstream or { enable = false; };
+in
+service.mkService {
+  name = "ufos";
+  displayName = "ufos";
+  description = "ufos, AT Protocol collection statistics from microcosm";
+  notes = ''
+    ufos counts records per collection from a jetstream, keeps samples in
+    {file}`/var/lib/atproto-ufos` and serves them on port 9990.
+  '';
+
+  settings =
+    { stateDir, bindHost, ... }:
+    with service.option;
+    {
+      UFOS_JETSTREAM = str (
+        if jetstream.enable then
+          "ws://127.0.0.1:${toString (portOf config.services.atproto.jetstream.settings.JETSTREAM_ADDR)}/subscribe"
+        else
+          "us-east-1"
+      ) "Jetstream to read: a `wss://` URL or one of `us-east-1`, `us-east-2`, `us-west-1`, `us-west-2`.";
+      UFOS_JETSTREAM_FORCE = bool false "Allow switching to a different jetstream than the stored one.";
+      UFOS_JETSTREAM_NO_ZSTD = bool false "Ask for uncompressed events (less CPU, more bandwidth).";
+      UFOS_BIND = str "${bindHost "0.0.0.0"}:9990" "Address and port of the HTTP API.";
+      UFOS_DATA = str "${stateDir}/data" "Directory of the store.";
+      UFOS_PAUSE_WRITER = bool false "Debugging: do not consume the jetstream.";
+      UFOS_BACKFILL_MODE = bool false "Tune background tasks for backfilling.";
+      UFOS_REROLL = bool false "Reset the rollup cursor to catch up on missed events.";
+      UFOS_JETSTREAM_FIXTURE = bool false "Debugging: read UFOS_JETSTREAM as a file of saved events.";
+      UFOS_COLLECT_METRICS = bool false "Collect Prometheus metrics.";
+      UFOS_BIND_METRICS = nullStr "Address and port of the metrics listener (the program requires metrics collection with it). Set to `127.0.0.1:8768` by {option}`services.atproto.ufos.metrics.enable`.";
+      RUST_LOG = str "info" "Log filter (env_logger syntax).";
+    };
+
+  ports = cfg: [ (portOf cfg.settings.UFOS_BIND) ];
+  health.path = "/openapi";
+  metrics = {
+    port = cfg: portOf cfg.settings.UFOS_BIND_METRICS;
+    settings = _: {
+      UFOS_COLLECT_METRICS = true;
+      UFOS_BIND_METRICS = "127.0.0.1:8768";
+    };
+  };
+  after = _: lib.optional jetstream.enable "atproto-jetstream.service";
+  logLevel = {
+    values = [ "trace" "debug" "info" "warn" "error" ];
+    settings = level: { RUST_LOG = level; };
+  };
+} args
