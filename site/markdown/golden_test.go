@@ -84,3 +84,12 @@ func compareGolden(t *testing.T, path, got string) {
 		t.Errorf("%s differs from the output (run with -update to accept after review)\n--- got ---\n%s\n--- want ---\n%s", path, got, want)
 	}
 }
+
+func readGoldenInput(t *testing.T, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", "golden", name+".md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}

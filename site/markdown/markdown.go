@@ -12,6 +12,7 @@
 package markdown
 
 import (
+	"bufio"
 	"bytes"
 	"html/template"
 	"reflect"
@@ -165,30 +166,63 @@ func stateOf(pc parser.Context) *state {
 	return s
 }
 
-var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+// output is a reusable output buffer. goldmark's renderer allocates a 4 KiB
+// bufio.Writer per call unless given one, so each buffer carries its own.
+type output struct {
+	buf bytes.Buffer
+	w   *bufio.Writer
+}
 
-func (r *Renderer) parse(source []byte) (ast.Node, *state) {
+var outputPool = sync.Pool{New: func() any {
+	o := new(output)
+	o.w = bufio.NewWriterSize(&o.buf, 4096)
+	return o
+}}
+
+func getOutput() *output {
+	o := outputPool.Get().(*output)
+	o.buf.Reset()
+	o.w.Reset(&o.buf)
+	return o
+}
+
+// string flushes and returns the output so far.
+func (o *output) string() string {
+	_ = o.w.Flush()
+	return o.buf.String()
+}
+
+func putOutput(o *output) {
+	if o.buf.Cap() > 1<<20 {
+		return // let unusually large buffers go
+	}
+	outputPool.Put(o)
+}
+
+// parse parses source (after splitGluedOpeners, which keeps offsets). The
+// returned tree refers to the returned bytes, which are what the renderer
+// must be given; diagnostics may use either.
+func (r *Renderer) parse(source []byte) (ast.Node, []byte, *state) {
+	source = splitGluedOpeners(source)
 	pc := parser.NewContext()
 	st := &state{}
 	pc.Set(stateKey, st)
 	doc := r.md.Parser().Parse(text.NewReader(source), parser.WithContext(pc))
-	return doc, st
+	return doc, source, st
 }
 
 // Render renders src as a full Markdown document in the NixOS dialect.
 // Diagnostics are sorted by line.
 func (r *Renderer) Render(src string) (template.HTML, []Diagnostic) {
-	source := []byte(src)
-	doc, st := r.parse(source)
-	buf := bufPool.Get().(*bytes.Buffer)
-	buf.Reset()
-	defer bufPool.Put(buf)
-	if err := r.md.Renderer().Render(buf, source, doc); err != nil {
+	doc, source, st := r.parse([]byte(src))
+	out := getOutput()
+	defer putOutput(out)
+	if err := r.md.Renderer().Render(out.w, source, doc); err != nil {
 		// Rendering writes to memory and cannot fail; keep whatever was
 		// produced and say so.
 		st.add(-1, "rendering failed: "+err.Error())
 	}
-	return template.HTML(buf.String()), st.diagnostics(source)
+	return template.HTML(out.string()), st.diagnostics(src)
 }
 
 // RenderInline renders src for a one-line context (a summary in a list):
@@ -196,11 +230,9 @@ func (r *Renderer) Render(src string) (template.HTML, []Diagnostic) {
 // without <p> or other block markup. Code blocks, tables and rules are left
 // out.
 func (r *Renderer) RenderInline(src string) template.HTML {
-	source := []byte(src)
-	doc, _ := r.parse(source)
-	buf := bufPool.Get().(*bytes.Buffer)
-	buf.Reset()
-	defer bufPool.Put(buf)
+	doc, source, _ := r.parse([]byte(src))
+	out := getOutput()
+	defer putOutput(out)
 	rd := r.md.Renderer()
 	first := true
 	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
@@ -210,11 +242,11 @@ func (r *Renderer) RenderInline(src string) template.HTML {
 		switch n.Kind() {
 		case ast.KindParagraph, ast.KindHeading, ast.KindTextBlock:
 			if !first {
-				buf.WriteByte(' ')
+				out.w.WriteByte(' ')
 			}
 			first = false
 			for c := n.FirstChild(); c != nil; c = c.NextSibling() {
-				_ = rd.Render(buf, source, c)
+				_ = rd.Render(out.w, source, c)
 			}
 			return ast.WalkSkipChildren, nil
 		case ast.KindFencedCodeBlock, ast.KindCodeBlock, ast.KindThematicBreak:
@@ -222,7 +254,7 @@ func (r *Renderer) RenderInline(src string) template.HTML {
 		}
 		return ast.WalkContinue, nil
 	})
-	return template.HTML(strings.TrimSpace(buf.String()))
+	return template.HTML(strings.TrimSpace(out.string()))
 }
 
 var (
@@ -235,8 +267,7 @@ var (
 // runs of whitespace become one space.
 func PlainText(src string) string {
 	plainOnce.Do(func() { plainRenderer = New(nil) })
-	source := []byte(src)
-	doc, _ := plainRenderer.parse(source)
+	doc, source, _ := plainRenderer.parse([]byte(src))
 	var p plainWriter
 	p.b.Grow(len(src))
 	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
@@ -318,7 +349,9 @@ func unescape(v []byte) []byte {
 }
 
 // diagnostics converts byte offsets to 1-based lines and sorts by line.
-func (s *state) diagnostics(source []byte) []Diagnostic {
+// It counts lines in the original source: splitGluedOpeners adds line
+// breaks the author did not write.
+func (s *state) diagnostics(source string) []Diagnostic {
 	if len(s.diags) == 0 {
 		return nil
 	}
@@ -326,7 +359,7 @@ func (s *state) diagnostics(source []byte) []Diagnostic {
 	for i, d := range s.diags {
 		line := 0
 		if d.offset >= 0 && d.offset <= len(source) {
-			line = 1 + bytes.Count(source[:d.offset], []byte{'\n'})
+			line = 1 + strings.Count(source[:d.offset], "\n")
 		}
 		out[i] = Diagnostic{Line: line, Message: d.msg}
 	}
