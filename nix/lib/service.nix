@@ -649,6 +649,7 @@ rec {
             script = ''
               set -eu
               ${secretScript}
+              ${(spec.preScript or (_: "")) ctx}
               exec ${command cfg} ${lib.escapeShellArgs args}${optionalString (secretFlags != "") " ${secretFlags}"}
             '';
             serviceConfig =
