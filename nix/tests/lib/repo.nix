@@ -8,13 +8,15 @@ let
   repo = import (rootPath + "/nix") { inherit lib; };
 
   # Enough of a nixpkgs flake input for the outputs that do not build:
-  # `lib` is real; package sets exist but throw if something is built from them.
+  # `lib` is real; each package set has `lib` and platform facts, and
+  # anything else taken from it fails with "attribute missing".
   stubNixpkgs = {
     inherit lib;
     outPath = "/nixpkgs-stand-in";
-    legacyPackages = lib.genAttrs lib.systems.flakeExposed (
-      system: throw "flake test: nixpkgs.legacyPackages.${system} is not available with lib alone"
-    );
+    legacyPackages = lib.genAttrs lib.systems.flakeExposed (system: {
+      inherit lib;
+      stdenv.hostPlatform = lib.systems.elaborate system;
+    });
   };
   flakeOutputs = (import (rootPath + "/flake.nix")).outputs {
     self = flakeOutputs // {
@@ -27,7 +29,7 @@ repo
 // {
   inherit rootPath;
   docs = import (rootPath + "/nix/docs") { inherit lib; };
-  flake = if builtins.pathExists (rootPath + "/flake.nix") then flakeOutputs else null;
+  flake = flakeOutputs;
   flakeAttrs = import (rootPath + "/flake.nix");
   # A package set built from other package.nix files (test fixtures), the
   # way nix/default.nix builds the real one.
