@@ -1,0 +1,195 @@
+package indexer
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+)
+
+// readInput reads a whole input file, transparently decompressing gzip
+// (recognised by its magic bytes, not by the file name, so "options.json"
+// that happens to be compressed still works).
+func readInput(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return decompress(path, data)
+}
+
+func decompress(path string, data []byte) ([]byte, error) {
+	if len(data) < 2 || data[0] != 0x1f || data[1] != 0x8b {
+		return data, nil
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(data))
+	if err != nil {
+		return nil, fmt.Errorf("%s: reading gzip: %w", path, err)
+	}
+	out, err := io.ReadAll(zr)
+	if err != nil {
+		return nil, fmt.Errorf("%s: reading gzip: %w", path, err)
+	}
+	return out, nil
+}
+
+// PositionError is a problem at a place in an input file. Line and Column
+// are 1-based and count in the decompressed text.
+type PositionError struct {
+	File   string
+	Line   int
+	Column int
+	Err    error
+}
+
+func (e *PositionError) Error() string {
+	if e.Line == 0 {
+		return fmt.Sprintf("%s: %v", e.File, e.Err)
+	}
+	return fmt.Sprintf("%s:%d:%d: %v", e.File, e.Line, e.Column, e.Err)
+}
+
+func (e *PositionError) Unwrap() error { return e.Err }
+
+// lineCol turns a byte offset into a 1-based line and column.
+func lineCol(data []byte, offset int64) (line, col int) {
+	if offset > int64(len(data)) {
+		offset = int64(len(data))
+	}
+	if offset < 0 {
+		offset = 0
+	}
+	prefix := data[:offset]
+	line = bytes.Count(prefix, []byte{'\n'}) + 1
+	col = int(offset) - (bytes.LastIndexByte(prefix, '\n') + 1) + 1
+	return line, col
+}
+
+// jsonError locates a decoding error in the file it came from. Offsets
+// are relative to base, the start of the value being decoded.
+func jsonError(file string, data []byte, base int64, err error) error {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		l, c := lineCol(data, base+syn.Offset)
+		return &PositionError{File: file, Line: l, Column: c, Err: fmt.Errorf("invalid JSON: %w", err)}
+	case errors.As(err, &typ):
+		l, c := lineCol(data, base+typ.Offset)
+		what := typ.Field
+		if what == "" {
+			what = "value"
+		}
+		return &PositionError{File: file, Line: l, Column: c,
+			Err: fmt.Errorf("%s: expected %s, found JSON %s", what, typ.Type, typ.Value)}
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		l, c := lineCol(data, int64(len(data)))
+		return &PositionError{File: file, Line: l, Column: c, Err: errors.New("invalid JSON: unexpected end of input")}
+	}
+	return &PositionError{File: file, Err: err}
+}
+
+// objectMembers splits a JSON object into its members in file order,
+// keeping each value's offset so later errors can name a line. Duplicate
+// keys are reported, not silently merged.
+type member struct {
+	Key    string
+	Value  json.RawMessage
+	Offset int64 // offset of the value in the file
+}
+
+func objectMembers(file string, data []byte) ([]member, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, jsonError(file, data, 0, err)
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '{' {
+		l, c := lineCol(data, dec.InputOffset()-1)
+		return nil, &PositionError{File: file, Line: l, Column: c,
+			Err: fmt.Errorf("expected a JSON object at the top level, found %s", describeToken(tok))}
+	}
+	var out []member
+	seen := make(map[string]bool)
+	for dec.More() {
+		keyOff := dec.InputOffset()
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, jsonError(file, data, 0, err)
+		}
+		key, _ := tok.(string)
+		if seen[key] {
+			l, c := lineCol(data, skipSpace(data, keyOff))
+			return nil, &PositionError{File: file, Line: l, Column: c, Err: fmt.Errorf("duplicate key %q", key)}
+		}
+		seen[key] = true
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return nil, jsonError(file, data, 0, err)
+		}
+		valOff := dec.InputOffset() - int64(len(raw))
+		out = append(out, member{Key: key, Value: raw, Offset: valOff})
+	}
+	if _, err := dec.Token(); err != nil {
+		return nil, jsonError(file, data, 0, err)
+	}
+	// Anything after the closing brace is a mistake (two concatenated files).
+	if _, err := dec.Token(); err != io.EOF {
+		l, c := lineCol(data, skipSpace(data, dec.InputOffset()))
+		return nil, &PositionError{File: file, Line: l, Column: c, Err: errors.New("unexpected data after the top-level object")}
+	}
+	return out, nil
+}
+
+func skipSpace(data []byte, off int64) int64 {
+	for off < int64(len(data)) {
+		switch data[off] {
+		case ' ', '\t', '\r', '\n', ',', ':':
+			off++
+		default:
+			return off
+		}
+	}
+	return off
+}
+
+func describeToken(tok json.Token) string {
+	switch t := tok.(type) {
+	case json.Delim:
+		if t == '[' {
+			return "an array"
+		}
+		return string(t)
+	case string:
+		return "a string"
+	case json.Number, float64:
+		return "a number"
+	case bool:
+		return "a boolean"
+	case nil:
+		return "null"
+	}
+	return fmt.Sprintf("%v", tok)
+}
+
+// decodeAt decodes one member value, reporting errors at their place in file.
+func decodeAt(file string, data []byte, m member, v any) error {
+	if err := json.Unmarshal(m.Value, v); err != nil {
+		err = jsonError(file, data, m.Offset, err)
+		var pe *PositionError
+		if errors.As(err, &pe) {
+			pe.Err = fmt.Errorf("%q: %w", m.Key, pe.Err)
+		}
+		return err
+	}
+	return nil
+}

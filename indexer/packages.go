@@ -1,0 +1,241 @@
+package indexer
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"runtime"
+	"sort"
+	"sync"
+)
+
+// rawPackage is one entry of `nix-env -qa --json --meta`.
+type rawPackage struct {
+	Name    string   `json:"name"`
+	Pname   string   `json:"pname"`
+	Version string   `json:"version"`
+	Meta    *rawMeta `json:"meta"`
+	// This repository's docs export flattens meta into the package object.
+	rawMeta
+}
+
+type rawMeta struct {
+	Description          string            `json:"description"`
+	LongDescription      string            `json:"longDescription"`
+	Homepage             json.RawMessage   `json:"homepage"`
+	Changelog            json.RawMessage   `json:"changelog"`
+	License              json.RawMessage   `json:"license"`
+	Platforms            []json.RawMessage `json:"platforms"`
+	MainProgram          string            `json:"mainProgram"`
+	Maintainers          []json.RawMessage `json:"maintainers"`
+	KnownVulnerabilities []string          `json:"knownVulnerabilities"`
+	Broken               bool              `json:"broken"`
+	Position             string            `json:"position"`
+	Module               string            `json:"module"`
+}
+
+// LoadPackages reads a `nix-env -qa --json --meta` file (plain or gzip) and
+// returns one Document per package, sorted by attribute.
+func LoadPackages(path, scope string) ([]Document, error) {
+	data, err := readInput(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading packages: %w", err)
+	}
+	return ParsePackages(path, data, scope)
+}
+
+// ParsePackages is LoadPackages on data already in memory.
+func ParsePackages(file string, data []byte, scope string) ([]Document, error) {
+	data, err := decompress(file, data)
+	if err != nil {
+		return nil, err
+	}
+	members, err := objectMembers(file, data)
+	if err != nil {
+		return nil, err
+	}
+	docs := make([]Document, len(members))
+	errs := make([]error, len(members))
+	workers := runtime.GOMAXPROCS(0)
+	chunk := (len(members) + workers - 1) / workers
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		lo, hi := w*chunk, min((w+1)*chunk, len(members))
+		if lo >= hi {
+			break
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := lo; i < hi; i++ {
+				docs[i], errs[i] = parsePackage(file, data, members[i], scope)
+			}
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	sort.Slice(docs, func(i, j int) bool { return docs[i].Name < docs[j].Name })
+	return docs, nil
+}
+
+func parsePackage(file string, data []byte, m member, scope string) (Document, error) {
+	var raw rawPackage
+	if err := decodeAt(file, data, m, &raw); err != nil {
+		return Document{}, err
+	}
+	if raw.Meta != nil {
+		raw.rawMeta = *raw.Meta
+	}
+	raw.Meta = &raw.rawMeta
+	fail := func(format string, args ...any) error {
+		l, c := lineCol(data, m.Offset)
+		return &PositionError{File: file, Line: l, Column: c,
+			Err: fmt.Errorf("package %q: %s", m.Key, fmt.Sprintf(format, args...))}
+	}
+	if m.Key == "" {
+		return Document{}, fail("empty attribute name")
+	}
+	p := &Package{
+		Attr:                 m.Key,
+		Pname:                raw.Pname,
+		Version:              raw.Version,
+		Description:          raw.Meta.Description,
+		LongDescription:      raw.Meta.LongDescription,
+		MainProgram:          raw.Meta.MainProgram,
+		KnownVulnerabilities: raw.Meta.KnownVulnerabilities,
+		Broken:               raw.Meta.Broken,
+		Position:             StorePathToRepo(raw.Meta.Position),
+		Module:               raw.Meta.Module, // docs export only: the option prefix of its module
+	}
+	if p.Pname == "" {
+		p.Pname, p.Version = splitName(raw.Name, p.Version)
+	}
+	var err error
+	if p.Homepage, err = stringOrList(raw.Meta.Homepage); err != nil {
+		return Document{}, fail("meta.homepage: %v", err)
+	}
+	if cl, err := stringOrList(raw.Meta.Changelog); err != nil {
+		return Document{}, fail("meta.changelog: %v", err)
+	} else if len(cl) > 0 {
+		p.Changelog = cl[0]
+	}
+	if p.Licenses, err = parseLicenses(raw.Meta.License); err != nil {
+		return Document{}, fail("meta.license: %v", err)
+	}
+	for _, pl := range raw.Meta.Platforms {
+		// Platforms may be system strings or attribute-set patterns; only
+		// the strings mean something to a reader.
+		var s string
+		if json.Unmarshal(pl, &s) == nil {
+			p.Platforms = append(p.Platforms, s)
+		}
+	}
+	for i, mt := range raw.Meta.Maintainers {
+		var s string
+		if json.Unmarshal(mt, &s) == nil {
+			p.Maintainers = append(p.Maintainers, Maintainer{Name: s})
+			continue
+		}
+		var mm Maintainer
+		if err := json.Unmarshal(mt, &mm); err != nil {
+			return Document{}, fail("meta.maintainers[%d]: expected a string or {name, github, email}", i)
+		}
+		p.Maintainers = append(p.Maintainers, mm)
+	}
+	title := m.Key
+	return Document{
+		ID:      PackageID(scope, m.Key),
+		Kind:    KindPackage,
+		Scope:   scope,
+		Name:    m.Key,
+		Title:   title,
+		Summary: Summary(p.Description),
+		Package: p,
+	}, nil
+}
+
+var nameVersionRE = regexp.MustCompile(`^(.*?)-([0-9][^-]*.*)$`)
+
+// splitName splits "hello-2.12.1" the way Nix's parseDrvName does: the
+// version starts at the first dash followed by a digit.
+func splitName(name, version string) (string, string) {
+	if m := nameVersionRE.FindStringSubmatch(name); m != nil {
+		if version == "" {
+			version = m[2]
+		}
+		return m[1], version
+	}
+	return name, version
+}
+
+var storePrefixRE = regexp.MustCompile(`^/nix/store/[0-9a-z]{32}-[^/]*/`)
+
+// StorePathToRepo turns "/nix/store/…-source/pkgs/x/default.nix:12" into
+// "pkgs/x/default.nix:12", the form a repository link needs.
+func StorePathToRepo(p string) string { return storePrefixRE.ReplaceAllString(p, "") }
+
+func stringOrList(raw json.RawMessage) ([]string, error) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil, nil
+	}
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		if s == "" {
+			return nil, nil
+		}
+		return []string{s}, nil
+	}
+	var l []string
+	if err := json.Unmarshal(raw, &l); err != nil {
+		return nil, fmt.Errorf("expected a string or a list of strings")
+	}
+	return l, nil
+}
+
+// parseLicenses accepts a license as a short name string, an attribute set
+// from lib.licenses, or a list of either.
+func parseLicenses(raw json.RawMessage) ([]License, error) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil, nil
+	}
+	if raw[0] == '[' {
+		var items []json.RawMessage
+		if err := json.Unmarshal(raw, &items); err != nil {
+			return nil, err
+		}
+		var out []License
+		for _, it := range items {
+			l, err := parseLicenses(it)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, l...)
+		}
+		return out, nil
+	}
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return []License{{FullName: s, SPDX: s}}, nil
+	}
+	var l struct {
+		SPDX      string `json:"spdxId"`
+		FullName  string `json:"fullName"`
+		ShortName string `json:"shortName"`
+		URL       string `json:"url"`
+		Free      *bool  `json:"free"`
+	}
+	if err := json.Unmarshal(raw, &l); err != nil {
+		return nil, fmt.Errorf("expected a string, a license attribute set or a list of them")
+	}
+	if l.FullName == "" {
+		l.FullName = l.ShortName
+	}
+	return []License{{SPDX: l.SPDX, FullName: l.FullName, URL: l.URL, Free: l.Free == nil || *l.Free}}, nil
+}

@@ -1,0 +1,469 @@
+// Package site renders Documents into the static documentation site:
+// option reference, package catalogue, guides, home, sitemap. It knows
+// HTML and nothing about evaluating Nix; its input comes from indexer.
+package site
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"html/template"
+	"io"
+	"io/fs"
+	"net/url"
+	"os"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/atproto-nur/atproto-nur/indexer"
+	"github.com/atproto-nur/atproto-nur/themes"
+)
+
+// Config says how to build a site.
+type Config struct {
+	Out        string // output folder (Build swaps the finished site in here)
+	BaseURL    string // "/", "/atproto-nur/" or "https://example.org/docs/"
+	RepoURL    string // source browser of this repository, "https://github.com/o/r"
+	Revision   string // commit or branch for source links; "main" when empty
+	EditBranch string // branch for "edit this page" links; "main" when empty
+	// ScopeSource maps a scope to the URL prefix of its repository-relative
+	// declaration paths, e.g. "NixOS" → "https://github.com/NixOS/nixpkgs/blob/master".
+	ScopeSource map[string]string
+	ContentDir  string // folder of the guides, for "edit this page" links; "content" when empty
+	ThemeDir    string // theme folder on disk; empty uses the embedded default theme
+	Title       string // site title; "atproto-nur" when empty
+	NoMinify    bool   // write HTML as the templates produce it (golden tests, debugging)
+	Workers     int    // parallel renderers; GOMAXPROCS when 0
+	Progress    Progress
+	Log         io.Writer // verbose messages; nil for none
+	// Index writes the browser search index into dir (search.WriteStaticIndex).
+	// nil skips it.
+	Index func(dir string, docs []indexer.Document, url func(indexer.Document) string) error
+}
+
+// Inputs are the documents of one build and what the export says beside them.
+type Inputs struct {
+	Docs      []indexer.Document
+	Modules   []indexer.Module
+	Templates []indexer.Template
+	Source    string // where the repository's data came from, for messages
+}
+
+// Stats counts what a build did.
+type Stats struct {
+	Options, Packages, Guides int
+	Pages                     int
+	Files                     int
+	Bytes                     int64
+	Written                   int // files actually written (BuildInto skips unchanged ones)
+	Duration                  time.Duration
+}
+
+// Result is the outcome of a build.
+type Result struct {
+	Stats       Stats
+	Diagnostics []Diagnostic
+	Source      string
+	Layout      *Layout // where each document ended up (URL function for search)
+}
+
+// Builder builds a site repeatedly from inputs that may change between
+// builds. It keeps rendered Markdown between builds (while the document set
+// is the same) and, for BuildInto, the hash of every file it wrote, so a
+// rebuild after one guide changed re-renders that guide's Markdown only and
+// rewrites only the files whose bytes changed. Build and BuildInto may not
+// run concurrently with each other on one Builder.
+type Builder struct {
+	cfg  Config
+	load func(context.Context) (*Inputs, error)
+
+	mu       sync.Mutex
+	docsKey  string   // identity of the last document set, for the caches
+	optCache *mdCache // option descriptions, package long descriptions
+	prev     map[string]map[string][32]byte
+}
+
+// NewBuilder returns a Builder. load is called at the start of every build
+// and should itself avoid re-reading inputs that did not change.
+func NewBuilder(cfg Config, load func(context.Context) (*Inputs, error)) *Builder {
+	return &Builder{cfg: cfg, load: load, optCache: &mdCache{}, prev: map[string]map[string][32]byte{}}
+}
+
+// Build renders the whole site into a temporary folder beside cfg.Out and
+// swaps it in only when everything succeeded; on error the previous site
+// is left exactly as it was.
+func (b *Builder) Build(ctx context.Context) (*Result, error) {
+	if b.cfg.Out == "" {
+		return nil, errors.New("no output folder given")
+	}
+	tmp, err := prepareTemp(b.cfg.Out)
+	if err != nil {
+		return nil, err
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			os.RemoveAll(tmp)
+		}
+	}()
+	res, err := b.render(ctx, newOutput(tmp, !b.cfg.NoMinify, nil))
+	if err != nil {
+		return nil, err
+	}
+	if err := swapIn(tmp, b.cfg.Out); err != nil {
+		return nil, err
+	}
+	ok = true
+	return res, nil
+}
+
+// BuildInto renders the site into dir in place, for the preview server:
+// files whose bytes did not change since the previous BuildInto into the
+// same dir are not rewritten, changed ones are replaced atomically, and
+// files no longer produced are removed. On error dir keeps the previous
+// build's files (some may already be updated).
+func (b *Builder) BuildInto(ctx context.Context, dir string) (*Result, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	b.mu.Lock()
+	prev := b.prev[dir]
+	b.mu.Unlock()
+	if prev == nil {
+		prev = map[string][32]byte{}
+	}
+	out := newOutput(dir, !b.cfg.NoMinify, prev)
+	res, err := b.render(ctx, out)
+	if err != nil {
+		return nil, err
+	}
+	if err := out.prune(); err != nil {
+		return nil, err
+	}
+	b.mu.Lock()
+	b.prev[dir] = out.hashes
+	b.mu.Unlock()
+	return res, nil
+}
+
+func (b *Builder) render(ctx context.Context, out *output) (*Result, error) {
+	start := time.Now()
+	cfg := b.cfg
+	prog := cfg.Progress
+	if prog == nil {
+		prog = nopProgress{}
+	}
+	prog.Phase("load inputs", 0)
+	in, err := b.load(ctx)
+	if err != nil {
+		return nil, err
+	}
+	fsys := themes.Default()
+	if cfg.ThemeDir != "" {
+		fsys = os.DirFS(cfg.ThemeDir)
+	}
+	th, err := loadTheme(fsys)
+	if err != nil {
+		return nil, err
+	}
+	var modPrefixes []string
+	for _, m := range in.Modules {
+		if m.OptionPrefix != "" {
+			modPrefixes = append(modPrefixes, m.OptionPrefix)
+		}
+	}
+	layout := NewLayout(in.Docs, modPrefixes)
+	// Rendered Markdown depends on the layout (role links), so the cache
+	// survives only while the document set keeps its identity.
+	key := docsKey(in.Docs)
+	b.mu.Lock()
+	if key != b.docsKey {
+		b.optCache = &mdCache{}
+		b.docsKey = key
+	}
+	cache := b.optCache
+	b.mu.Unlock()
+
+	r, err := newRun(&cfg, in, layout, th, cache, out)
+	if err != nil {
+		return nil, err
+	}
+	jobs := r.jobs()
+	prog.Phase("render pages", len(jobs))
+	if err := r.execute(ctx, jobs, prog); err != nil {
+		return nil, err
+	}
+	prog.Phase("static files", 0)
+	if err := r.writeStatic(); err != nil {
+		return nil, err
+	}
+	if err := r.writeSitemap(); err != nil {
+		return nil, err
+	}
+	if cfg.Index != nil {
+		prog.Phase("search index", 0)
+		if err := cfg.Index(out.root+"/search", in.Docs, layout.URL); err != nil {
+			return nil, fmt.Errorf("search index: %w", err)
+		}
+	}
+	if err := out.write(markerFile, []byte("built by nurdocs; this folder is replaced on every build\n")); err != nil {
+		return nil, err
+	}
+	prog.Done()
+	res := &Result{Source: in.Source, Layout: layout, Diagnostics: r.sortedDiags()}
+	for _, d := range in.Docs {
+		switch d.Kind {
+		case indexer.KindOption:
+			res.Stats.Options++
+		case indexer.KindPackage:
+			res.Stats.Packages++
+		case indexer.KindGuide:
+			res.Stats.Guides++
+		}
+	}
+	res.Stats.Pages = len(jobs)
+	res.Stats.Files, res.Stats.Bytes = out.files, out.bytes
+	res.Stats.Written = out.files
+	if out.prev != nil {
+		res.Stats.Written = 0
+		for p, h := range out.hashes {
+			if out.prev[p] != h {
+				res.Stats.Written++
+			}
+		}
+	}
+	res.Stats.Duration = time.Since(start)
+	return res, nil
+}
+
+// docsKey identifies a document set cheaply: count plus the IDs and sizes
+// of descriptions would be expensive for 100k documents, so it hashes IDs
+// and the length of each document's Markdown.
+func docsKey(docs []indexer.Document) string {
+	h := fnvNew()
+	for i := range docs {
+		d := &docs[i]
+		h.add(d.ID)
+		if d.Option != nil {
+			h.addInt(len(d.Option.Description))
+		}
+	}
+	return h.String()
+}
+
+// run is the state of one build.
+type run struct {
+	cfg      *Config
+	in       *Inputs
+	layout   *Layout
+	th       *theme
+	eng      mdEngine // descriptions
+	guideEng mdEngine // guides: automatic heading ids
+	cache    *mdCache
+	out      *output
+	site     *siteInfo
+
+	mu    sync.Mutex
+	diags []Diagnostic
+	pages []string // site-relative paths of the HTML pages, for the sitemap
+}
+
+func newRun(cfg *Config, in *Inputs, layout *Layout, th *theme, cache *mdCache, out *output) (*run, error) {
+	base, origin, err := parseBase(cfg.BaseURL)
+	if err != nil {
+		return nil, err
+	}
+	res := resolver{l: layout, base: base}
+	r := &run{cfg: cfg, in: in, layout: layout, th: th, cache: cache, out: out,
+		eng: newEngine(res, false), guideEng: newEngine(res, true)}
+	title := cfg.Title
+	if title == "" {
+		title = "atproto-nur"
+	}
+	r.site = &siteInfo{Title: title, Base: base, Origin: origin, RepoURL: strings.TrimSuffix(cfg.RepoURL, "/"),
+		Source: in.Source, HasSearchCSS: exists(th.static, "search.css"), HasSearchJS: exists(th.static, "search.js")}
+	return r, nil
+}
+
+func exists(fsys fs.FS, name string) bool {
+	_, err := fs.Stat(fsys, name)
+	return err == nil
+}
+
+// parseBase splits --base-url into the path prefix every link starts with
+// and, when a full URL was given, the origin for canonical URLs.
+func parseBase(raw string) (base, origin string, err error) {
+	if raw == "" {
+		raw = "/"
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "", "", fmt.Errorf("--base-url %q: %w", raw, err)
+	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return "", "", fmt.Errorf("--base-url %q: must not have a query or fragment", raw)
+	}
+	if u.Scheme != "" && u.Scheme != "http" && u.Scheme != "https" {
+		return "", "", fmt.Errorf("--base-url %q: only http and https URLs or a path", raw)
+	}
+	if u.Scheme != "" {
+		origin = u.Scheme + "://" + u.Host
+	}
+	p := u.EscapedPath()
+	if !strings.HasPrefix(p, "/") {
+		p = "/" + p
+	}
+	if !strings.HasSuffix(p, "/") {
+		p += "/"
+	}
+	return p, origin, nil
+}
+
+func (r *run) href(rel string) string { return r.site.Base + rel }
+
+// markdown renders a description with the shared cache.
+func (r *run) markdown(src string, guide bool) (template.HTML, []mdDiag) {
+	if strings.TrimSpace(src) == "" {
+		return "", nil
+	}
+	if guide {
+		return r.guideEng.render(src)
+	}
+	if c, ok := r.cache.get(src); ok {
+		return c.html, c.diags
+	}
+	h, d := r.eng.render(src)
+	r.cache.put(src, rendered{html: h, diags: d})
+	return h, d
+}
+
+func (r *run) addDiags(file string, firstLine int, where string, diags []mdDiag) {
+	if len(diags) == 0 {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, d := range diags {
+		dg := Diagnostic{File: file, Where: where, Message: d.Message}
+		if file != "" && d.Line > 0 {
+			dg.Line = firstLine + d.Line - 1
+		}
+		r.diags = append(r.diags, dg)
+	}
+}
+
+func (r *run) sortedDiags() []Diagnostic {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := append([]Diagnostic(nil), r.diags...)
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].File != out[j].File {
+			return out[i].File < out[j].File
+		}
+		if out[i].Line != out[j].Line {
+			return out[i].Line < out[j].Line
+		}
+		return out[i].Where < out[j].Where
+	})
+	return out
+}
+
+// job renders one page.
+type job struct {
+	path  string // site-relative folder ("options/x/") or file ("404.html")
+	kind  string // template
+	noMap bool   // left out of the sitemap
+	build func() *page
+}
+
+func (r *run) execute(ctx context.Context, jobs []job, prog Progress) error {
+	workers := r.cfg.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				if err := r.renderJob(jobs[i]); err != nil {
+					cancel(err)
+					return
+				}
+				prog.Step(1)
+			}
+		}()
+	}
+feed:
+	for i := range jobs {
+		select {
+		case next <- i:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
+	if err := context.Cause(ctx); err != nil {
+		return err
+	}
+	for _, j := range jobs {
+		if !j.noMap {
+			r.pages = append(r.pages, j.path)
+		}
+	}
+	return nil
+}
+
+func (r *run) renderJob(j job) error {
+	p := j.build()
+	p.Site = r.site
+	p.Path = j.path
+	if p.Canonical == "" {
+		p.Canonical = r.site.Origin + r.href(j.path)
+	}
+	if p.HeadTitle == "" {
+		if p.Title != "" && p.Title != r.site.Title {
+			p.HeadTitle = p.Title + " · " + r.site.Title
+		} else {
+			p.HeadTitle = r.site.Title
+		}
+	}
+	data, err := r.th.execute(j.kind, p)
+	if err != nil {
+		return fmt.Errorf("rendering %s: %w", j.path, err)
+	}
+	file := j.path
+	if file == "" || strings.HasSuffix(file, "/") {
+		file += "index.html"
+	}
+	return r.out.write(file, data)
+}
+
+// writeStatic copies the theme's static files and the highlighting CSS.
+func (r *run) writeStatic() error {
+	err := fs.WalkDir(r.th.static, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		if strings.HasPrefix(d.Name(), ".") || strings.HasSuffix(d.Name(), "_test.js") {
+			return nil
+		}
+		data, err := fs.ReadFile(r.th.static, p)
+		if err != nil {
+			return err
+		}
+		return r.out.write("static/"+p, data)
+	})
+	if err != nil {
+		return fmt.Errorf("theme static files: %w", err)
+	}
+	return r.out.write("static/highlight.css", []byte(r.eng.styleCSS()))
+}

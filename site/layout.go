@@ -1,0 +1,369 @@
+package site
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/atproto-nur/atproto-nur/indexer"
+)
+
+// maxGroup is the number of options above which a group that is not a
+// module of its own is split by the next path segment, and a module nested
+// in another is given a page of its own. It keeps pages of big option
+// sets (all of NixOS) readable.
+const maxGroup = 250
+
+// Layout decides where every Document lives in the site. It is computed
+// from the whole document set because option pages group options of one
+// module together.
+type Layout struct {
+	Scopes      []string // primary first, then in order of appearance
+	OptionPages []*OptionPage
+	pages       map[string]string // Document ID → page path ("options/x/")
+	optPage     map[string]*OptionPage
+	pageByName  map[string]*OptionPage                  // scope + "\x00" + prefix
+	byName      map[string]map[string]*indexer.Document // scope → option or package name → doc
+	pkgByName   map[string]map[string]*indexer.Document
+	guides      map[string]*indexer.Document
+}
+
+// OptionPage is one page of the option reference: the options of one
+// module (or one group of a large option set).
+type OptionPage struct {
+	Scope   string
+	Name    string // the common option prefix: "services.atproto.pds"
+	Path    string // site-relative: "options/services.atproto.pds/"
+	Options []*indexer.Document
+}
+
+// ScopePrefix is the site-relative folder of a scope's pages: "" for the
+// primary scope, "scope/<slug>/" for the others.
+func ScopePrefix(scope string) string {
+	if scope == indexer.PrimaryScope || scope == "" {
+		return ""
+	}
+	return "scope/" + Slug(scope) + "/"
+}
+
+// NewLayout places docs. modulePrefixes are option prefixes known to be
+// modules (from the docs export); other modules are recognised by their
+// "enable" option.
+func NewLayout(docs []indexer.Document, modulePrefixes []string) *Layout {
+	l := &Layout{
+		pages:      make(map[string]string, len(docs)),
+		optPage:    make(map[string]*OptionPage),
+		pageByName: map[string]*OptionPage{},
+		byName:     map[string]map[string]*indexer.Document{},
+		pkgByName:  map[string]map[string]*indexer.Document{},
+		guides:     map[string]*indexer.Document{},
+	}
+	seenScope := map[string]bool{}
+	optsByScope := map[string][]*indexer.Document{}
+	for i := range docs {
+		d := &docs[i]
+		scope := d.Scope
+		if d.Kind == indexer.KindGuide {
+			scope = indexer.PrimaryScope
+		}
+		if !seenScope[scope] && d.Kind != indexer.KindGuide {
+			seenScope[scope] = true
+			l.Scopes = append(l.Scopes, scope)
+		}
+		switch d.Kind {
+		case indexer.KindOption:
+			optsByScope[scope] = append(optsByScope[scope], d)
+			if l.byName[scope] == nil {
+				l.byName[scope] = map[string]*indexer.Document{}
+			}
+			l.byName[scope][d.Name] = d
+		case indexer.KindPackage:
+			if l.pkgByName[scope] == nil {
+				l.pkgByName[scope] = map[string]*indexer.Document{}
+			}
+			l.pkgByName[scope][d.Name] = d
+			l.pages[d.ID] = ScopePrefix(scope) + "packages/" + Slug(d.Name) + "/"
+		case indexer.KindGuide:
+			l.guides[d.Name] = d
+			l.pages[d.ID] = GuidePath(d.Name)
+		}
+	}
+	sort.SliceStable(l.Scopes, func(i, j int) bool {
+		return l.Scopes[i] == indexer.PrimaryScope && l.Scopes[j] != indexer.PrimaryScope
+	})
+	// Package slugs may collide after sanitising ("a b" and "a_b"); the
+	// later one gets a hash suffix.
+	for _, scope := range l.Scopes {
+		used := map[string]string{}
+		names := make([]string, 0, len(l.pkgByName[scope]))
+		for n := range l.pkgByName[scope] {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		for _, n := range names {
+			d := l.pkgByName[scope][n]
+			p := l.pages[d.ID]
+			if other, ok := used[p]; ok && other != n {
+				p = ScopePrefix(scope) + "packages/" + Slug(n+"-"+shortHash(n)) + "/"
+				l.pages[d.ID] = p
+			}
+			used[p] = n
+		}
+	}
+	for _, scope := range l.Scopes {
+		l.groupOptions(scope, optsByScope[scope], modulePrefixes)
+	}
+	sort.Slice(l.OptionPages, func(i, j int) bool {
+		a, b := l.OptionPages[i], l.OptionPages[j]
+		if a.Scope != b.Scope {
+			return scopeOrder(l.Scopes, a.Scope) < scopeOrder(l.Scopes, b.Scope)
+		}
+		return a.Name < b.Name
+	})
+	return l
+}
+
+func scopeOrder(scopes []string, s string) int {
+	for i, x := range scopes {
+		if x == s {
+			return i
+		}
+	}
+	return len(scopes)
+}
+
+// GuidePath is the site-relative folder of a guide.
+func GuidePath(slug string) string {
+	if slug == "" {
+		return "guides/"
+	}
+	segs := strings.Split(slug, "/")
+	for i, s := range segs {
+		segs[i] = Slug(s)
+	}
+	return "guides/" + strings.Join(segs, "/") + "/"
+}
+
+func isPlaceholder(seg string) bool {
+	return strings.HasPrefix(seg, "<") || seg == "*" || seg == ""
+}
+
+// groupOptions assigns every option of a scope to a page. A page is a
+// module — a prefix with an "enable" option, or a prefix the export names
+// as a module — or, for options outside any module, the first two path
+// segments, split further while a group exceeds maxGroup.
+func (l *Layout) groupOptions(scope string, opts []*indexer.Document, modulePrefixes []string) {
+	if len(opts) == 0 {
+		return
+	}
+	roots := map[string]bool{}
+	if scope == indexer.PrimaryScope {
+		for _, p := range modulePrefixes {
+			roots[p] = true
+		}
+	}
+	for _, d := range opts {
+		loc := d.Option.Loc
+		if len(loc) >= 2 && loc[len(loc)-1] == "enable" {
+			prefix := loc[:len(loc)-1]
+			ok := true
+			for _, s := range prefix {
+				if isPlaceholder(s) {
+					ok = false
+					break
+				}
+			}
+			if ok {
+				roots[strings.Join(prefix, ".")] = true
+			}
+		}
+	}
+	// Deepest module root that is a proper prefix of each option.
+	rootOf := func(loc []string) string {
+		for k := len(loc) - 1; k >= 1; k-- {
+			p := strings.Join(loc[:k], ".")
+			if roots[p] {
+				return p
+			}
+		}
+		return ""
+	}
+	assign := make(map[*indexer.Document]string, len(opts))
+	count := map[string]int{}
+	for _, d := range opts {
+		r := rootOf(d.Option.Loc)
+		assign[d] = r
+		if r != "" {
+			count[r]++
+		}
+	}
+	// Fold nested modules (services.gitlab.backup inside services.gitlab)
+	// into their parent while the parent stays small: a module reads best
+	// on one page.
+	nested := make([]string, 0, len(count))
+	for r := range count {
+		nested = append(nested, r)
+	}
+	sort.Slice(nested, func(i, j int) bool { // deepest first
+		return strings.Count(nested[i], ".") > strings.Count(nested[j], ".")
+	})
+	merged := map[string]string{}
+	for _, r := range nested {
+		loc := indexer.SplitOptionPath(r)
+		parent := rootOf(loc)
+		if parent == "" || count[parent] == 0 {
+			continue
+		}
+		if count[parent]+count[r] <= maxGroup {
+			count[parent] += count[r]
+			merged[r] = parent
+			count[r] = 0
+		}
+	}
+	resolve := func(r string) string {
+		for {
+			p, ok := merged[r]
+			if !ok {
+				return r
+			}
+			r = p
+		}
+	}
+	groups := map[string][]*indexer.Document{}
+	var loose []*indexer.Document
+	for _, d := range opts {
+		if r := assign[d]; r != "" {
+			r = resolve(r)
+			groups[r] = append(groups[r], d)
+		} else {
+			loose = append(loose, d)
+		}
+	}
+	splitLoose(loose, 2, groups)
+	used := map[string]string{}
+	names := make([]string, 0, len(groups))
+	for n := range groups {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		p := ScopePrefix(scope) + "options/" + Slug(n) + "/"
+		if other, ok := used[p]; ok && other != n {
+			p = ScopePrefix(scope) + "options/" + Slug(n+"-"+shortHash(n)) + "/"
+		}
+		used[p] = n
+		page := &OptionPage{Scope: scope, Name: n, Path: p, Options: groups[n]}
+		sort.Slice(page.Options, func(i, j int) bool { return page.Options[i].Name < page.Options[j].Name })
+		l.OptionPages = append(l.OptionPages, page)
+		l.pageByName[scope+"\x00"+n] = page
+		for _, d := range page.Options {
+			l.pages[d.ID] = p
+			l.optPage[d.ID] = page
+		}
+	}
+}
+
+// splitLoose groups options outside modules by their first depth segments,
+// going one segment deeper for groups still too big.
+func splitLoose(opts []*indexer.Document, depth int, groups map[string][]*indexer.Document) {
+	by := map[string][]*indexer.Document{}
+	var order []string
+	for _, d := range opts {
+		loc := d.Option.Loc
+		k := min(depth, len(loc)-1)
+		if k < 1 {
+			k = 1
+		}
+		key := strings.Join(loc[:k], ".")
+		if _, ok := by[key]; !ok {
+			order = append(order, key)
+		}
+		by[key] = append(by[key], d)
+	}
+	for _, key := range order {
+		g := by[key]
+		deeper := false
+		if len(g) > maxGroup {
+			for _, d := range g {
+				if len(d.Option.Loc)-1 > depth {
+					deeper = true
+					break
+				}
+			}
+		}
+		if deeper {
+			var shallow, deep []*indexer.Document
+			for _, d := range g {
+				if len(d.Option.Loc)-1 > depth {
+					deep = append(deep, d)
+				} else {
+					shallow = append(shallow, d)
+				}
+			}
+			groups[key] = append(groups[key], shallow...)
+			splitLoose(deep, depth+1, groups)
+			continue
+		}
+		groups[key] = append(groups[key], g...)
+	}
+}
+
+// Path is the site-relative page path of a document (no anchor).
+func (l *Layout) Path(d indexer.Document) string { return l.pages[d.ID] }
+
+// URL is the site-relative URL of a document, with the option's anchor:
+// "options/services.atproto.pds/#services.atproto.pds.enable". Prefix it
+// with the base URL to link to it. Search index writers take this method
+// as their url function.
+func (l *Layout) URL(d indexer.Document) string {
+	p, ok := l.pages[d.ID]
+	if !ok {
+		return ""
+	}
+	if d.Kind == indexer.KindOption {
+		return p + "#" + Anchor(d.Name)
+	}
+	return p
+}
+
+// OptionPageOf returns the page an option is on.
+func (l *Layout) OptionPageOf(id string) *OptionPage { return l.optPage[id] }
+
+// Option finds an option by name, in scope first, then in the primary
+// scope, then anywhere.
+func (l *Layout) Option(scope, name string) *indexer.Document {
+	if d := l.byName[scope][name]; d != nil {
+		return d
+	}
+	if d := l.byName[indexer.PrimaryScope][name]; d != nil {
+		return d
+	}
+	for _, s := range l.Scopes {
+		if d := l.byName[s][name]; d != nil {
+			return d
+		}
+	}
+	return nil
+}
+
+// Package finds a package by attribute like Option finds options.
+func (l *Layout) Package(scope, attr string) *indexer.Document {
+	attr = strings.TrimPrefix(attr, "pkgs.")
+	if d := l.pkgByName[scope][attr]; d != nil {
+		return d
+	}
+	if d := l.pkgByName[indexer.PrimaryScope][attr]; d != nil {
+		return d
+	}
+	for _, s := range l.Scopes {
+		if d := l.pkgByName[s][attr]; d != nil {
+			return d
+		}
+	}
+	return nil
+}
+
+// OptionPage finds the page of an option prefix ("services.atproto.pds"),
+// so {option}`services.atproto.pds` can link to the module's page.
+func (l *Layout) OptionPageNamed(scope, name string) *OptionPage {
+	return l.pageByName[scope+"\x00"+name]
+}

@@ -1,0 +1,127 @@
+package site
+
+import (
+	"html/template"
+	"net/url"
+	"strings"
+	"sync"
+
+	"github.com/atproto-nur/atproto-nur/indexer"
+)
+
+// Diagnostic is a problem found while rendering a document: an unknown
+// option reference in a description, an unclosed admonition in a guide.
+type Diagnostic struct {
+	File    string // source file, for guides; "" for options and packages
+	Line    int    // 1-based line in File, 0 when unknown
+	Where   string // "option services.atproto.pds.port", "package pds", "guide getting-started"
+	Message string
+}
+
+func (d Diagnostic) String() string {
+	switch {
+	case d.File != "" && d.Line > 0:
+		return d.File + ":" + itoa(d.Line) + ": " + d.Message
+	case d.File != "":
+		return d.File + ": " + d.Message
+	}
+	return d.Where + ": " + d.Message
+}
+
+// resolver answers the Markdown renderer's role lookups from the layout.
+type resolver struct {
+	l    *Layout
+	base string
+}
+
+// OptionURL links an option reference. Names found in any scope link to
+// their page (or, for a module prefix, to the module's page). References
+// to NixOS options that no loaded scope documents (services.postgresql in
+// this repository's descriptions) link to the NixOS option search; only
+// unknown names under this repository's own namespace are broken.
+func (r resolver) OptionURL(name string) (string, bool) {
+	if d := r.l.Option(indexer.PrimaryScope, name); d != nil {
+		return r.base + r.l.URL(*d), true
+	}
+	for _, s := range r.l.Scopes {
+		if p := r.l.OptionPageNamed(s, name); p != nil {
+			return r.base + p.Path, true
+		}
+	}
+	if strings.HasPrefix(name, OwnNamespace) || name+"." == OwnNamespace {
+		return "", false
+	}
+	return "https://search.nixos.org/options?query=" + url.QueryEscape(name), true
+}
+
+// OwnNamespace is the option prefix of this repository's modules.
+const OwnNamespace = "services.atproto."
+
+func (r resolver) PackageURL(attr string) (string, bool) {
+	if d := r.l.Package(indexer.PrimaryScope, attr); d != nil {
+		return r.base + r.l.URL(*d), true
+	}
+	return "", false
+}
+
+// rendered is one Markdown source rendered, kept so a rebuild (the preview
+// server) does not render unchanged descriptions again.
+type rendered struct {
+	html  template.HTML
+	diags []mdDiag
+}
+
+type mdDiag struct {
+	Line    int
+	Message string
+}
+
+// mdCache memoises rendering by source text. Roles resolve against the
+// layout, so the cache is dropped whenever the set of documents changes.
+type mdCache struct {
+	mu sync.Mutex
+	m  map[string]rendered
+}
+
+func (c *mdCache) get(key string) (rendered, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	r, ok := c.m[key]
+	return r, ok
+}
+
+func (c *mdCache) put(key string, r rendered) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = map[string]rendered{}
+	}
+	c.m[key] = r
+}
+
+func itoa(n int) string {
+	if n == 0 {
+		return "0"
+	}
+	var b [20]byte
+	i := len(b)
+	neg := n < 0
+	if neg {
+		n = -n
+	}
+	for n > 0 {
+		i--
+		b[i] = byte('0' + n%10)
+		n /= 10
+	}
+	if neg {
+		i--
+		b[i] = '-'
+	}
+	return string(b[i:])
+}
+
+// escapeText is used where plain text must become HTML without Markdown.
+func escapeText(s string) template.HTML {
+	return template.HTML(template.HTMLEscapeString(strings.TrimSpace(s)))
+}

@@ -1,0 +1,231 @@
+package site
+
+import (
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sync"
+
+	"github.com/tdewolff/minify/v2"
+	"github.com/tdewolff/minify/v2/css"
+	"github.com/tdewolff/minify/v2/html"
+	"github.com/tdewolff/minify/v2/js"
+	"github.com/tdewolff/minify/v2/json"
+	"github.com/tdewolff/minify/v2/svg"
+	"github.com/tdewolff/minify/v2/xml"
+)
+
+// markerFile sits in every folder nurdocs builds. A swap only ever
+// replaces a folder that has it (or an empty one), so `--out .` or a typo
+// cannot wipe a folder nurdocs did not make.
+const markerFile = ".nurdocs-site"
+
+func newMinifier() *minify.M {
+	m := minify.New()
+	m.Add("text/html", &html.Minifier{KeepDocumentTags: true, KeepEndTags: true, KeepQuotes: true})
+	m.AddFunc("text/css", css.Minify)
+	m.AddFunc("application/javascript", js.Minify)
+	m.AddFunc("image/svg+xml", svg.Minify)
+	m.AddFuncRegexp(regexp.MustCompile(`[/+]json$`), json.Minify)
+	m.AddFuncRegexp(regexp.MustCompile(`[/+]xml$`), xml.Minify)
+	return m
+}
+
+// mediaType picks the minifier for a file by its extension; "" means the
+// file is copied as it is.
+func mediaType(name string) string {
+	switch filepath.Ext(name) {
+	case ".html":
+		return "text/html"
+	case ".css":
+		return "text/css"
+	case ".js", ".mjs":
+		return "application/javascript"
+	case ".json":
+		return "application/json"
+	case ".svg":
+		return "image/svg+xml"
+	case ".xml":
+		return "text/xml"
+	}
+	return ""
+}
+
+// output writes the files of one build into a folder, minified, never
+// outside it. It is safe for concurrent use.
+type output struct {
+	root   string
+	min    *minify.M // nil: write as given
+	mu     sync.Mutex
+	dirs   map[string]bool
+	hashes map[string][32]byte // site-relative path → content hash, for incremental writes
+	prev   map[string][32]byte // hashes of the previous build into the same folder; nil for a fresh folder
+	files  int
+	bytes  int64
+}
+
+func newOutput(root string, minify bool, prev map[string][32]byte) *output {
+	o := &output{root: root, dirs: map[string]bool{}, hashes: map[string][32]byte{}, prev: prev}
+	if minify {
+		o.min = newMinifier()
+	}
+	return o
+}
+
+// write stores data at the site-relative path rel after minifying it.
+func (o *output) write(rel string, data []byte) error {
+	dst, err := safeJoin(o.root, rel)
+	if err != nil {
+		return err
+	}
+	if mt := mediaType(rel); o.min != nil && mt != "" {
+		out, err := o.min.Bytes(mt, data)
+		if err != nil {
+			return fmt.Errorf("minifying %s: %w", rel, err)
+		}
+		data = out
+	}
+	sum := sha256.Sum256(data)
+	o.mu.Lock()
+	o.hashes[rel] = sum
+	o.files++
+	o.bytes += int64(len(data))
+	unchanged := o.prev != nil && o.prev[rel] == sum
+	dir := filepath.Dir(dst)
+	needDir := !o.dirs[dir]
+	o.dirs[dir] = true
+	o.mu.Unlock()
+	if unchanged {
+		if _, err := os.Stat(dst); err == nil {
+			return nil
+		}
+	}
+	if needDir {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return err
+		}
+	}
+	if o.prev != nil {
+		// Writing into a folder that is being served: replace atomically
+		// so a reader never sees half a page.
+		return writeAtomic(dst, data)
+	}
+	return os.WriteFile(dst, data, 0o644)
+}
+
+func writeAtomic(dst string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(dst), ".tmp-")
+	if err != nil {
+		return err
+	}
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	os.Chmod(tmp.Name(), 0o644)
+	if err := os.Rename(tmp.Name(), dst); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	return nil
+}
+
+// prune removes files a previous build wrote that this one did not.
+func (o *output) prune() error {
+	for rel := range o.prev {
+		if _, ok := o.hashes[rel]; ok {
+			continue
+		}
+		dst, err := safeJoin(o.root, rel)
+		if err != nil {
+			continue
+		}
+		if err := os.Remove(dst); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+	}
+	return nil
+}
+
+// prepareTemp makes an empty folder beside out for a new build.
+func prepareTemp(out string) (string, error) {
+	abs, err := filepath.Abs(out)
+	if err != nil {
+		return "", err
+	}
+	parent := filepath.Dir(abs)
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return "", fmt.Errorf("creating %s: %w", parent, err)
+	}
+	if err := checkReplaceable(abs); err != nil {
+		return "", err
+	}
+	return os.MkdirTemp(parent, "."+filepath.Base(abs)+".build-")
+}
+
+// checkReplaceable refuses to replace an existing folder that nurdocs did
+// not build.
+func checkReplaceable(out string) error {
+	fi, err := os.Lstat(out)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if !fi.IsDir() {
+		return fmt.Errorf("output %s exists and is not a folder", out)
+	}
+	if _, err := os.Stat(filepath.Join(out, markerFile)); err == nil {
+		return nil
+	}
+	entries, err := os.ReadDir(out)
+	if err != nil {
+		return err
+	}
+	if len(entries) > 0 {
+		return fmt.Errorf("output %s is a non-empty folder nurdocs did not build (no %s in it); refusing to replace it", out, markerFile)
+	}
+	return nil
+}
+
+// swapIn replaces out with the finished build in tmp: out moves aside,
+// tmp takes its name, the old copy is deleted. If the second rename fails
+// the old site is moved back.
+func swapIn(tmp, out string) error {
+	abs, err := filepath.Abs(out)
+	if err != nil {
+		return err
+	}
+	if err := checkReplaceable(abs); err != nil {
+		return err
+	}
+	old := ""
+	if _, err := os.Lstat(abs); err == nil {
+		old = tmp + ".old"
+		if err := os.Rename(abs, old); err != nil {
+			return fmt.Errorf("moving the previous site aside: %w", err)
+		}
+	}
+	if err := os.Rename(tmp, abs); err != nil {
+		if old != "" {
+			os.Rename(old, abs)
+		}
+		return fmt.Errorf("moving the new site into place: %w", err)
+	}
+	if old != "" {
+		if err := os.RemoveAll(old); err != nil {
+			return fmt.Errorf("removing the previous site %s: %w", old, err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,515 @@
+package site
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/atproto-nur/atproto-nur/indexer"
+)
+
+// siteInfo is shared by every page.
+type siteInfo struct {
+	Title        string
+	Base         string // path prefix of every link, "/" or "/sub/"
+	Origin       string // "https://host" when --base-url was a full URL
+	RepoURL      string
+	Source       string
+	HasSearchCSS bool
+	HasSearchJS  bool
+	HasOptions   bool
+	HasPackages  bool
+	HasGuides    bool
+}
+
+// page is the data every template receives; exactly one of the kind
+// fields is set.
+type page struct {
+	Site        *siteInfo
+	Path        string
+	Title       string
+	HeadTitle   string
+	Description string
+	Canonical   string
+	Section     string // "home", "options", "packages", "guides": highlighted in the menu
+	Crumbs      []link
+
+	Home        *homeData
+	Options     *optionPageData
+	OptionIndex *optionIndexData
+	AllOptions  *allOptionsData
+	Package     *packageView
+	Packages    *packagesData
+	Guide       *guideData
+	Guides      *guidesData
+}
+
+type homeData struct {
+	QuickStart []snippet
+	Services   []listItem
+	Packages   []listItem
+	Guides     []listItem
+	Scopes     []scopeLinks
+	Templates  []listItem
+}
+
+type scopeLinks struct {
+	Name       string
+	Options    int
+	Packages   int
+	OptionsURL string // the scope's section of the option index
+	AllURL     string
+	PkgURL     string
+}
+
+type optionPageData struct {
+	Name    string
+	Scope   string
+	Primary bool
+	Options []optionView
+	Package *link // the package this module runs, if known
+}
+
+type optionIndexData struct {
+	Scopes []scopeIndex
+}
+
+type scopeIndex struct {
+	Name   string
+	Anchor string
+	AllURL string
+	Pages  []listItem
+}
+
+type allOptionsData struct {
+	Scope   string
+	Options []listItem
+}
+
+type packagesData struct {
+	Scope    string
+	Chunks   []link // prefix pages, when the list is split
+	Packages []listItem
+	Total    int
+}
+
+type guideData struct {
+	Body     template.HTML
+	Nav      []navItem
+	Prev     *link
+	Next     *link
+	EditURL  string
+	Source   string
+	Sections []navItem
+}
+
+type guidesData struct {
+	Nav []navItem
+}
+
+type navItem struct {
+	Text     string
+	Href     string
+	Current  bool
+	Children []navItem
+}
+
+// jobs lists every page of the site.
+func (r *run) jobs() []job {
+	var jobs []job
+	docsByKind := map[indexer.Kind][]*indexer.Document{}
+	for i := range r.in.Docs {
+		d := &r.in.Docs[i]
+		docsByKind[d.Kind] = append(docsByKind[d.Kind], d)
+	}
+	guides := docsByKind[indexer.KindGuide]
+	r.site.HasOptions = len(r.layout.OptionPages) > 0
+	r.site.HasPackages = len(docsByKind[indexer.KindPackage]) > 0
+	r.site.HasGuides = len(guides) > 0
+
+	jobs = append(jobs,
+		job{path: "", kind: "home", build: r.homePage},
+		job{path: "search/", kind: "search", noMap: true, build: func() *page {
+			return &page{Title: "Search", Section: "search"}
+		}},
+		job{path: "404.html", kind: "404", noMap: true, build: func() *page {
+			return &page{Title: "Page not found", Canonical: r.site.Origin + r.href("404.html")}
+		}},
+	)
+	if r.site.HasOptions {
+		jobs = append(jobs, job{path: "options/", kind: "option-index", build: r.optionIndexPage})
+	}
+	for _, p := range r.layout.OptionPages {
+		p := p
+		jobs = append(jobs, job{path: p.Path, kind: "options", build: func() *page { return r.optionPage(p) }})
+	}
+	for _, scope := range r.layout.Scopes {
+		scope := scope
+		var opts, pkgs []*indexer.Document
+		for _, d := range docsByKind[indexer.KindOption] {
+			if d.Scope == scope {
+				opts = append(opts, d)
+			}
+		}
+		for _, d := range docsByKind[indexer.KindPackage] {
+			if d.Scope == scope {
+				pkgs = append(pkgs, d)
+			}
+		}
+		if len(opts) > 0 {
+			jobs = append(jobs, job{path: ScopePrefix(scope) + "all-options/", kind: "all-options",
+				build: func() *page { return r.allOptionsPage(scope, opts) }})
+		}
+		if len(pkgs) > 0 {
+			jobs = append(jobs, r.packageListJobs(scope, pkgs)...)
+		}
+	}
+	for _, d := range docsByKind[indexer.KindPackage] {
+		d := d
+		jobs = append(jobs, job{path: r.layout.Path(*d), kind: "package", build: func() *page { return r.packagePage(d) }})
+	}
+	if len(guides) > 0 {
+		jobs = append(jobs, job{path: "guides/", kind: "guides", build: func() *page {
+			return &page{Title: "Guides", Section: "guides", Guides: &guidesData{Nav: r.guideNav(guides, "")}}
+		}})
+		for i, d := range guides {
+			i, d := i, d
+			jobs = append(jobs, job{path: r.layout.Path(*d), kind: "guide", build: func() *page { return r.guidePage(guides, i) }})
+		}
+	}
+	return jobs
+}
+
+func (r *run) homePage() *page {
+	h := &homeData{}
+	flake := r.flakeRef()
+	h.QuickStart = []snippet{
+		{"Flakes", r.eng.highlight("shell", "nix run "+flake+"#pds -- --help\nnix profile install "+flake+"#pds")},
+		{"Channels", r.eng.highlight("shell", "nix-channel --add https://github.com/"+strings.TrimPrefix(flake, "github:")+
+			"/archive/main.tar.gz atproto\nnix-channel --update\nnix-env -iA atproto.pds")},
+		{"NixOS", r.eng.highlight("nix", "{\n  inputs.atproto-nur.url = \""+flake+"\";\n  outputs = { nixpkgs, atproto-nur, ... }: {\n"+
+			"    nixosConfigurations.host = nixpkgs.lib.nixosSystem {\n      modules = [\n"+
+			"        atproto-nur.nixosModules.default\n        { services.atproto.pds.enable = true; }\n      ];\n    };\n  };\n}")},
+	}
+	for _, p := range r.layout.OptionPages {
+		if p.Scope != indexer.PrimaryScope {
+			continue
+		}
+		summary := ""
+		if d := r.layout.Option(p.Scope, p.Name+".enable"); d != nil {
+			summary = d.Summary
+		}
+		h.Services = append(h.Services, listItem{Text: p.Name, Href: r.href(p.Path), Summary: summary,
+			Extra: itoa(len(p.Options)) + " options"})
+	}
+	for i := range r.in.Docs {
+		d := &r.in.Docs[i]
+		switch {
+		case d.Kind == indexer.KindPackage && d.Scope == indexer.PrimaryScope:
+			h.Packages = append(h.Packages, listItem{Text: d.Name, Href: r.href(r.layout.URL(*d)), Summary: d.Summary, Extra: d.Package.Version})
+		case d.Kind == indexer.KindGuide:
+			h.Guides = append(h.Guides, listItem{Text: d.Title, Href: r.href(r.layout.URL(*d)), Summary: d.Summary})
+		}
+	}
+	for _, t := range r.in.Templates {
+		h.Templates = append(h.Templates, listItem{Text: "nix flake init -t " + flake + "#" + t.Name, Summary: t.Description})
+	}
+	h.Scopes = r.scopeLinks()
+	return &page{Title: r.site.Title, Section: "home", Home: h,
+		Description: "Packages, NixOS modules and guides for running AT Protocol services with Nix."}
+}
+
+func (r *run) scopeLinks() []scopeLinks {
+	var out []scopeLinks
+	for _, s := range r.layout.Scopes {
+		sl := scopeLinks{Name: s}
+		for i := range r.in.Docs {
+			d := &r.in.Docs[i]
+			if d.Scope != s {
+				continue
+			}
+			switch d.Kind {
+			case indexer.KindOption:
+				sl.Options++
+			case indexer.KindPackage:
+				sl.Packages++
+			}
+		}
+		if sl.Options > 0 {
+			sl.OptionsURL = r.href("options/") + "#scope-" + Slug(s)
+			sl.AllURL = r.href(ScopePrefix(s) + "all-options/")
+		}
+		if sl.Packages > 0 {
+			sl.PkgURL = r.href(ScopePrefix(s) + "packages/")
+		}
+		out = append(out, sl)
+	}
+	return out
+}
+
+func (r *run) optionPage(p *OptionPage) *page {
+	data := &optionPageData{Name: p.Name, Scope: p.Scope, Primary: p.Scope == indexer.PrimaryScope}
+	data.Options = make([]optionView, 0, len(p.Options))
+	for _, d := range p.Options {
+		data.Options = append(data.Options, r.optionView(d))
+	}
+	for _, m := range r.in.Modules {
+		if m.OptionPrefix == p.Name && m.Package != nil && p.Scope == indexer.PrimaryScope {
+			if d := r.layout.Package(indexer.PrimaryScope, *m.Package); d != nil {
+				data.Package = &link{Text: d.Name, Href: r.href(r.layout.URL(*d))}
+			}
+		}
+	}
+	title := p.Name
+	crumbs := []link{{Text: "Options", Href: r.href("options/")}}
+	if !data.Primary {
+		title += " (" + p.Scope + ")"
+		crumbs = append(crumbs, link{Text: p.Scope, Href: r.href("options/") + "#scope-" + Slug(p.Scope)})
+	}
+	return &page{Title: title, Section: "options", Options: data, Crumbs: crumbs,
+		Description: fmt.Sprintf("%d options under %s", len(p.Options), p.Name)}
+}
+
+func (r *run) optionIndexPage() *page {
+	data := &optionIndexData{}
+	byScope := map[string]*scopeIndex{}
+	for _, s := range r.layout.Scopes {
+		si := &scopeIndex{Name: s, Anchor: "scope-" + Slug(s), AllURL: r.href(ScopePrefix(s) + "all-options/")}
+		byScope[s] = si
+	}
+	for _, p := range r.layout.OptionPages {
+		byScope[p.Scope].Pages = append(byScope[p.Scope].Pages, listItem{Text: p.Name, Href: r.href(p.Path), Extra: itoa(len(p.Options))})
+	}
+	for _, s := range r.layout.Scopes {
+		if len(byScope[s].Pages) > 0 {
+			data.Scopes = append(data.Scopes, *byScope[s])
+		}
+	}
+	return &page{Title: "Option reference", Section: "options", OptionIndex: data}
+}
+
+func (r *run) allOptionsPage(scope string, opts []*indexer.Document) *page {
+	data := &allOptionsData{Scope: scope, Options: make([]listItem, 0, len(opts))}
+	for _, d := range opts {
+		data.Options = append(data.Options, listItem{Text: d.Name, Href: r.href(r.layout.URL(*d)), Extra: d.Option.Type})
+	}
+	title := "All options"
+	if scope != indexer.PrimaryScope {
+		title += " (" + scope + ")"
+	}
+	return &page{Title: title, Section: "options", AllOptions: data,
+		Crumbs: []link{{Text: "Options", Href: r.href("options/")}}}
+}
+
+// maxList is the most rows a package list page holds before it is split
+// by name prefix.
+const maxList = 2000
+
+func (r *run) packageListJobs(scope string, pkgs []*indexer.Document) []job {
+	title := "Packages"
+	if scope != indexer.PrimaryScope {
+		title += " (" + scope + ")"
+	}
+	items := func(ds []*indexer.Document) []listItem {
+		out := make([]listItem, len(ds))
+		for i, d := range ds {
+			out[i] = listItem{Text: d.Name, Href: r.href(r.layout.URL(*d)), Summary: d.Summary, Extra: d.Package.Version}
+		}
+		return out
+	}
+	listPath := ScopePrefix(scope) + "packages/"
+	if len(pkgs) <= maxList {
+		return []job{{path: listPath, kind: "packages", build: func() *page {
+			return &page{Title: title, Section: "packages",
+				Packages: &packagesData{Scope: scope, Packages: items(pkgs), Total: len(pkgs)}}
+		}}}
+	}
+	chunks := chunkByPrefix(pkgs, 1)
+	var jobs []job
+	var chunkLinks []link
+	for _, c := range chunks {
+		c := c
+		p := ScopePrefix(scope) + "package-index/" + Slug(c.prefix) + "/"
+		chunkLinks = append(chunkLinks, link{Text: c.prefix + " (" + itoa(len(c.docs)) + ")", Href: r.href(p)})
+		jobs = append(jobs, job{path: p, kind: "packages", build: func() *page {
+			return &page{Title: title + ": " + c.prefix, Section: "packages",
+				Crumbs:   []link{{Text: title, Href: r.href(listPath)}},
+				Packages: &packagesData{Scope: scope, Packages: items(c.docs), Total: len(c.docs)}}
+		}})
+	}
+	jobs = append(jobs, job{path: listPath, kind: "packages", build: func() *page {
+		return &page{Title: title, Section: "packages",
+			Packages: &packagesData{Scope: scope, Chunks: chunkLinks, Total: len(pkgs)}}
+	}})
+	return jobs
+}
+
+type chunk struct {
+	prefix string
+	docs   []*indexer.Document
+}
+
+// chunkByPrefix splits a sorted package list by lower-cased name prefix,
+// lengthening the prefix of any chunk still over maxList.
+func chunkByPrefix(docs []*indexer.Document, n int) []chunk {
+	var out []chunk
+	key := func(d *indexer.Document) string {
+		k := strings.ToLower(d.Name)
+		if len(k) > n {
+			k = k[:n]
+		}
+		return k
+	}
+	sorted := append([]*indexer.Document(nil), docs...)
+	sort.SliceStable(sorted, func(i, j int) bool { return strings.ToLower(sorted[i].Name) < strings.ToLower(sorted[j].Name) })
+	for i := 0; i < len(sorted); {
+		k := key(sorted[i])
+		j := i
+		for j < len(sorted) && key(sorted[j]) == k {
+			j++
+		}
+		group := sorted[i:j]
+		if len(group) > maxList && n < 4 && len(group) > 1 {
+			out = append(out, chunkByPrefix(group, n+1)...)
+		} else {
+			out = append(out, chunk{prefix: k, docs: group})
+		}
+		i = j
+	}
+	return out
+}
+
+func (r *run) packagePage(d *indexer.Document) *page {
+	v := r.packageView(d)
+	crumbs := []link{{Text: "Packages", Href: r.href(ScopePrefix(d.Scope) + "packages/")}}
+	title := d.Name
+	if d.Scope != indexer.PrimaryScope {
+		title += " (" + d.Scope + ")"
+	}
+	if v.Version != "" {
+		title += " " + v.Version
+	}
+	return &page{Title: title, Section: "packages", Package: &v, Crumbs: crumbs, Description: d.Summary}
+}
+
+// guideNav builds the navigation tree: top-level guides, then one branch
+// per section headed by its index page.
+func (r *run) guideNav(guides []*indexer.Document, current string) []navItem {
+	var nav []navItem
+	sectionAt := map[string]int{}
+	for _, d := range guides {
+		g := d.Guide
+		item := navItem{Text: d.Title, Href: r.href(r.layout.URL(*d)), Current: d.ID == current}
+		if g.Section == "" {
+			nav = append(nav, item)
+			continue
+		}
+		i, ok := sectionAt[g.Section]
+		if !ok {
+			head := navItem{Text: sectionTitle(g.Section)}
+			if d.Name == g.Section { // the section's index page
+				head = item
+			}
+			nav = append(nav, head)
+			i = len(nav) - 1
+			sectionAt[g.Section] = i
+			if d.Name == g.Section {
+				continue
+			}
+		}
+		nav[i].Children = append(nav[i].Children, item)
+	}
+	return nav
+}
+
+func sectionTitle(s string) string {
+	s = strings.ReplaceAll(s, "-", " ")
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+func (r *run) guidePage(guides []*indexer.Document, i int) *page {
+	d := guides[i]
+	g := d.Guide
+	src := path.Join(r.contentDir(), g.Path)
+	body, diags := r.markdown(g.Body, true)
+	r.addDiags(src, g.BodyLine, "guide "+d.Name, diags)
+	data := &guideData{Body: body, Nav: r.guideNav(guides, d.ID), Source: src}
+	if i > 0 {
+		p := guides[i-1]
+		data.Prev = &link{Text: p.Title, Href: r.href(r.layout.URL(*p))}
+	}
+	if i+1 < len(guides) {
+		n := guides[i+1]
+		data.Next = &link{Text: n.Title, Href: r.href(r.layout.URL(*n))}
+	}
+	if r.site.RepoURL != "" {
+		branch := r.cfg.EditBranch
+		if branch == "" {
+			branch = "main"
+		}
+		data.EditURL = r.site.RepoURL + "/edit/" + branch + "/" + src
+	}
+	return &page{Title: d.Title, Section: "guides", Guide: data, Description: d.Summary,
+		Crumbs: []link{{Text: "Guides", Href: r.href("guides/")}}}
+}
+
+func (r *run) contentDir() string {
+	if r.cfg.ContentDir != "" {
+		return strings.TrimSuffix(path.Clean(strings.ReplaceAll(r.cfg.ContentDir, "\\", "/")), "/")
+	}
+	return "content"
+}
+
+// sitemapLimit is the most URLs one sitemap file may list.
+const sitemapLimit = 50000
+
+// writeSitemap writes sitemap.xml (an index of several files when the site
+// has more pages than one sitemap may list) and robots.txt.
+func (r *run) writeSitemap() error {
+	abs := func(rel string) string { return r.site.Origin + r.href(rel) }
+	sort.Strings(r.pages)
+	var files [][]string
+	for i := 0; i < len(r.pages); i += sitemapLimit {
+		files = append(files, r.pages[i:min(i+sitemapLimit, len(r.pages))])
+	}
+	urlset := func(pages []string) []byte {
+		var b bytes.Buffer
+		b.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n" + `<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">` + "\n")
+		for _, p := range pages {
+			b.WriteString("<url><loc>")
+			template.HTMLEscape(&b, []byte(abs(p)))
+			b.WriteString("</loc></url>\n")
+		}
+		b.WriteString("</urlset>\n")
+		return b.Bytes()
+	}
+	if len(files) <= 1 {
+		if err := r.out.write("sitemap.xml", urlset(r.pages)); err != nil {
+			return err
+		}
+	} else {
+		var idx bytes.Buffer
+		idx.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n" + `<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">` + "\n")
+		for i, f := range files {
+			name := fmt.Sprintf("sitemap-%d.xml", i+1)
+			if err := r.out.write(name, urlset(f)); err != nil {
+				return err
+			}
+			idx.WriteString("<sitemap><loc>")
+			template.HTMLEscape(&idx, []byte(abs(name)))
+			idx.WriteString("</loc></sitemap>\n")
+		}
+		idx.WriteString("</sitemapindex>\n")
+		if err := r.out.write("sitemap.xml", idx.Bytes()); err != nil {
+			return err
+		}
+	}
+	robots := "User-agent: *\nAllow: /\nSitemap: " + abs("sitemap.xml") + "\n"
+	return r.out.write("robots.txt", []byte(robots))
+}

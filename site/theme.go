@@ -1,0 +1,84 @@
+package site
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+)
+
+// theme is a parsed theme: one template set per page kind, each holding
+// the shared "base" layout plus the page's "content".
+type theme struct {
+	pages  map[string]*template.Template
+	static fs.FS
+}
+
+// pageKinds are the page templates a theme must provide.
+var pageKinds = []string{"home", "options", "option-index", "all-options", "package", "packages",
+	"guide", "guides", "search", "404"}
+
+func loadTheme(fsys fs.FS) (*theme, error) {
+	baseSrc, err := fs.ReadFile(fsys, "templates/base.html")
+	if err != nil {
+		return nil, fmt.Errorf("theme: %w", err)
+	}
+	funcs := template.FuncMap{
+		"join": strings.Join,
+		"add":  func(a, b int) int { return a + b },
+	}
+	base, err := template.New("base.html").Funcs(funcs).Parse(string(baseSrc))
+	if err != nil {
+		return nil, fmt.Errorf("theme: %w", err)
+	}
+	// Partials (templates/partials/*.html) are shared by every page.
+	partials, _ := fs.Glob(fsys, "templates/partials/*.html")
+	sort.Strings(partials)
+	for _, p := range partials {
+		src, err := fs.ReadFile(fsys, p)
+		if err != nil {
+			return nil, fmt.Errorf("theme: %w", err)
+		}
+		if _, err := base.New(path.Base(p)).Parse(string(src)); err != nil {
+			return nil, fmt.Errorf("theme: %w", err)
+		}
+	}
+	th := &theme{pages: map[string]*template.Template{}}
+	for _, kind := range pageKinds {
+		name := "templates/" + kind + ".html"
+		src, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			return nil, fmt.Errorf("theme: %w", err)
+		}
+		t, err := base.Clone()
+		if err != nil {
+			return nil, err
+		}
+		if _, err := t.New(kind + ".html").Parse(string(src)); err != nil {
+			return nil, fmt.Errorf("theme: %w", err)
+		}
+		th.pages[kind] = t
+	}
+	static, err := fs.Sub(fsys, "static")
+	if err != nil {
+		return nil, err
+	}
+	th.static = static
+	return th, nil
+}
+
+func (th *theme) execute(kind string, data any) ([]byte, error) {
+	t := th.pages[kind]
+	if t == nil {
+		return nil, fmt.Errorf("theme has no %s template", kind)
+	}
+	var buf bytes.Buffer
+	buf.Grow(16 << 10)
+	if err := t.ExecuteTemplate(&buf, "base", data); err != nil {
+		return nil, fmt.Errorf("template %s: %w", kind, err)
+	}
+	return buf.Bytes(), nil
+}

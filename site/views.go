@@ -1,0 +1,274 @@
+package site
+
+import (
+	"html/template"
+	"strings"
+
+	"github.com/atproto-nur/atproto-nur/indexer"
+	"github.com/atproto-nur/atproto-nur/indexer/nixexpr"
+)
+
+// link is a piece of text that may point somewhere.
+type link struct {
+	Text string
+	Href string
+}
+
+// optionView is what a template needs to show one option.
+type optionView struct {
+	Name         string
+	Anchor       string
+	Type         string
+	Description  template.HTML
+	Default      *valueView
+	Example      *valueView
+	Declarations []link
+	ReadOnly     bool
+	Internal     bool
+	Hidden       bool
+	Related      template.HTML
+}
+
+// valueView is a rendered default or example.
+type valueView struct {
+	HTML     template.HTML
+	Markdown bool // literalMD: prose, not code
+}
+
+// packageView is what a template needs to show one package.
+type packageView struct {
+	Attr, Name, Pname, Version, Description string
+	LongDescription                         template.HTML
+	Homepages                               []link
+	Changelog                               string
+	Licenses                                []link
+	Platforms                               []string
+	MainProgram                             string
+	Maintainers                             []link
+	Vulnerabilities                         []string
+	Broken                                  bool
+	Position                                link
+	Install                                 []snippet
+	ModulePage                              *link
+	ModuleOptions                           []listItem
+	Href                                    string
+}
+
+type snippet struct {
+	Label string
+	Code  template.HTML
+}
+
+// listItem is one row of a list page.
+type listItem struct {
+	Text    string
+	Href    string
+	Summary string
+	Extra   string // version of a package, type of an option
+}
+
+// renderValue shows a default or example: Nix source highlighted, Markdown
+// rendered, plain JSON printed as the equivalent Nix.
+func (r *run) renderValue(v *indexer.Value, where string) *valueView {
+	if v == nil {
+		return nil
+	}
+	switch v.Kind {
+	case indexer.ValueMarkdown:
+		h, diags := r.markdown(v.Text, false)
+		r.addDiags("", 0, where, diags)
+		return &valueView{HTML: h, Markdown: true}
+	case indexer.ValueJSON:
+		src, err := nixexpr.FromJSON(v.JSON)
+		if err != nil {
+			src = string(v.JSON)
+		}
+		return &valueView{HTML: r.eng.highlight("nix", src)}
+	default:
+		return &valueView{HTML: r.eng.highlight("nix", v.Text)}
+	}
+}
+
+func (r *run) optionView(d *indexer.Document) optionView {
+	o := d.Option
+	where := "option " + d.Name
+	if d.Scope != indexer.PrimaryScope {
+		where += " (" + d.Scope + ")"
+	}
+	desc, diags := r.markdown(o.Description, false)
+	r.addDiags("", 0, where, diags)
+	v := optionView{
+		Name:        d.Name,
+		Anchor:      Anchor(d.Name),
+		Type:        o.Type,
+		Description: desc,
+		Default:     r.renderValue(o.Default, where+" default"),
+		Example:     r.renderValue(o.Example, where+" example"),
+		ReadOnly:    o.ReadOnly,
+		Internal:    o.Internal,
+		Hidden:      !o.Visible,
+	}
+	if o.RelatedPackages != "" {
+		v.Related, diags = r.markdown(o.RelatedPackages, false)
+		r.addDiags("", 0, where+" relatedPackages", diags)
+	}
+	for _, decl := range o.Declarations {
+		v.Declarations = append(v.Declarations, r.declLink(d.Scope, decl))
+	}
+	return v
+}
+
+// declLink links a declaration to the source browser: an explicit URL
+// when the data has one, else the scope's repository URL at the revision.
+func (r *run) declLink(scope string, decl indexer.Declaration) link {
+	text := decl.Name
+	if decl.Line > 0 {
+		text += ":" + itoa(decl.Line)
+	}
+	if decl.URL != "" {
+		return link{Text: text, Href: decl.URL}
+	}
+	base := r.sourceBase(scope)
+	if base == "" || decl.Name == "" || strings.HasPrefix(decl.Name, "/") || strings.HasPrefix(decl.Name, "<") {
+		return link{Text: text}
+	}
+	href := base + strings.TrimPrefix(decl.Name, "./")
+	if decl.Line > 0 {
+		href += "#L" + itoa(decl.Line)
+	}
+	return link{Text: text, Href: href}
+}
+
+// sourceBase is the URL prefix of repository-relative file names of a scope.
+func (r *run) sourceBase(scope string) string {
+	if u, ok := r.cfg.ScopeSource[scope]; ok {
+		return strings.TrimSuffix(u, "/") + "/"
+	}
+	if scope != indexer.PrimaryScope || r.cfg.RepoURL == "" {
+		return ""
+	}
+	rev := r.cfg.Revision
+	if rev == "" {
+		rev = "main"
+	}
+	return strings.TrimSuffix(r.cfg.RepoURL, "/") + "/blob/" + rev + "/"
+}
+
+func (r *run) packageView(d *indexer.Document) packageView {
+	p := d.Package
+	where := "package " + d.Name
+	v := packageView{
+		Attr: d.Name, Name: d.Title, Pname: p.Pname, Version: p.Version,
+		Description:     p.Description,
+		Changelog:       p.Changelog,
+		Platforms:       p.Platforms,
+		MainProgram:     p.MainProgram,
+		Vulnerabilities: p.KnownVulnerabilities,
+		Broken:          p.Broken,
+		Href:            r.href(r.layout.Path(*d)),
+	}
+	if p.LongDescription != "" {
+		h, diags := r.markdown(p.LongDescription, false)
+		r.addDiags("", 0, where+" longDescription", diags)
+		v.LongDescription = h
+	}
+	for _, h := range p.Homepage {
+		v.Homepages = append(v.Homepages, link{Text: h, Href: h})
+	}
+	for _, l := range p.Licenses {
+		name := l.FullName
+		if name == "" {
+			name = l.SPDX
+		}
+		if !l.Free {
+			name += " (unfree)"
+		}
+		v.Licenses = append(v.Licenses, link{Text: name, Href: l.URL})
+	}
+	for _, m := range p.Maintainers {
+		l := link{Text: m.Name}
+		if m.GitHub != "" {
+			l.Href = "https://github.com/" + m.GitHub
+			if l.Text == "" {
+				l.Text = "@" + m.GitHub
+			}
+		}
+		v.Maintainers = append(v.Maintainers, l)
+	}
+	if p.Position != "" {
+		file, line := p.Position, 0
+		if i := strings.LastIndexByte(file, ':'); i > 0 {
+			if n := atoi(file[i+1:]); n > 0 {
+				file, line = file[:i], n
+			}
+		}
+		v.Position = r.declLink(d.Scope, indexer.Declaration{Name: file, Line: line})
+	}
+	v.Install = r.installSnippets(d)
+	module := p.Module
+	if module == "" && d.Scope == indexer.PrimaryScope {
+		module = "services.atproto." + d.Name
+	}
+	if page := r.layout.OptionPageNamed(d.Scope, module); page != nil {
+		v.ModulePage = &link{Text: page.Name, Href: r.href(page.Path)}
+		for _, o := range page.Options {
+			if !o.Option.Visible || o.Option.Internal {
+				continue
+			}
+			v.ModuleOptions = append(v.ModuleOptions, listItem{
+				Text: o.Name, Href: r.href(r.layout.URL(*o)), Summary: o.Summary, Extra: o.Option.Type})
+		}
+	}
+	return v
+}
+
+// installSnippets shows how to get a package: with channels, with flakes,
+// and on NixOS. This repository's packages live in the NUR channel/flake;
+// packages of other scopes are assumed to come from nixpkgs.
+func (r *run) installSnippets(d *indexer.Document) []snippet {
+	attr := d.Name
+	nixAttr := attrPath(attr)
+	if d.Scope != indexer.PrimaryScope {
+		return []snippet{
+			{"Channel", r.eng.highlight("shell", "nix-env -iA nixpkgs."+nixAttr)},
+			{"Flake", r.eng.highlight("shell", "nix profile install nixpkgs#"+attr)},
+			{"NixOS", r.eng.highlight("nix", "environment.systemPackages = [ pkgs."+nixAttr+" ];")},
+		}
+	}
+	flake := r.flakeRef()
+	return []snippet{
+		{"Channel", r.eng.highlight("shell", "nix-env -iA atproto."+nixAttr)},
+		{"Flake", r.eng.highlight("shell", "nix profile install "+flake+"#"+attr)},
+		{"NixOS", r.eng.highlight("nix", "# flake.nix: inputs.atproto-nur.url = \""+flake+"\";\n"+
+			"environment.systemPackages = [\n  inputs.atproto-nur.packages.${pkgs.stdenv.hostPlatform.system}."+nixAttr+"\n];")},
+	}
+}
+
+// attrPath quotes attribute names that are not Nix identifiers.
+func attrPath(attr string) string {
+	parts := strings.Split(attr, ".")
+	for i, p := range parts {
+		parts[i] = nixexpr.Key(p)
+	}
+	return strings.Join(parts, ".")
+}
+
+// flakeRef derives the flake reference from the repository URL.
+func (r *run) flakeRef() string {
+	u := strings.TrimSuffix(r.cfg.RepoURL, "/")
+	if rest, ok := strings.CutPrefix(u, "https://github.com/"); ok && strings.Count(rest, "/") == 1 {
+		return "github:" + rest
+	}
+	return "github:atproto-nur/atproto-nur"
+}
+
+func atoi(s string) int {
+	n := 0
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return 0
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n
+}
