@@ -29,10 +29,8 @@
           _: p: lib.meta.availableOn (lib.systems.elaborate system) p
         ) metadataRepo.packages;
 
-      docsData = import ./nix/docs {
-        inherit lib;
-        revision = self.rev or self.dirtyRev or null;
-      };
+      revision = self.rev or self.dirtyRev or null;
+      docsData = import ./nix/docs { inherit lib revision; };
 
       nurdocsFor =
         pkgs:
@@ -45,7 +43,7 @@
         system: pkgs:
         let
           nurdocs = nurdocsFor pkgs;
-          docs = pkgs.callPackage ./nix/docs/site.nix { inherit nurdocs docsData; };
+          docs = pkgs.callPackage ./nix/docs/site.nix { inherit nurdocs docsData revision; };
         in
         builtins.intersectAttrs (availableOn system) (repoFor pkgs).packages
         // {

@@ -13,23 +13,29 @@
 let
   root = ../..;
   # Only what the Go build reads, so editing nix/ or content/ does not
-  # rebuild nurdocs.
-  src = lib.fileset.toSource {
-    inherit root;
-    fileset = lib.fileset.unions (
-      [
-        (root + "/go.mod")
-        (root + "/go.sum")
+  # rebuild nurdocs. (cleanSourceWith rather than lib.fileset so this also
+  # evaluates on Nix 2.8, where the tests run.)
+  goDirs = [
+    "cmd"
+    "indexer"
+    "internal"
+    "search"
+    "site"
+    "themes"
+  ];
+  src = lib.cleanSourceWith {
+    name = "nurdocs-source";
+    src = root;
+    filter =
+      path: _type:
+      let
+        rel = lib.removePrefix (toString root + "/") (toString path);
+      in
+      lib.elem rel [
+        "go.mod"
+        "go.sum"
       ]
-      ++ map (dir: lib.fileset.maybeMissing (root + "/${dir}")) [
-        "cmd"
-        "indexer"
-        "internal"
-        "search"
-        "site"
-        "themes"
-      ]
-    );
+      || lib.elem (lib.head (lib.splitString "/" rel)) goDirs;
   };
   # go.mod asks for Go 1.26; use that toolchain where nixpkgs has it by name.
   build = if buildGo126Module != null then buildGo126Module else buildGoModule;
