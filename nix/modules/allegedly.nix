@@ -1,6 +1,6 @@
 # allegedly (at-microcosm/allegedly), run as `allegedly mirror`: a PLC mirror wrapping a local
-# did-method-plc server. Settings: the environment variables of the mirror's flags at v0.3.0
-# (src/bin/mirror.rs, src/bin/mod.rs).
+# did-method-plc server. Settings: the environment variables of the mirror's flags at the
+# packaged revision (src/bin/mirror.rs, src/bin/mod.rs).
 {
   config,
   lib,
@@ -32,6 +32,7 @@ service.mkService {
     with service.option;
     {
       ALLEGEDLY_UPSTREAM = str "https://plc.directory" "Upstream PLC directory that is mirrored.";
+      ALLEGEDLY_UPSTREAM_THROTTLE_MS = positive 600 "Pause between polls of the upstream's export, in milliseconds.";
       ALLEGEDLY_WRAP = typed (lib.types.nullOr lib.types.str) (
         if plc.enable then "http://127.0.0.1:${toString config.services.atproto.plc.settings.PORT}" else null
       ) "URL of the wrapped did-method-plc server. Required; default: the local PLC server when enabled.";

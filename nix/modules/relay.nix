@@ -1,6 +1,6 @@
 # The atproto relay of bluesky-social/indigo (cmd/relay), run as `relay serve`.
 # Settings: the environment variables of its command-line flags at the
-# packaged indigo revision (cmd/relay/main.go).
+# packaged indigo revision 4b983a7 (cmd/relay/main.go).
 {
   config,
   lib,
@@ -45,14 +45,26 @@ service.mkService {
       RELAY_TRUSTED_DOMAINS = list [ "*.host.bsky.network" ] "Domains whose hosts are trusted (a `*.` prefix matches subdomains).";
       RELAY_PLC_HOST = str "https://plc.directory" "URL of the PLC directory.";
       RELAY_LOG_LEVEL = enum [ "debug" "info" "warn" "error" ] "info" "Log level.";
+      RELAY_ACCOUNT_LIMIT_ALERT_THRESHOLD = typed lib.types.number 0.8 "Fraction of a host's account limit at which an alert is sent.";
+      RELAY_ACCOUNT_LIMIT_ALERT_INTERVAL = str "5m" "How often hosts are checked against their account limits (Go duration).";
+      RELAY_ACCOUNT_LIMIT_ALERT_REPEAT_INTERVAL = str "6h" "Shortest interval between repeated alerts for one host (Go duration).";
+      RELAY_ACCOUNT_LIMIT_ALERT_DASHBOARD_URL = nullStr "Dashboard URL linked from account-limit alerts.";
+      RELAY_SLACK_ALERT_CHANNEL = nullStr "Slack channel ID or name for account-limit alerts (the bot token goes in `slackAlertTokenFile`).";
       ENVIRONMENT = str "dev" "Name of the deployment environment, used as a metrics label.";
       OTEL_EXPORTER_OTLP_ENDPOINT = nullStr "OTLP endpoint for traces (used with tracing enabled).";
     };
 
-  secrets.adminPassword = {
-    env = "RELAY_ADMIN_PASSWORD";
-    description = "the password of the admin API and web UI";
-    generate = "openssl rand --hex 16";
+  secrets = {
+    adminPassword = {
+      env = "RELAY_ADMIN_PASSWORD";
+      description = "the password of the admin API and web UI";
+      generate = "openssl rand --hex 16";
+    };
+    slackAlertToken = {
+      env = "RELAY_SLACK_ALERT_TOKEN";
+      description = "the Slack bot token for account-limit alerts";
+      required = false;
+    };
   };
 
   args = _: [ "serve" ];

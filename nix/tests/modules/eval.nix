@@ -5,7 +5,12 @@
 #   eval = import ./eval.nix { inherit lib; };
 #   (eval.system [ { services.atproto.pds = { enable = true; ... }; } ]).config
 #   eval.checked [ ... ]   # like NixOS: throws "Failed assertions: ..." and prints warnings
-{ lib }:
+{
+  lib,
+  # Metadata-mode packages (repo.packages) to use instead of the fakes where
+  # they exist, so the tests see the real mainProgram of each package.
+  packages ? { },
+}:
 let
   modules = import ../../modules;
 
@@ -23,7 +28,8 @@ let
     };
 
   pkgs = {
-    atproto = lib.genAttrs (builtins.attrNames (removeAttrs modules [ "default" ])) fakePackage;
+    atproto =
+      lib.genAttrs (builtins.attrNames (removeAttrs modules [ "default" ])) fakePackage // packages;
     curl = fakePackage "curl";
     sqlite = fakePackage "sqlite";
     postgresql = fakePackage "postgresql";
