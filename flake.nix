@@ -82,7 +82,7 @@
           docs = self.packages.${system}.docs;
           formatting = pkgs.runCommand "atproto-nur-formatting" { nativeBuildInputs = [ pkgs.nixfmt ]; } ''
             cd ${./.}
-            find . -name '*.nix' -not -path './nix/pkgs/_sources/*.lock' -print0 | xargs -0 nixfmt --check
+            find . -name '*.nix' -print0 | xargs -0 nixfmt --check
             touch $out
           '';
         }
@@ -119,7 +119,8 @@
         _: pkgs: {
           default = pkgs.mkShell {
             packages = [
-              pkgs.go
+              # go.mod asks for Go 1.26.
+              (pkgs.go_1_26 or pkgs.go)
               pkgs.gopls
               pkgs.nix
               pkgs.nixfmt

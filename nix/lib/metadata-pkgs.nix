@@ -144,6 +144,7 @@ in
       "bash"
       "coreutils"
       "curl"
+      "git"
       "jq"
       "openssl"
       "postgresql"
