@@ -52,7 +52,8 @@ let
       lib.fix (
         self:
         lib.mapAttrs (
-          _: file: metadata.callPackage (metadata.knownArgs // self // { inherit atprotoLib; }) file { }
+          _: file:
+          metadata.callPackage (metadata.knownArgs // self // { inherit atprotoLib; }) file { }
         ) checkedPackageFiles
       )
     else
@@ -70,9 +71,11 @@ let
     in
     if lib.isFunction value then value { inherit lib; } else value;
 
-  templates = lib.genAttrs (lib.filter (name: builtins.pathExists (./templates + "/${name}/flake.nix")) (
+  templateNames = lib.filter (name: builtins.pathExists (./templates + "/${name}/flake.nix")) (
     subdirs ./templates
-  )) (name: {
+  );
+
+  templates = lib.genAttrs templateNames (name: {
     path = ./templates + "/${name}";
     inherit (import (./templates + "/${name}/flake.nix")) description;
   });

@@ -36,7 +36,9 @@ let
       s = toString path;
       rootPrefix = repo.root + "/";
       storePrefix = builtins.storeDir + "/";
-      afterStoreEntry = lib.concatStringsSep "/" (lib.drop 1 (lib.splitString "/" (removePrefix storePrefix s)));
+      afterStoreEntry = lib.concatStringsSep "/" (
+        lib.drop 1 (lib.splitString "/" (removePrefix storePrefix s))
+      );
     in
     if hasPrefix rootPrefix s then
       removePrefix rootPrefix s
@@ -57,15 +59,27 @@ let
 
   evaluated = repo.evalModules { modules = moduleList; };
 
+  # Where an option is declared: file and line from the module system's
+  # declarationPositions (files only when a module was generated).
   declarationsOf =
     opt:
+    let
+      positions =
+        opt.declarationPositions or (map (file: {
+          inherit file;
+          line = null;
+        }) opt.declarations);
+    in
     map (pos: {
       name = relative pos.file;
       line = pos.line or null;
-    }) (filter (pos: pos.file != lib.modules.unknownModule or "<unknown-file>") (opt.declarationPositions or (map (file: {
-      inherit file;
-      line = null;
-    }) opt.declarations)));
+    }) (filter (pos: pos.file != "<unknown-file>") positions);
+
+  # Types with an empty value (lists, attrsets) document it as the default,
+  # except submodules, whose sub-options are documented one by one.
+  hasEmptyValueDefault =
+    opt:
+    ((opt.type or { }).emptyValue or { }) ? value && (opt.type or { }).getSubModules or null == null;
 
   # Like lib.optionAttrSetToDocList (what nixosOptionsDoc uses), plus
   # declaration lines and kept internal/visible flags. The module system's
@@ -93,7 +107,7 @@ let
               (
                 opt ? defaultText
                 || opt ? default
-                || ((opt.type or { }).emptyValue or { }) ? value && (opt.type or { }).getSubModules or null == null
+                || hasEmptyValueDefault opt
               )
               {
                 default = lib.options.renderOptionValue (

@@ -256,7 +256,10 @@ let
         # A recognisable path so modules evaluated against metadata packages
         # can interpolate "${package}/bin/..." in tests; nothing exists there.
         outPath = "${builtins.storeDir}/metadata-only-${name}";
-        drvPath = throw "atproto-nur ${describe builder spec}: metadata-only package (evaluated with nixpkgs lib alone); build it through default.nix or the flake";
+        drvPath = throw (
+          "atproto-nur ${describe builder spec}: metadata-only package (evaluated with nixpkgs lib alone); "
+          + "build it through default.nix or the flake"
+        );
         atprotoMetadataOnly = true;
       }
     );
