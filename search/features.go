@@ -15,11 +15,15 @@ import (
 // entry is one document as both index encodings see it: its rank order, the
 // tokens that matching reads and the fields that a result shows.
 type entry struct {
-	Ord   int      `json:"o"` // position in the sorted document list; the last tie-breaker
-	Name  []string `json:"n"` // name tokens, in order
-	Sub   []subTok `json:"s,omitempty"`
-	Desc  []string `json:"d,omitempty"` // distinct description words, stop words removed
-	Prior int      `json:"p,omitempty"`
+	Ord  int      `json:"o"` // position in the sorted document list; the last tie-breaker
+	Name []string `json:"n"` // name tokens, in order
+	Sub  []subTok `json:"s,omitempty"`
+	// Joined holds name segments of several tokens written as one word
+	// ("allowedtcpports"), at the position of their last token; they match
+	// like name tokens, so "openfirewall" finds services.openssh.openFirewall.
+	Joined []subTok `json:"j,omitempty"`
+	Desc   []string `json:"d,omitempty"` // distinct description words, stop words removed
+	Prior  int      `json:"p,omitempty"`
 
 	doc indexer.Document
 	url string
@@ -64,7 +68,13 @@ func buildEntries(docs []indexer.Document, url func(indexer.Document) string) []
 	})
 	entries := make([]*entry, len(sorted))
 	for i, d := range sorted {
-		e := &entry{Ord: i, doc: d, Name: Tokenize(nameText(d)), Desc: descTokens(descText(d))}
+		e := &entry{Ord: i, doc: d, Desc: descTokens(descText(d))}
+		for _, seg := range segments(nameText(d)) {
+			e.Name = append(e.Name, seg.Tokens...)
+			if len(seg.Tokens) > 1 {
+				e.Joined = append(e.Joined, subTok{len(e.Name) - 1, seg.Joined})
+			}
+		}
 		if url != nil {
 			e.url = url(d)
 		}
@@ -117,18 +127,28 @@ func descText(d indexer.Document) string {
 	return urlPattern.ReplaceAllString(s, " ")
 }
 
-// descTokens gives the distinct non-stop words of s in order of first use.
+// descTokens gives the distinct non-stop words of s in order of first use:
+// each token, and words of several tokens also whole ("OpenSSH" gives open,
+// ssh and openssh).
 func descTokens(s string) []string {
 	seen := map[string]bool{}
 	var out []string
-	for _, t := range Tokenize(s) {
+	add := func(t string) bool {
 		if stopwords[t] || seen[t] || utf8.RuneCountInString(t) > 40 {
-			continue
+			return false
 		}
 		seen[t] = true
 		out = append(out, t)
-		if len(out) == maxDescTokens {
-			break
+		return len(out) == maxDescTokens
+	}
+	for _, seg := range segments(s) {
+		for _, t := range seg.Tokens {
+			if add(t) {
+				return out
+			}
+		}
+		if len(seg.Tokens) > 1 && add(seg.Joined) {
+			return out
 		}
 	}
 	return out
@@ -180,6 +200,11 @@ func (e *entry) match(q string) tokenState {
 	for pos, w := range e.Name {
 		if m := nameMatch(q, w); m > 0 {
 			t.addName(m, pos)
+		}
+	}
+	for _, j := range e.Joined {
+		if m := nameMatch(q, j.Tok); m > 0 {
+			t.addName(m, j.Pos)
 		}
 	}
 	for _, s := range e.Sub {

@@ -132,6 +132,9 @@ func WriteStaticIndex(dir string, docs []indexer.Document, url func(indexer.Docu
 		for pos, t := range e.Name {
 			add(t, pos, false)
 		}
+		for _, j := range e.Joined {
+			add(j.Tok, j.Pos, false)
+		}
 		for _, s := range e.Sub {
 			add(s.Tok, s.Pos, true)
 		}

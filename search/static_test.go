@@ -21,6 +21,7 @@ var compareQueries = []jsrun.Query{
 	{Q: "se"}, {Q: "s"}, {Q: "autoUpgrade"}, {Q: "hardware.bluetooth"}, {Q: "tailscale"},
 	{Q: "zfs"}, {Q: "printing"}, {Q: "kernel modules"}, {Q: "nix gc automatic"}, {Q: "fonts"},
 	{Q: "nginx", Kind: "option"}, {Q: "docker", Scope: "NixOS"}, {Q: "sound"}, {Q: "the"},
+	{Q: "openfirewall"}, {Q: "allowedtcpports"}, {Q: "openfire"}, {Q: "ipv6"}, {Q: "OpenSSH"},
 }
 
 func writeStatic(t testing.TB, docs []indexer.Document) string {

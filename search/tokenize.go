@@ -83,6 +83,35 @@ func Tokenize(s string) []string {
 	return tokens
 }
 
+// segment is one separator-delimited run of a text ("allowedTCPPorts" in
+// "networking.firewall.allowedTCPPorts") with its tokens.
+type segment struct {
+	Joined string   // the whole run, lower-cased: "allowedtcpports"
+	Tokens []string // its tokens: allowed tcp ports
+}
+
+// segments splits s at separators and tokenizes each run; the tokens of
+// all segments, in order, are Tokenize(s).
+func segments(s string) []segment {
+	var out []segment
+	runes := []rune(s)
+	start := -1
+	for i := 0; i <= len(runes); i++ {
+		if i < len(runes) && classify(runes[i]) != classSep {
+			if start < 0 {
+				start = i
+			}
+			continue
+		}
+		if start >= 0 {
+			run := runes[start:i]
+			out = append(out, segment{Joined: lower(run), Tokens: Tokenize(string(run))})
+			start = -1
+		}
+	}
+	return out
+}
+
 // lower lower-cases rune by rune with the simple Unicode mapping, which
 // JavaScript reproduces; strings.ToLower and String.toLowerCase differ on
 // special cases (İ, final sigma).

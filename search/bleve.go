@@ -1,0 +1,361 @@
+package search
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
+	_ "github.com/blevesearch/bleve/v2/analysis/analyzer/custom" // the "custom" analyzer type
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
+	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/registry"
+	"github.com/blevesearch/bleve/v2/search/query"
+
+	"github.com/atproto-nur/atproto-nur/indexer"
+)
+
+// The bleve index holds, per document, the tokens of the search definition
+// as indexed fields and the entry itself as a stored field. A query asks
+// bleve for every document that any query token could match (term, prefix
+// and fuzzy queries over those fields) and ranks the candidates with
+// entry.score — the same function the static index reproduces in search.js.
+
+const (
+	tokenizerName = "nurdocs"
+	analyzerName  = "nurdocs"
+
+	fieldName  = "name"
+	fieldSub   = "sub"
+	fieldDesc  = "desc"
+	fieldKind  = "kind"
+	fieldScope = "scope"
+	fieldEntry = "entry"
+
+	// bleveFormat changes whenever the mapping or the stored entry changes,
+	// so that an index written by an older nurdocs is rebuilt.
+	bleveFormat = "nurdocs-search-2"
+	stampKey    = "nurdocs-stamp"
+
+	// maxCandidates bounds the documents ranked per query; a query matching
+	// more ranks the best maxCandidates by bleve's own score.
+	maxCandidates = 50_000
+)
+
+// spaceTokenizer splits the pre-tokenized field text that the index is fed
+// (tokens joined by spaces) back into tokens with their positions.
+type spaceTokenizer struct{}
+
+func (spaceTokenizer) Tokenize(input []byte) analysis.TokenStream {
+	var out analysis.TokenStream
+	start := -1
+	for i := 0; i <= len(input); i++ {
+		if i < len(input) && input[i] != ' ' {
+			if start < 0 {
+				start = i
+			}
+			continue
+		}
+		if start >= 0 {
+			out = append(out, &analysis.Token{Term: input[start:i], Start: start, End: i, Position: len(out) + 1, Type: analysis.AlphaNumeric})
+			start = -1
+		}
+	}
+	return out
+}
+
+var registerOnce sync.Once
+
+func registerAnalysis() {
+	registerOnce.Do(func() {
+		must := func(err error) {
+			if err != nil {
+				panic(err)
+			}
+		}
+		must(registry.RegisterTokenizer(tokenizerName, func(map[string]any, *registry.Cache) (analysis.Tokenizer, error) {
+			return spaceTokenizer{}, nil
+		}))
+	})
+}
+
+func indexMapping() *mapping.IndexMappingImpl {
+	registerAnalysis()
+	m := bleve.NewIndexMapping()
+	if err := m.AddCustomAnalyzer(analyzerName, map[string]any{"type": "custom", "tokenizer": tokenizerName}); err != nil {
+		panic(err)
+	}
+	text := func() *mapping.FieldMapping {
+		f := bleve.NewTextFieldMapping()
+		f.Analyzer = analyzerName
+		f.Store = false
+		f.IncludeInAll = false
+		f.IncludeTermVectors = false
+		return f
+	}
+	kw := func() *mapping.FieldMapping {
+		f := bleve.NewKeywordFieldMapping()
+		f.Analyzer = keyword.Name
+		f.Store = false
+		f.IncludeInAll = false
+		return f
+	}
+	stored := bleve.NewTextFieldMapping()
+	stored.Index = false
+	stored.Store = true
+	stored.IncludeInAll = false
+	stored.IncludeTermVectors = false
+	stored.DocValues = false
+
+	doc := bleve.NewDocumentStaticMapping()
+	doc.AddFieldMappingsAt(fieldName, text())
+	doc.AddFieldMappingsAt(fieldSub, text())
+	doc.AddFieldMappingsAt(fieldDesc, text())
+	doc.AddFieldMappingsAt(fieldKind, kw())
+	doc.AddFieldMappingsAt(fieldScope, kw())
+	doc.AddFieldMappingsAt(fieldEntry, stored)
+	m.DefaultMapping = doc
+	m.DefaultAnalyzer = analyzerName
+	return m
+}
+
+// storedEntry is the stored form of an entry: what ranking and a result need.
+type storedEntry struct {
+	entry
+	Result Result `json:"r"`
+}
+
+// Index is the on-disk bleve index of the site's documents.
+type Index struct {
+	ix   bleve.Index
+	path string
+}
+
+// stamp identifies the documents and URLs an index was built from.
+func stamp(docs []indexer.Document, url func(indexer.Document) string) (string, error) {
+	h := sha256.New()
+	fmt.Fprintln(h, bleveFormat)
+	enc := json.NewEncoder(h)
+	for _, d := range docs {
+		if err := enc.Encode(d); err != nil {
+			return "", fmt.Errorf("search index: %s: %w", d.ID, err)
+		}
+		if url != nil {
+			fmt.Fprintln(h, url(d))
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// OpenOrBuild opens the bleve index at path when it was built from the same
+// documents and URLs, and otherwise (re)builds it there. The new index is
+// built next to path and moved into place, so a reader never sees half an
+// index.
+func OpenOrBuild(path string, docs []indexer.Document, url func(indexer.Document) string) (*Index, error) {
+	want, err := stamp(docs, url)
+	if err != nil {
+		return nil, err
+	}
+	if ix, err := Open(path); err == nil {
+		have, err := ix.ix.GetInternal([]byte(stampKey))
+		if err == nil && string(have) == want {
+			return ix, nil
+		}
+		ix.Close()
+	} else if !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, bleve.ErrorIndexPathDoesNotExist) {
+		// An unreadable index is rebuilt rather than reported: it is a cache.
+	}
+	tmp := path + ".new"
+	if err := os.RemoveAll(tmp); err != nil {
+		return nil, fmt.Errorf("search index: %w", err)
+	}
+	if err := build(tmp, docs, url, want); err != nil {
+		os.RemoveAll(tmp)
+		return nil, err
+	}
+	if err := os.RemoveAll(path); err != nil {
+		return nil, fmt.Errorf("search index: %w", err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return nil, fmt.Errorf("search index: %w", err)
+	}
+	return Open(path)
+}
+
+// Open opens an existing bleve index without checking that it is current.
+func Open(path string) (*Index, error) {
+	registerAnalysis()
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("search index: %w", err)
+	}
+	ix, err := bleve.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("search index %s: %w", path, err)
+	}
+	return &Index{ix: ix, path: path}, nil
+}
+
+func build(path string, docs []indexer.Document, url func(indexer.Document) string, stampValue string) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return fmt.Errorf("search index: %w", err)
+	}
+	ix, err := bleve.New(path, indexMapping())
+	if err != nil {
+		return fmt.Errorf("search index %s: %w", path, err)
+	}
+	batch := ix.NewBatch()
+	for _, e := range buildEntries(docs, url) {
+		stored, err := json.Marshal(storedEntry{entry: *e, Result: e.result(0, 0)})
+		if err != nil {
+			ix.Close()
+			return fmt.Errorf("search index: %s: %w", e.doc.ID, err)
+		}
+		var sub []string
+		for _, s := range e.Sub {
+			sub = append(sub, s.Tok)
+		}
+		name := slices.Clone(e.Name)
+		for _, j := range e.Joined {
+			name = append(name, j.Tok)
+		}
+		fields := map[string]any{
+			fieldName:  strings.Join(name, " "),
+			fieldSub:   strings.Join(sub, " "),
+			fieldDesc:  strings.Join(e.Desc, " "),
+			fieldKind:  string(e.doc.Kind),
+			fieldScope: e.doc.Scope,
+			fieldEntry: string(stored),
+		}
+		if err := batch.Index(fmt.Sprint(e.Ord), fields); err != nil {
+			ix.Close()
+			return fmt.Errorf("search index: %s: %w", e.doc.ID, err)
+		}
+		if batch.Size() >= 2000 {
+			if err := ix.Batch(batch); err != nil {
+				ix.Close()
+				return fmt.Errorf("search index: %w", err)
+			}
+			batch.Reset()
+		}
+	}
+	if err := ix.Batch(batch); err != nil {
+		ix.Close()
+		return fmt.Errorf("search index: %w", err)
+	}
+	if err := ix.SetInternal([]byte(stampKey), []byte(stampValue)); err != nil {
+		ix.Close()
+		return fmt.Errorf("search index: %w", err)
+	}
+	return ix.Close()
+}
+
+// Close releases the index.
+func (ix *Index) Close() error { return ix.ix.Close() }
+
+// Path is where the index lives.
+func (ix *Index) Path() string { return ix.path }
+
+// Search ranks the documents for q.
+func (ix *Index) Search(q string, opts Options) ([]Result, error) {
+	return ix.SearchContext(context.Background(), q, opts)
+}
+
+// SearchContext is Search with a context that can cancel it.
+func (ix *Index) SearchContext(ctx context.Context, q string, opts Options) ([]Result, error) {
+	toks := QueryTokens(q)
+	if len(toks) == 0 {
+		return nil, nil
+	}
+	var any []query.Query
+	add := func(qq query.Query) { any = append(any, qq) }
+	for _, t := range toks {
+		runes := utf8.RuneCountInString(t)
+		term := func(field, s string, boost float64) {
+			tq := query.NewTermQuery(s)
+			tq.SetField(field)
+			tq.SetBoost(boost)
+			add(tq)
+		}
+		prefix := func(field string, boost float64) {
+			pq := query.NewPrefixQuery(t)
+			pq.SetField(field)
+			pq.SetBoost(boost)
+			add(pq)
+		}
+		term(fieldName, t, 8)
+		term(fieldSub, t, 3)
+		term(fieldDesc, t, 1)
+		if runes >= 2 {
+			prefix(fieldName, 4)
+		}
+		if runes >= 3 {
+			prefix(fieldDesc, 0.5)
+		}
+		if runes >= 4 {
+			// Levenshtein 2 over-approximates one Damerau edit (a swap is two
+			// Levenshtein edits); entry.score keeps only real one-edit typos.
+			fq := query.NewFuzzyQuery(t)
+			fq.SetField(fieldName)
+			fq.SetFuzziness(2)
+			fq.SetPrefix(2)
+			fq.SetBoost(1)
+			add(fq)
+			if sw := swapFirstTwo(t); sw != t {
+				term(fieldName, sw, 1)
+			}
+		}
+	}
+	var qq query.Query = query.NewDisjunctionQuery(any)
+	var filters []query.Query
+	if opts.Kind != "" {
+		k := query.NewTermQuery(string(opts.Kind))
+		k.SetField(fieldKind)
+		filters = append(filters, k)
+	}
+	if opts.Scope != "" {
+		s := query.NewTermQuery(opts.Scope)
+		s.SetField(fieldScope)
+		filters = append(filters, s)
+	}
+	if len(filters) > 0 {
+		qq = query.NewConjunctionQuery(append([]query.Query{qq}, filters...))
+	}
+	req := bleve.NewSearchRequestOptions(qq, maxCandidates, 0, false)
+	req.Fields = []string{fieldEntry}
+	res, err := ix.ix.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("search %q: %w", q, err)
+	}
+	out := make([]Result, 0, len(res.Hits))
+	for _, h := range res.Hits {
+		raw, _ := h.Fields[fieldEntry].(string)
+		var se storedEntry
+		if err := json.Unmarshal([]byte(raw), &se); err != nil {
+			return nil, fmt.Errorf("search index %s: document %s: %w", ix.path, h.ID, err)
+		}
+		tier, score := se.entry.score(toks)
+		if tier == tierNone {
+			continue
+		}
+		r := se.Result
+		r.Tier, r.Score, r.Ord = tier, score, se.Ord
+		out = append(out, r)
+	}
+	slices.SortFunc(out, better)
+	limit := opts.Limit
+	if limit <= 0 {
+		limit = DefaultLimit
+	}
+	return out[:min(limit, len(out))], nil
+}
