@@ -176,12 +176,15 @@
     this.manifest = null;
   }
 
+  // get fetches a file once; files[path].value holds it once loaded.
   Engine.prototype.get = function (path) {
-    var self = this;
-    if (!this.files[path]) {
-      this.files[path] = this.load(path).catch(function (err) { delete self.files[path]; throw err; });
+    var self = this, f = this.files[path];
+    if (!f) {
+      f = this.files[path] = { value: null };
+      f.promise = this.load(path).then(function (v) { f.value = v; return v; },
+        function (err) { delete self.files[path]; throw err; });
     }
-    return this.files[path];
+    return f.promise;
   };
 
   Engine.prototype.init = function () {
@@ -205,14 +208,14 @@
     return null;
   };
 
-  // rank returns every matching document as {ord, tier, score, kind, scope},
-  // best first.
+  // rank returns {total, results}: the number of matching documents and the
+  // best opts.limit of them as {ord, tier, score, kind, scope}, best first.
   Engine.prototype.rank = function (q, opts) {
     var self = this;
     opts = opts || {};
     return this.init().then(function () {
       var toks = queryTokens(q);
-      if (toks.length === 0) return [];
+      if (toks.length === 0) return { total: 0, results: [] };
       var plans = toks.map(function (t) {
         var keys = [shardKey(t)];
         if (cpLen(t) >= 4) {
@@ -233,79 +236,113 @@
     });
   };
 
-  // fold runs synchronously once the shards are loaded: it is the part that
-  // must stay under a few milliseconds per keystroke.
-  Engine.prototype.fold = function (toks, plans, opts) {
-    var self = this, n = toks.length, docs = new Map();
-    function state(ord) {
-      var s = docs.get(ord);
-      if (!s) {
-        s = { ord: ord, count: 0, prior: 0, toks: [] };
-        for (var i = 0; i < n; i++) s.toks.push({ name: 0, desc: 0, exact: 0, strong: 0, any: 0 });
-        docs.set(ord, s);
-      }
-      return s;
+  // Per-document match state lives in typed arrays indexed by document
+  // number, reused across queries: a query touching 70,000 documents must
+  // not allocate 70,000 objects. gen marks which documents the current
+  // query has touched.
+  Engine.prototype.buffers = function (n) {
+    var N = this.manifest.docs, b = this.buf;
+    if (!b) {
+      b = this.buf = { gen: 0, seen: new Uint32Array(N), touched: new Int32Array(N), count: new Uint8Array(N), prior: new Uint8Array(N), toks: [] };
     }
-    var shardData = {};
-    plans.forEach(function (p) {
-      p.names.forEach(function (f) { shardData[f] = null; });
-      if (p.desc) shardData[p.desc] = null;
-    });
-    return Promise.all(Object.keys(shardData).map(function (f) {
-      return self.get(f).then(function (d) { shardData[f] = d; });
-    })).then(function () {
-      plans.forEach(function (p, i) {
-        var q = p.tok, qr = Array.from(q);
-        p.names.forEach(function (f) {
-          var shard = shardData[f];
-          for (var term in shard) {
-            var m = nameMatch(q, qr, term), subOK = term === q;
-            if (m === 0 && !subOK) continue;
-            var ps = shard[term], ord = 0;
-            for (var j = 0; j < ps.length; j += 2) {
-              ord += ps[j];
-              var packed = ps[j + 1], sub = packed >> 13, quality = sub ? (subOK ? M_SUB : 0) : m;
-              if (quality === 0) continue;
-              var s = state(ord), t = s.toks[i], pos = packed & 31;
-              s.count = (packed >> 5) & 63;
-              s.prior = (packed >> 11) & 3;
-              if (quality > t.name) t.name = quality;
-              if (pos < MAX_POS) {
-                var b = bit(pos);
-                t.any = (t.any | b) >>> 0;
-                if (quality >= M_PREFIX) t.strong = (t.strong | b) >>> 0;
-                if (quality === M_EXACT) t.exact = (t.exact | b) >>> 0;
-              }
+    while (b.toks.length < n) {
+      b.toks.push({ name: new Uint8Array(N), desc: new Uint8Array(N), exact: new Uint32Array(N), strong: new Uint32Array(N), any: new Uint32Array(N) });
+    }
+    b.gen++;
+    if (b.gen === 0xffffffff) { b.seen.fill(0); b.gen = 1; }
+    return b;
+  };
+
+  // fold ranks once the shards are loaded. It is synchronous: it is the
+  // part that must stay within a few milliseconds per keystroke.
+  Engine.prototype.fold = function (toks, plans, opts) {
+    var n = toks.length, b = this.buffers(n), gen = b.gen, seen = b.seen, touched = b.touched, nt = 0, i, j, k;
+    function touch(ord) {
+      if (seen[ord] !== gen) {
+        seen[ord] = gen;
+        touched[nt++] = ord;
+        b.count[ord] = 0; b.prior[ord] = 0;
+        for (var x = 0; x < n; x++) {
+          var s = b.toks[x];
+          s.name[ord] = 0; s.desc[ord] = 0; s.exact[ord] = 0; s.strong[ord] = 0; s.any[ord] = 0;
+        }
+      }
+    }
+    for (i = 0; i < n; i++) {
+      var p = plans[i], q = p.tok, qr = Array.from(q), st = b.toks[i];
+      for (k = 0; k < p.names.length; k++) {
+        var shard = this.files[p.names[k]].value;
+        for (var term in shard) {
+          var m = nameMatch(q, qr, term), subOK = term === q;
+          if (m === 0 && !subOK) continue;
+          var ps = shard[term], ord = 0;
+          for (j = 0; j < ps.length; j += 2) {
+            ord += ps[j];
+            var packed = ps[j + 1], quality = (packed >> 13) ? (subOK ? M_SUB : 0) : m;
+            if (quality === 0) continue;
+            touch(ord);
+            var pos = packed & 31;
+            b.count[ord] = (packed >> 5) & 63;
+            b.prior[ord] = (packed >> 11) & 3;
+            if (quality > st.name[ord]) st.name[ord] = quality;
+            if (pos < MAX_POS) {
+              var bt = bit(pos);
+              st.any[ord] |= bt;
+              if (quality >= M_PREFIX) st.strong[ord] |= bt;
+              if (quality === M_EXACT) st.exact[ord] |= bt;
             }
           }
-        });
-        if (p.desc) {
-          var dshard = shardData[p.desc], terms = qr.length >= 3 ? Object.keys(dshard) : (dshard[q] ? [q] : []);
-          terms.forEach(function (term) {
-            var dm = descMatch(q, qr, term);
-            if (dm === 0) return;
-            var ps = dshard[term], ord = 0;
-            for (var j = 0; j < ps.length; j++) {
-              ord += ps[j];
-              var t = state(ord).toks[i];
-              if (dm > t.desc) t.desc = dm;
-            }
-          });
         }
-      });
-      var out = [];
-      docs.forEach(function (s) {
-        var r = self.rangeOf(s.ord);
-        if (opts.kind && r[0] !== opts.kind) return;
-        if (opts.scope && r[1] !== opts.scope) return;
-        var named = s.toks.some(function (t) { return t.name > 0; });
-        var sc = docScore(s.toks, named ? s.count : 0, named ? s.prior : 0);
-        if (sc[0] === 0) return;
-        out.push({ ord: s.ord, tier: sc[0], score: sc[1], kind: r[0], scope: r[1] });
-      });
-      out.sort(function (a, b) { return b.score - a.score || a.ord - b.ord; });
-      return out;
+      }
+      if (p.desc) {
+        var dshard = this.files[p.desc].value;
+        var terms = qr.length >= 3 ? Object.keys(dshard) : (Object.prototype.hasOwnProperty.call(dshard, q) ? [q] : []);
+        for (k = 0; k < terms.length; k++) {
+          var dm = descMatch(q, qr, terms[k]);
+          if (dm === 0) continue;
+          var dps = dshard[terms[k]], dord = 0;
+          for (j = 0; j < dps.length; j++) {
+            dord += dps[j];
+            touch(dord);
+            if (dm > st.desc[dord]) st.desc[dord] = dm;
+          }
+        }
+      }
+    }
+    // Score every touched document; keep the best limit in a small sorted list.
+    var allowed = this.manifest.ranges.filter(function (r) {
+      return (!opts.kind || r[0] === opts.kind) && (!opts.scope || r[1] === opts.scope);
     });
+    var limit = opts.limit || 10, top = [], total = 0, view = [];
+    for (i = 0; i < n; i++) view.push({ name: 0, desc: 0, exact: 0, strong: 0, any: 0 });
+    for (k = 0; k < nt; k++) {
+      var o = touched[k], ok = false;
+      for (j = 0; j < allowed.length; j++) if (o >= allowed[j][2] && o < allowed[j][3]) { ok = true; break; }
+      if (!ok) continue;
+      var named = false;
+      for (i = 0; i < n; i++) {
+        var t = b.toks[i], v = view[i];
+        v.name = t.name[o]; v.desc = t.desc[o]; v.exact = t.exact[o]; v.strong = t.strong[o]; v.any = t.any[o];
+        if (v.name > 0) named = true;
+      }
+      var sc = docScore(view, named ? b.count[o] : 0, named ? b.prior[o] : 0);
+      if (sc[0] === 0) continue;
+      total++;
+      if (top.length === limit) {
+        var worst = top[limit - 1];
+        if (sc[1] < worst.score || (sc[1] === worst.score && o > worst.ord)) continue;
+        top.pop();
+      }
+      var r = { ord: o, tier: sc[0], score: sc[1] };
+      for (j = top.length; j > 0 && (top[j - 1].score < r.score || (top[j - 1].score === r.score && top[j - 1].ord > o)); j--) {}
+      top.splice(j, 0, r);
+    }
+    for (k = 0; k < top.length; k++) {
+      var rg = this.rangeOf(top[k].ord);
+      top[k].kind = rg[0];
+      top[k].scope = rg[1];
+    }
+    return { total: total, results: top };
   };
 
   // search returns {total, results} with the first limit results completed
@@ -314,15 +351,15 @@
     var self = this;
     opts = opts || {};
     var limit = opts.limit || 10;
-    return this.rank(q, opts).then(function (all) {
-      var top = all.slice(0, limit), chunk = self.manifest.chunk;
+    return this.rank(q, { kind: opts.kind, scope: opts.scope, limit: limit }).then(function (ranked) {
+      var top = ranked.results, chunk = self.manifest.chunk;
       return Promise.all(top.map(function (r) {
         return self.get('docs/' + Math.floor(r.ord / chunk) + '.json').then(function (c) {
           var rec = c[r.ord % chunk];
           r.name = rec[0]; r.summary = rec[1]; r.type = rec[2]; r.default = rec[3]; r.url = rec[4];
           return r;
         });
-      })).then(function (results) { return { total: all.length, results: results }; });
+      })).then(function (results) { return { total: ranked.total, results: results }; });
     });
   };
 
