@@ -15,14 +15,7 @@ let
   # Only what the Go build reads, so editing nix/ or content/ does not
   # rebuild nurdocs. (cleanSourceWith rather than lib.fileset so this also
   # evaluates on Nix 2.8, where the tests run.)
-  goDirs = [
-    "cmd"
-    "indexer"
-    "internal"
-    "search"
-    "site"
-    "themes"
-  ];
+  inputs = import ./nurdocs-inputs.nix;
   src = lib.cleanSourceWith {
     name = "nurdocs-source";
     src = root;
@@ -31,11 +24,7 @@ let
       let
         rel = lib.removePrefix (toString root + "/") (toString path);
       in
-      lib.elem rel [
-        "go.mod"
-        "go.sum"
-      ]
-      || lib.elem (lib.head (lib.splitString "/" rel)) goDirs;
+      lib.elem (lib.head (lib.splitString "/" rel)) inputs;
   };
   # go.mod asks for Go 1.26; use that toolchain where nixpkgs has it by name.
   build = if buildGo126Module != null then buildGo126Module else buildGoModule;
