@@ -246,12 +246,18 @@ rec {
 
   storeSecretMessage =
     optionName: v:
+    let
+      base = baseNameOf (toString v);
+      # /nix/store/<hash>-name -> name
+      name = if builtins.isPath v then base else lib.concatStringsSep "-" (builtins.tail (lib.splitString "-" base));
+      suggested = if name == "" then base else name;
+    in
     "${optionName} = ${
       if builtins.isPath v then "./" + baseNameOf (toString v) else "\"${toString v}\""
     } puts the secret in the Nix store, which every local user can read. "
     + "Keep the secret in a file outside the store (for example /run/secrets/… from agenix or sops-nix, "
     + "or /var/lib/secrets/… with mode 0400) and give its absolute path as a string: "
-    + "${optionName} = \"/run/secrets/${baseNameOf (toString v)}\";";
+    + "${optionName} = \"/run/secrets/${suggested}\";";
 
   # ---------------------------------------------------------------------------
   # Hardening shared by every unit. Modules list their exceptions, with the
@@ -578,7 +584,7 @@ rec {
           assertions =
             mapAttrsToList (key: hint: {
               assertion = cfg.settings.${key} or null != null;
-              message = "${optionPrefix}.settings.${key} is not set. Set it to ${hint}.";
+              message = "${optionPrefix}.settings.${key} is not set. Set it to ${hint}";
             }) (spec.required or { })
             ++ mapAttrsToList (s: sp: {
               assertion = !(sp.required or true) || cfg.${secretOption s} != null;

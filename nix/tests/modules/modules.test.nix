@@ -1,0 +1,227 @@
+# Every module in nix/modules, evaluated for real (nixpkgs lib, the NixOS
+# option stubs, metadata-mode packages where they exist) with its minimal
+# configuration: it passes its own assertions without warnings, and the unit
+# it generates has the shared hardening, delivers secrets only as
+# credentials, runs the package's main program and opens the firewall only
+# when asked.
+{ lib, repo }:
+let
+  eval = import ./eval.nix {
+    inherit lib;
+    packages = repo.packages or { };
+  };
+  minimal = import ./minimal.nix;
+  names = builtins.attrNames (removeAttrs eval.modules [ "default" ]);
+
+  # Node.js programs: V8's JIT needs writable executable memory.
+  jitPrograms = [
+    "pds"
+    "ozone"
+    "feed-generator"
+    "plc"
+  ];
+
+  # The public TCP ports each program listens on by default (upstream
+  # defaults; hepa serves only metrics, rsky-relay binds loopback only).
+  publicPorts = {
+    pds = [ 3000 ];
+    relay = [ 2470 ];
+    rainbow = [ 2480 ];
+    tap = [ 2480 ];
+    hepa = [ ];
+    jetstream = [ 8080 ];
+    cocoon = [ 8080 ];
+    ozone = [ 3000 ];
+    feed-generator = [ 3000 ];
+    plc = [ 2582 ];
+    rsky-pds = [ 2583 ];
+    rsky-relay = [ ];
+    rsky-feedgen = [ 8000 ];
+    constellation = [ 6789 ];
+    slingshot = [ 8080 ];
+    spacedust = [ 8080 ];
+    ufos = [ 9990 ];
+    allegedly = [ 8000 ];
+    knot = [ 5555 ];
+    spindle = [ 6555 ];
+    hydrant = [ 3000 ];
+  };
+
+  evalWith =
+    name: extra:
+    eval.system [
+      {
+        services.atproto.${name} = lib.mkMerge [
+          minimal.${name}
+          { enable = true; }
+          extra
+        ];
+      }
+    ];
+
+  checksFor =
+    name:
+    let
+      result = evalWith name { };
+      inherit (result) config;
+      cfg = config.services.atproto.${name};
+      unit = config.systemd.services."atproto-${name}";
+      sc = unit.serviceConfig;
+      credentials = map (c: builtins.head (lib.splitString ":" c)) sc.LoadCredential;
+      secretValues = map (c: lib.concatStringsSep ":" (builtins.tail (lib.splitString ":" c))) sc.LoadCredential;
+      opened = evalWith name { openFirewall = true; };
+      isolated = (evalWith name { networkIsolation.enable = true; }).config.systemd.services."atproto-${name}".serviceConfig;
+      cap = s: lib.toUpper (builtins.substring 0 1 s) + builtins.substring 1 (-1) s;
+      prefix = "test" + lib.concatMapStrings cap (lib.splitString "-" name);
+    in
+    {
+      "${prefix}PassesItsAssertions" = {
+        expr = {
+          failed = map (a: a.message) (builtins.filter (a: !a.assertion) config.assertions);
+          inherit (config) warnings;
+        };
+        expected = {
+          failed = [ ];
+          warnings = [ ];
+        };
+      };
+
+      "${prefix}HasTheHardening" = {
+        expr = {
+          inherit (sc)
+            NoNewPrivileges
+            UMask
+            ProtectSystem
+            ProtectHome
+            PrivateTmp
+            PrivateDevices
+            ProtectKernelTunables
+            ProtectKernelModules
+            ProtectKernelLogs
+            ProtectControlGroups
+            ProtectClock
+            ProtectHostname
+            RestrictNamespaces
+            RestrictRealtime
+            RestrictSUIDSGID
+            LockPersonality
+            SystemCallArchitectures
+            SystemCallFilter
+            CapabilityBoundingSet
+            AmbientCapabilities
+            StateDirectory
+            MemoryDenyWriteExecute
+            ;
+          families = builtins.all (f: builtins.elem f [
+            "AF_UNIX"
+            "AF_INET"
+            "AF_INET6"
+          ]) sc.RestrictAddressFamilies;
+          nonRoot = sc.User != "root" && (sc.DynamicUser || name == "knot");
+        };
+        expected = {
+          NoNewPrivileges = true;
+          UMask = "0077";
+          ProtectSystem = "strict";
+          ProtectHome = true;
+          PrivateTmp = true;
+          PrivateDevices = true;
+          ProtectKernelTunables = true;
+          ProtectKernelModules = true;
+          ProtectKernelLogs = true;
+          ProtectControlGroups = true;
+          ProtectClock = true;
+          ProtectHostname = true;
+          RestrictNamespaces = true;
+          RestrictRealtime = true;
+          RestrictSUIDSGID = true;
+          LockPersonality = true;
+          SystemCallArchitectures = "native";
+          SystemCallFilter = [
+            "@system-service"
+            "~@privileged"
+            "~@resources"
+          ];
+          CapabilityBoundingSet = [ "" ];
+          AmbientCapabilities = [ "" ];
+          StateDirectory = "atproto-${name}";
+          MemoryDenyWriteExecute = !(builtins.elem name jitPrograms);
+          families = true;
+          nonRoot = true;
+        };
+      };
+
+      # Every secret file given in minimal.nix becomes a credential, and
+      # neither its path nor a secret variable appears in the environment.
+      "${prefix}DeliversSecretsAsCredentials" = {
+        expr = {
+          credentials = lib.sort (a: b: a < b) credentials;
+          pathsInEnvironment = builtins.filter (v: builtins.elem v secretValues) (
+            builtins.attrValues unit.environment
+          );
+          readInWrapper = builtins.all (c: lib.hasInfix "$CREDENTIALS_DIRECTORY/${c}" unit.script) credentials;
+        };
+        expected = {
+          credentials = lib.sort (a: b: a < b) (
+            map (o: lib.removeSuffix "File" o) (
+              builtins.filter (o: lib.hasSuffix "File" o && minimal.${name}.${o} or null != null) (
+                builtins.attrNames minimal.${name}
+              )
+            )
+          );
+          pathsInEnvironment = [ ];
+          readInWrapper = true;
+        };
+      };
+
+      "${prefix}RunsThePackagesMainProgram" = {
+        expr = lib.hasInfix "exec ${lib.getExe cfg.package}" unit.script;
+        expected = true;
+      };
+
+      "${prefix}OpensTheFirewallOnlyWhenAsked" = {
+        expr = {
+          closed = config.networking.firewall.allowedTCPPorts;
+          opened = opened.config.networking.firewall.allowedTCPPorts;
+        };
+        expected = {
+          closed = [ ];
+          opened = publicPorts.${name};
+        };
+      };
+
+      "${prefix}IsolatesTheNetworkWhenAsked" = {
+        expr = {
+          inherit (isolated) IPAddressDeny;
+          allow = isolated.IPAddressAllow;
+          families = isolated.RestrictAddressFamilies;
+        };
+        expected = {
+          IPAddressDeny = "any";
+          allow = [ "localhost" ];
+          families = [
+            "AF_UNIX"
+            "AF_INET"
+          ];
+        };
+      };
+
+      "${prefix}OrdersAfterTheNetwork" = {
+        expr = builtins.elem "network-online.target" unit.after && builtins.elem "network-online.target" unit.wants;
+        expected = true;
+      };
+    };
+in
+lib.runTests (
+  lib.foldl' (acc: name: acc // checksFor name) {
+    # A new module must come with its minimal configuration.
+    testEveryModuleHasAMinimalConfiguration = {
+      expr = builtins.attrNames minimal;
+      expected = names;
+    };
+    testEveryModuleIsInTheDefaultModule = {
+      expr = builtins.length eval.modules.default.imports;
+      expected = builtins.length names;
+    };
+  } names
+)
