@@ -6,7 +6,7 @@
 # NixOS would accept and merge it the same way (lists concatenate, attribute
 # sets merge), not to validate it. Nothing here is rendered into the docs:
 # every option is `internal`.
-{ lib, ... }:
+{ lib, pkgs, ... }:
 let
   inherit (lib) mkOption types;
 
@@ -82,7 +82,7 @@ in
 
     services.postgresql = {
       enable = stub types.bool false;
-      package = stub types.anything null;
+      package = stub types.anything (pkgs.postgresql or null);
       ensureDatabases = stub (types.listOf types.str) [ ];
       ensureUsers = stub (types.listOf (types.lazyAttrsOf types.anything)) [ ];
       authentication = stub types.lines "";

@@ -534,6 +534,21 @@ rec {
           };
         };
 
+        backupOnUpgrade = {
+          enable = mkOption {
+            type = types.bool;
+            default = true;
+            description = "Before the first start of a new package version, back up the SQLite databases in {file}`${stateDir}` (SQLite online backup)${
+              optionalString (database != null) " and, with {option}`${optionPrefix}.database.createLocally`, the PostgreSQL database (`pg_dump`)"
+            } into {file}`${stateDir}/.backups/<time>-from-<old version>/`, and record the running version. After a rollback, `${unit}-restore` lists the backups and restores one. Other stores (archives, RocksDB, caches) are not copied.";
+          };
+          keep = mkOption {
+            type = types.ints.positive;
+            default = 3;
+            description = "Number of upgrade backups kept; older ones are deleted.";
+          };
+        };
+
         environmentFiles = mkOption {
           type = types.listOf types.path;
           default = [ ];
@@ -761,6 +776,104 @@ rec {
             requires = [ "postgresql.service" ];
           };
         })
+
+        (mkIf cfg.backupOnUpgrade.enable (
+          let
+            version = cfg.package.version or cfg.package.name or "unknown";
+            localDb = database != null && (cfg.database.createLocally or false);
+            pgPackage =
+              if config.services.postgresql.package or null != null then
+                config.services.postgresql.package
+              else
+                pkgs.postgresql;
+            backup = pkgs.writeShellScript "${unit}-upgrade-backup" ''
+              set -euo pipefail
+              shopt -s globstar nullglob dotglob
+              state=${stateDir}
+              current=${lib.escapeShellArg version}
+              recorded=$(cat "$state/.atproto-version" 2>/dev/null || true)
+              if [[ -n $recorded && $recorded != "$current" ]]; then
+                dest="$state/.backups/$(date -u +%Y%m%dT%H%M%SZ)-from-$recorded"
+                echo "${unit}: version $recorded -> $current, backing up to $dest"
+                mkdir -p "$dest/sqlite"
+                for f in "$state"/**; do
+                  [[ -f $f && ! -L $f ]] || continue
+                  case $f in "$state"/.backups/*) continue ;; esac
+                  if [[ $(head -c 15 "$f" 2>/dev/null) == "SQLite format 3" ]]; then
+                    rel=''${f#"$state"/}
+                    mkdir -p "$dest/sqlite/$(dirname "$rel")"
+                    ${pkgs.sqlite}/bin/sqlite3 "$f" ".backup '$dest/sqlite/$rel'"
+                  fi
+                done
+                ${optionalString localDb ''${pgPackage}/bin/pg_dump --format=custom --file="$dest/postgres.dump" ${lib.escapeShellArg cfg.user}''}
+                echo "$recorded" > "$dest/version"
+                # Keep the newest backups only.
+                backups=("$state"/.backups/*/)
+                for ((i = 0; i < ''${#backups[@]} - ${toString cfg.backupOnUpgrade.keep}; i++)); do
+                  rm -rf "''${backups[i]}"
+                done
+              fi
+              echo "$current" > "$state/.atproto-version"
+            '';
+            restore = pkgs.writeShellScriptBin "${unit}-restore" ''
+              set -euo pipefail
+              shopt -s nullglob dotglob
+              state=${stateDir}
+              if [[ $# -eq 0 ]]; then
+                echo "Upgrade backups of ${unit} (restore one with: ${unit}-restore NAME):"
+                for b in "$state"/.backups/*/; do
+                  echo "  $(basename "$b")  (data of version $(cat "$b/version"))"
+                done
+                echo "Data in $state was last started by version $(cat "$state/.atproto-version" 2>/dev/null || echo unknown)."
+                exit 0
+              fi
+              backup="$state/.backups/$1"
+              [[ -d $backup ]] || { echo "${unit}-restore: no backup named $1 in $state/.backups" >&2; exit 1; }
+              [[ $(id -u) == 0 ]] || { echo "${unit}-restore: run as root (it stops and starts ${unit})" >&2; exit 1; }
+              systemctl stop ${unit}.service
+              for f in "$backup"/sqlite/**; do
+                [[ -f $f ]] || continue
+                rel=''${f#"$backup"/sqlite/}
+                install -D --mode=0600 "$f" "$state/$rel"
+                rm -f "$state/$rel-wal" "$state/$rel-shm"
+              done
+              ${optionalString localDb ''
+                if [[ -f $backup/postgres.dump ]]; then
+                  runuser -u postgres -- ${pgPackage}/bin/pg_restore --clean --if-exists --dbname=${lib.escapeShellArg cfg.user} "$backup/postgres.dump"
+                fi
+              ''}
+              cp "$backup/version" "$state/.atproto-version"
+              chown -R --reference="$state" "$state"
+              systemctl start ${unit}.service
+              echo "${unit}: restored $1 (data of version $(cat "$backup/version"))"
+            '';
+          in
+          {
+            environment.systemPackages = [ restore ];
+            systemd.services."${unit}-upgrade-backup" = {
+              description = "Back up ${unit}'s databases before a new version starts";
+              after = optional localDb "postgresql.service";
+              serviceConfig = hardening // {
+                Type = "oneshot";
+                User = cfg.user;
+                Group = cfg.user;
+                DynamicUser = !(spec.staticUser or false);
+                StateDirectory = unit;
+                StateDirectoryMode = "0700";
+                # Copying a large database may take long; the service waits.
+                TimeoutStartSec = "infinity";
+                # Local only: the PostgreSQL socket, no network.
+                IPAddressDeny = "any";
+                RestrictAddressFamilies = [ "AF_UNIX" ];
+                ExecStart = backup;
+              };
+            };
+            systemd.services.${unit} = {
+              requires = [ "${unit}-upgrade-backup.service" ];
+              after = [ "${unit}-upgrade-backup.service" ];
+            };
+          }
+        ))
 
         (mkIf (spec.staticUser or false) {
           users.users.${cfg.user} = {

@@ -34,7 +34,13 @@ let
     sqlite = fakePackage "sqlite";
     postgresql = fakePackage "postgresql";
     git = fakePackage "git";
-    writeShellScript = name: _text: "/nix/store/00000000000000000000000000000000-${name}";
+    coreutils = fakePackage "coreutils";
+    # Scripts keep their text so the tests can read what would run.
+    writeShellScript = name: text: {
+      outPath = "/nix/store/00000000000000000000000000000000-${name}";
+      inherit text;
+    };
+    writeShellScriptBin = name: text: fakePackage name // { inherit text; };
   };
 
   system =

@@ -346,7 +346,7 @@ lib.runTests {
         inherit (c.services.postgresql) enable ensureDatabases ensureUsers;
         url = c.systemd.services.atproto-relay.environment.DATABASE_URL;
         after = builtins.elem "postgresql.service" c.systemd.services.atproto-relay.after;
-        requires = c.systemd.services.atproto-relay.requires;
+        requires = builtins.elem "postgresql.service" c.systemd.services.atproto-relay.requires;
       };
     expected = {
       enable = true;
@@ -359,8 +359,55 @@ lib.runTests {
       ];
       url = "postgresql://atproto-relay@/atproto-relay?host=/run/postgresql";
       after = true;
-      requires = [ "postgresql.service" ];
+      requires = true;
     };
+  };
+
+  testUpgradeBackupRunsBeforeEveryStart = {
+    expr =
+      let
+        c = system { relay.database.createLocally = true; };
+        backup = c.systemd.services.atproto-relay-upgrade-backup;
+        script = backup.serviceConfig.ExecStart.text;
+        restore = builtins.head (
+          builtins.filter (p: (p.name or "") == "atproto-relay-restore") c.environment.systemPackages
+        );
+      in
+      {
+        requiredByTheService = builtins.elem "atproto-relay-upgrade-backup.service" c.systemd.services.atproto-relay.requires;
+        orderedBefore = builtins.elem "atproto-relay-upgrade-backup.service" c.systemd.services.atproto-relay.after;
+        sameUser = backup.serviceConfig.User == c.systemd.services.atproto-relay.serviceConfig.User;
+        inherit (backup.serviceConfig) Type StateDirectory;
+        sqliteOnlineBackup = lib.hasInfix ''sqlite3 "$f" ".backup'' script;
+        dumpsPostgres = lib.hasInfix "pg_dump --format=custom" script && lib.hasInfix "atproto-relay" script;
+        recordsVersion = lib.hasInfix ''echo "$current" > "$state/.atproto-version"'' script;
+        keepsThree = lib.hasInfix "- 3; i++" script;
+        restoreUsesPgRestore = lib.hasInfix "pg_restore --clean" restore.text;
+        restoreRestarts = lib.hasInfix "systemctl start atproto-relay.service" restore.text;
+      };
+    expected = {
+      requiredByTheService = true;
+      orderedBefore = true;
+      sameUser = true;
+      Type = "oneshot";
+      StateDirectory = "atproto-relay";
+      sqliteOnlineBackup = true;
+      dumpsPostgres = true;
+      recordsVersion = true;
+      keepsThree = true;
+      restoreUsesPgRestore = true;
+      restoreRestarts = true;
+    };
+  };
+
+  testUpgradeBackupWithoutPostgresSkipsTheDump = {
+    expr = lib.hasInfix "pg_dump" (system { pds = { }; }).systemd.services.atproto-pds-upgrade-backup.serviceConfig.ExecStart.text;
+    expected = false;
+  };
+
+  testUpgradeBackupCanBeTurnedOff = {
+    expr = (system { pds.backupOnUpgrade.enable = false; }).systemd.services ? atproto-pds-upgrade-backup;
+    expected = false;
   };
 
   testLocalPostgresSelectsTheEngine = {
