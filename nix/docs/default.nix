@@ -8,6 +8,9 @@
 {
   lib ? import <nixpkgs/lib>,
   revision ? null,
+  # The repository as nix/default.nix defines it (metadata mode); tests pass
+  # a modified one.
+  repo ? import ../. { inherit lib; },
 }:
 let
   inherit (lib)
@@ -26,26 +29,10 @@ let
     showOption
     ;
 
-  repo = import ../. { inherit lib; };
-
-  # "/work/main/nix/modules/pds.nix" or "/nix/store/…-source/nix/modules/pds.nix"
-  # -> "nix/modules/pds.nix"; also for "file:line" strings.
-  relative =
-    path:
-    let
-      s = toString path;
-      rootPrefix = repo.root + "/";
-      storePrefix = builtins.storeDir + "/";
-      afterStoreEntry = lib.concatStringsSep "/" (
-        lib.drop 1 (lib.splitString "/" (removePrefix storePrefix s))
-      );
-    in
-    if hasPrefix rootPrefix s then
-      removePrefix rootPrefix s
-    else if hasPrefix storePrefix s then
-      afterStoreEntry
-    else
-      s;
+  relative = import ./relative-path.nix {
+    inherit lib;
+    inherit (repo) root;
+  };
 
   toList = x: if isList x then x else [ x ];
 
@@ -74,6 +61,21 @@ let
       name = relative pos.file;
       line = pos.line or null;
     }) (filter (pos: pos.file != "<unknown-file>") positions);
+
+  # Nix 2.8 shows addErrorContext only with --show-trace, so an option whose
+  # documentation throws also gets a trace line naming it, before the
+  # original error is raised again. (Errors tryEval cannot catch, like a
+  # missing attribute, already point at the module's file and line.)
+  withOptionContext =
+    name: opt: doc:
+    let
+      attempt = builtins.tryEval (builtins.deepSeq doc doc);
+      where = lib.concatMapStringsSep ", " (d: "${d.name}:${toString d.line}") (declarationsOf opt);
+    in
+    if attempt.success then
+      attempt.value
+    else
+      builtins.trace "atproto-nur docs export: option `${name}' (${where}) does not evaluate; a default that needs a real package set must come with defaultText" doc;
 
   # Types with an empty value (lists, attrsets) document it as the default,
   # except submodules, whose sub-options are documented one by one.
@@ -128,7 +130,7 @@ let
       [
         {
           inherit name;
-          value = doc;
+          value = withOptionContext name opt doc;
         }
       ]
       ++ optionals subOptionsVisible subOptions
