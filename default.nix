@@ -4,7 +4,12 @@
 #   nix-build -A relay
 # Every package by its attribute name, plus `lib` (the packaging and service
 # helpers), `modules` (NixOS modules: one per service and `default`) and
-# `overlays` (`default` puts the packages under `pkgs.atproto`).
+# `overlays` (`default` puts the packages under `pkgs.atproto`). The modules
+# take their packages from `pkgs.atproto`, so a NixOS configuration using
+# them adds the overlay too:
+#   imports = [ atproto.modules.pds ];
+#   nixpkgs.overlays = [ atproto.overlays.default ];
+# (the flake's nixosModules add it themselves).
 {
   pkgs ? import <nixpkgs> { },
 }:
