@@ -11,14 +11,14 @@
 
 let
   rev = "4b983a7e86c859af7b44f5f9fc8eda5d0e62b3ce";
-  # Committer date of `rev`, for `0-unstable-<date>` versions.
-  date = "2026-08-19";
+  # The pin's version for programs without release tags of their own;
+  # <date> is the committer date of `rev`. Spelled out (not built from
+  # `date`) so nix-update finds and replaces it in this file.
+  unstableVersion = "0-unstable-2026-08-19";
 in
 {
-  inherit rev date;
-
-  # For programs without release tags of their own.
-  unstableVersion = "0-unstable-${date}";
+  inherit rev unstableVersion;
+  date = lib.removePrefix "0-unstable-" unstableVersion;
 
   src = fetchFromGitHub {
     owner = "bluesky-social";
@@ -46,6 +46,14 @@ in
         --replace-fail 'versioninfo.Short()' '"${version}"' \
         --replace-fail '"github.com/earthboundkid/versioninfo/v2"' ""
     '') files;
+
+  # Every program updates the one pin here, through the `relay` attribute
+  # (nix-update edits the version, rev and both hashes in this file).
+  updateScript.extraArgs = [
+    "relay"
+    "--override-filename"
+    "nix/pkgs/_sources/indigo.nix"
+  ];
 
   # LICENSE-DUAL: "MIT license ... or the Apache License, Version 2.0".
   license = with lib.licenses; [

@@ -12,7 +12,7 @@ in
 atprotoLib.buildGoApplication {
   pname = "tap";
   inherit version;
-  inherit (indigo) src vendorHash;
+  inherit (indigo) src vendorHash updateScript;
 
   subPackages = [ "cmd/tap" ];
 

@@ -79,6 +79,17 @@ lib.runTests {
     };
   };
 
+  # Updating any of them must move the shared pin, not one package.nix.
+  testOneUpdaterForAll = {
+    expr = each (p: lib.sublist 1 4 p.passthru.updateScript.command);
+    expected = same [
+      "--version=branch"
+      "relay"
+      "--override-filename"
+      "nix/pkgs/_sources/indigo.nix"
+    ];
+  };
+
   # The programs print their version through a source patch (see
   # _sources/indigo.nix); the check must look for the package's version.
   testVersionChecksUseThePackageVersion = {
