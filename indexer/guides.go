@@ -93,7 +93,8 @@ func isIndex(p string) bool { return path.Base(p) == "index.md" || path.Base(p) 
 var slugUnsafe = regexp.MustCompile(`[^a-z0-9._/-]+`)
 
 // GuideSlug turns a content-relative path into the guide's slug:
-// "operate/Back ups.md" → "operate/back-ups", "operate/index.md" → "operate".
+// "operate/Back ups.md" → "operate/back-ups", "operate/index.md" → "operate",
+// "index.md" → "index".
 func GuideSlug(rel string) string {
 	s := strings.TrimSuffix(rel, ".md")
 	if b := path.Base(s); b == "index" || b == "_index" {
@@ -103,7 +104,12 @@ func GuideSlug(rel string) string {
 		}
 	}
 	s = slugUnsafe.ReplaceAllString(strings.ToLower(s), "-")
-	return strings.Trim(s, "-/")
+	s = strings.Trim(s, "-/")
+	if s == "" {
+		// content/index.md: the guides folder itself is the guide list.
+		s = "index"
+	}
+	return s
 }
 
 // ParseGuide parses one guide. file is used in messages; rel is the path

@@ -60,6 +60,13 @@ type Stats struct {
 	Bytes                     int64
 	Written                   int // files actually written (BuildInto skips unchanged ones)
 	Duration                  time.Duration
+	Phases                    []PhaseTime
+}
+
+// PhaseTime is how long one phase of a build took.
+type PhaseTime struct {
+	Name     string
+	Duration time.Duration
 }
 
 // Result is the outcome of a build.
@@ -113,10 +120,16 @@ func (b *Builder) Build(ctx context.Context) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	swapStart := time.Now()
 	if err := swapIn(tmp, b.cfg.Out); err != nil {
 		return nil, err
 	}
 	ok = true
+	res.Stats.Phases = append(res.Stats.Phases, PhaseTime{"swap", time.Since(swapStart)})
+	res.Stats.Duration += time.Since(swapStart)
+	if b.cfg.Log != nil {
+		fmt.Fprintf(b.cfg.Log, "  %-14s %s\n", "swap", time.Since(swapStart).Round(time.Millisecond))
+	}
 	return res, nil
 }
 
@@ -156,6 +169,16 @@ func (b *Builder) render(ctx context.Context, out *output) (*Result, error) {
 	if prog == nil {
 		prog = nopProgress{}
 	}
+	var phases []PhaseTime
+	phaseStart := start
+	mark := func(name string) {
+		now := time.Now()
+		phases = append(phases, PhaseTime{name, now.Sub(phaseStart)})
+		if cfg.Log != nil {
+			fmt.Fprintf(cfg.Log, "  %-14s %s\n", name, now.Sub(phaseStart).Round(time.Millisecond))
+		}
+		phaseStart = now
+	}
 	prog.Phase("load inputs", 0)
 	in, err := b.load(ctx)
 	if err != nil {
@@ -191,11 +214,13 @@ func (b *Builder) render(ctx context.Context, out *output) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	mark("load")
 	jobs := r.jobs()
 	prog.Phase("render pages", len(jobs))
 	if err := r.execute(ctx, jobs, prog); err != nil {
 		return nil, err
 	}
+	mark("render")
 	prog.Phase("static files", 0)
 	if err := r.writeStatic(); err != nil {
 		return nil, err
@@ -203,11 +228,13 @@ func (b *Builder) render(ctx context.Context, out *output) (*Result, error) {
 	if err := r.writeSitemap(); err != nil {
 		return nil, err
 	}
+	mark("static")
 	if cfg.Index != nil {
 		prog.Phase("search index", 0)
 		if err := cfg.Index(out.root+"/search", in.Docs, layout.URL); err != nil {
 			return nil, fmt.Errorf("search index: %w", err)
 		}
+		mark("search index")
 	}
 	if err := out.write(markerFile, []byte("built by nurdocs; this folder is replaced on every build\n")); err != nil {
 		return nil, err
@@ -236,6 +263,7 @@ func (b *Builder) render(ctx context.Context, out *output) (*Result, error) {
 		}
 	}
 	res.Stats.Duration = time.Since(start)
+	res.Stats.Phases = phases
 	return res, nil
 }
 

@@ -20,6 +20,7 @@ type Layout struct {
 	Scopes      []string // primary first, then in order of appearance
 	OptionPages []*OptionPage
 	pages       map[string]string // Document ID → page path ("options/x/")
+	anchors     map[string]string // option Document ID → fragment on its page
 	optPage     map[string]*OptionPage
 	pageByName  map[string]*OptionPage                  // scope + "\x00" + prefix
 	byName      map[string]map[string]*indexer.Document // scope → option or package name → doc
@@ -53,6 +54,7 @@ func NewLayout(docs []indexer.Document, modulePrefixes []string) *Layout {
 		pages:      make(map[string]string, len(docs)),
 		optPage:    make(map[string]*OptionPage),
 		pageByName: map[string]*OptionPage{},
+		anchors:    map[string]string{},
 		byName:     map[string]map[string]*indexer.Document{},
 		pkgByName:  map[string]map[string]*indexer.Document{},
 		guides:     map[string]*indexer.Document{},
@@ -255,9 +257,16 @@ func (l *Layout) groupOptions(scope string, opts []*indexer.Document, modulePref
 		sort.Slice(page.Options, func(i, j int) bool { return page.Options[i].Name < page.Options[j].Name })
 		l.OptionPages = append(l.OptionPages, page)
 		l.pageByName[scope+"\x00"+n] = page
+		taken := map[string]bool{}
 		for _, d := range page.Options {
 			l.pages[d.ID] = p
 			l.optPage[d.ID] = page
+			a := anchorOf(d.Name)
+			for i := 2; taken[a]; i++ {
+				a = anchorOf(d.Name) + "-" + itoa(i)
+			}
+			taken[a] = true
+			l.anchors[d.ID] = a
 		}
 	}
 }
@@ -320,10 +329,13 @@ func (l *Layout) URL(d indexer.Document) string {
 		return ""
 	}
 	if d.Kind == indexer.KindOption {
-		return p + "#" + Anchor(d.Name)
+		return p + "#" + l.anchors[d.ID]
 	}
 	return p
 }
+
+// Anchor is the fragment of an option on its page.
+func (l *Layout) Anchor(d indexer.Document) string { return l.anchors[d.ID] }
 
 // OptionPageOf returns the page an option is on.
 func (l *Layout) OptionPageOf(id string) *OptionPage { return l.optPage[id] }

@@ -37,8 +37,9 @@ type resolver struct {
 // OptionURL links an option reference. Names found in any scope link to
 // their page (or, for a module prefix, to the module's page). References
 // to NixOS options that no loaded scope documents (services.postgresql in
-// this repository's descriptions) link to the NixOS option search; only
-// unknown names under this repository's own namespace are broken.
+// this repository's descriptions) link to the NixOS option search; unknown
+// names under this repository's namespace or under a module some loaded
+// scope documents are broken.
 func (r resolver) OptionURL(name string) (string, bool) {
 	if d := r.l.Option(indexer.PrimaryScope, name); d != nil {
 		return r.base + r.l.URL(*d), true
@@ -48,10 +49,26 @@ func (r resolver) OptionURL(name string) (string, bool) {
 			return r.base + p.Path, true
 		}
 	}
-	if strings.HasPrefix(name, OwnNamespace) || name+"." == OwnNamespace {
+	if strings.HasPrefix(name, OwnNamespace) || name+"." == OwnNamespace || r.documentedModule(name) {
 		return "", false
 	}
 	return "https://search.nixos.org/options?query=" + url.QueryEscape(name), true
+}
+
+// documentedModule says whether a prefix of name (two segments or more)
+// is an option page of a loaded scope: then the option should be there
+// too, and a miss is a broken reference rather than a foreign option.
+func (r resolver) documentedModule(name string) bool {
+	loc := indexer.SplitOptionPath(name)
+	for k := len(loc) - 1; k >= 2; k-- {
+		prefix := strings.Join(loc[:k], ".")
+		for _, s := range r.l.Scopes {
+			if r.l.OptionPageNamed(s, prefix) != nil {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // OwnNamespace is the option prefix of this repository's modules.

@@ -44,15 +44,18 @@ func shortHash(s string) string {
 	return hex.EncodeToString(sum[:4])
 }
 
-// Anchor is the fragment identifier of an option on its page: the name
-// with whitespace replaced, so it needs no escaping in a URL.
-func Anchor(name string) string {
+// anchorOf is the fragment identifier of an option on its page: the name
+// with every character other than letters, digits and ". _ - :" replaced
+// by "_", so it needs no escaping in a URL ("services.nginx.virtualHosts.
+// <name>.root" → "services.nginx.virtualHosts._name_.root"). Layout makes
+// anchors unique within a page.
+func anchorOf(name string) string {
 	return strings.Map(func(r rune) rune {
-		switch r {
-		case ' ', '\t', '\n', '\r', '"', '#', '%', '<', '>', '\\', '^', '`', '{', '|', '}':
-			return '_'
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '.', r == '_', r == '-', r == ':':
+			return r
 		}
-		return r
+		return '_'
 	}, name)
 }
 

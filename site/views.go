@@ -14,6 +14,20 @@ type link struct {
 	Href string
 }
 
+// safeHref keeps URLs from input data only when they are web or mail
+// links (or relative); anything else (javascript:, data:, file:) is
+// dropped so the text shows without a link.
+func safeHref(u string) string {
+	t := strings.ToLower(strings.TrimSpace(u))
+	switch {
+	case strings.HasPrefix(t, "https://"), strings.HasPrefix(t, "http://"), strings.HasPrefix(t, "mailto:"):
+		return strings.TrimSpace(u)
+	case strings.HasPrefix(t, "/"), strings.HasPrefix(t, "#"):
+		return u
+	}
+	return ""
+}
+
 // optionView is what a template needs to show one option.
 type optionView struct {
 	Name         string
@@ -99,7 +113,7 @@ func (r *run) optionView(d *indexer.Document) optionView {
 	r.addDiags("", 0, where, diags)
 	v := optionView{
 		Name:        d.Name,
-		Anchor:      Anchor(d.Name),
+		Anchor:      r.layout.Anchor(*d),
 		Type:        o.Type,
 		Description: desc,
 		Default:     r.renderValue(o.Default, where+" default"),
@@ -126,7 +140,7 @@ func (r *run) declLink(scope string, decl indexer.Declaration) link {
 		text += ":" + itoa(decl.Line)
 	}
 	if decl.URL != "" {
-		return link{Text: text, Href: decl.URL}
+		return link{Text: text, Href: safeHref(decl.URL)}
 	}
 	base := r.sourceBase(scope)
 	if base == "" || decl.Name == "" || strings.HasPrefix(decl.Name, "/") || strings.HasPrefix(decl.Name, "<") {
@@ -160,7 +174,7 @@ func (r *run) packageView(d *indexer.Document) packageView {
 	v := packageView{
 		Attr: d.Name, Name: d.Title, Pname: p.Pname, Version: p.Version,
 		Description:     p.Description,
-		Changelog:       p.Changelog,
+		Changelog:       safeHref(p.Changelog),
 		Platforms:       p.Platforms,
 		MainProgram:     p.MainProgram,
 		Vulnerabilities: p.KnownVulnerabilities,
@@ -173,7 +187,7 @@ func (r *run) packageView(d *indexer.Document) packageView {
 		v.LongDescription = h
 	}
 	for _, h := range p.Homepage {
-		v.Homepages = append(v.Homepages, link{Text: h, Href: h})
+		v.Homepages = append(v.Homepages, link{Text: h, Href: safeHref(h)})
 	}
 	for _, l := range p.Licenses {
 		name := l.FullName
@@ -183,7 +197,7 @@ func (r *run) packageView(d *indexer.Document) packageView {
 		if !l.Free {
 			name += " (unfree)"
 		}
-		v.Licenses = append(v.Licenses, link{Text: name, Href: l.URL})
+		v.Licenses = append(v.Licenses, link{Text: name, Href: safeHref(l.URL)})
 	}
 	for _, m := range p.Maintainers {
 		l := link{Text: m.Name}

@@ -1,0 +1,87 @@
+package site
+
+import (
+	"bufio"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/atproto-nur/atproto-nur/indexer"
+	"github.com/atproto-nur/atproto-nur/internal/gen"
+)
+
+// The targets (2 cores): NixOS options < 3 s, + 100,000 packages < 5 s
+// more, this repository's site < 1 s. Run with -benchtime=1x or 3x; each
+// iteration is a full build including loading, search index and swap.
+
+func BenchmarkBuildRepo(b *testing.B) {
+	src := &indexer.Sources{Repo: repoRoot, Mode: indexer.SourceSnapshot}
+	if _, err := os.Stat(filepath.Join(repoRoot, indexer.SnapshotFile)); err != nil {
+		b.Skip("no snapshot in site/data: run nurdocs eval")
+	}
+	benchBuild(b, func() *indexer.Sources {
+		return &indexer.Sources{Repo: src.Repo, Mode: src.Mode}
+	})
+}
+
+func BenchmarkBuildNixOS(b *testing.B) {
+	opts := corpus(b, "nixos-options.json.gz")
+	benchBuild(b, func() *indexer.Sources {
+		return &indexer.Sources{Repo: repoRoot, Mode: indexer.SourceSnapshot,
+			Options: []indexer.FileInput{{Path: opts, Scope: "NixOS"}}}
+	})
+}
+
+func BenchmarkBuildNixOSAnd100kPackages(b *testing.B) {
+	opts := corpus(b, "nixos-options.json.gz")
+	pkgs := generatedPackages(b, 100000)
+	benchBuild(b, func() *indexer.Sources {
+		return &indexer.Sources{Repo: repoRoot, Mode: indexer.SourceSnapshot,
+			Options:  []indexer.FileInput{{Path: opts, Scope: "NixOS"}},
+			Packages: []indexer.FileInput{{Path: pkgs, Scope: "nixpkgs"}}}
+	})
+}
+
+func generatedPackages(tb testing.TB, n int) string {
+	tb.Helper()
+	p := filepath.Join(tb.TempDir(), "packages.json")
+	f, err := os.Create(p)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	w := bufio.NewWriterSize(f, 1<<20)
+	if err := gen.Packages(w, n, 1); err != nil {
+		tb.Fatal(err)
+	}
+	if err := w.Flush(); err != nil {
+		tb.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		tb.Fatal(err)
+	}
+	return p
+}
+
+// benchBuild measures complete builds; a fresh Sources each time so
+// nothing is cached between iterations.
+func benchBuild(b *testing.B, src func() *indexer.Sources) {
+	out := filepath.Join(b.TempDir(), "public")
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		res := buildSite(b, src(), withSearch(Config{}), out)
+		b.ReportMetric(float64(res.Stats.Pages), "pages")
+		b.ReportMetric(float64(res.Stats.Bytes)/1e6, "MB")
+	}
+}
+
+// BenchmarkRenderNixOS is the site's own share of the NixOS build: no
+// search index.
+func BenchmarkRenderNixOS(b *testing.B) {
+	opts := corpus(b, "nixos-options.json.gz")
+	out := filepath.Join(b.TempDir(), "public")
+	for i := 0; i < b.N; i++ {
+		src := &indexer.Sources{Repo: repoRoot, Mode: indexer.SourceNone,
+			Options: []indexer.FileInput{{Path: opts, Scope: "NixOS"}}}
+		buildSite(b, src, Config{}, out)
+	}
+}

@@ -1,0 +1,55 @@
+package site
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/atproto-nur/atproto-nur/indexer"
+	"github.com/atproto-nur/atproto-nur/search"
+)
+
+// repoRoot is the repository, seen from this package's folder.
+const repoRoot = ".."
+
+// corpus returns the path of a file in ../shared/corpus or skips.
+func corpus(tb testing.TB, name string) string {
+	tb.Helper()
+	p := filepath.Join(repoRoot, "..", "shared", "corpus", name)
+	if _, err := os.Stat(p); err != nil {
+		tb.Skipf("corpus file %s absent (needs /work/shared/corpus beside the repository)", p)
+	}
+	return p
+}
+
+// buildSite builds from src into out with cfg (Out is set here).
+func buildSite(tb testing.TB, src *indexer.Sources, cfg Config, out string) *Result {
+	tb.Helper()
+	cfg.Out = out
+	b := NewBuilder(cfg, sourcesLoader(src))
+	res, err := b.Build(context.Background())
+	if err != nil {
+		tb.Fatalf("build: %v", err)
+	}
+	return res
+}
+
+func sourcesLoader(src *indexer.Sources) func(context.Context) (*Inputs, error) {
+	return func(ctx context.Context) (*Inputs, error) {
+		l, err := src.Load(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return &Inputs{Docs: l.Docs, Modules: l.Modules, Templates: l.Templates, Source: l.Source}, nil
+	}
+}
+
+// withSearch is the search index writer the CLI uses.
+func withSearch(cfg Config) Config {
+	cfg.Index = func(dir string, docs []indexer.Document, url func(indexer.Document) string) error {
+		_, err := search.WriteStaticIndex(dir, docs, url)
+		return err
+	}
+	return cfg
+}
