@@ -36,7 +36,8 @@ atprotoLib.buildScriptBundle {
     chmod +x commands/*.sh
     substituteInPlace commands/help.sh --replace-fail \
       $'update\n  Update to the latest PDS version.\n    e.g. pdsadmin update\n\n' ""
-    cp ${./pdsadmin.sh} pdsadmin-offline.sh
+    # install, not cp: the store copy is read-only and is edited next.
+    install -m755 ${./pdsadmin.sh} pdsadmin-offline.sh
     substituteInPlace pdsadmin-offline.sh \
       --replace-fail @commands@ "$out/libexec/pdsadmin/commands"
   '';
