@@ -19,7 +19,34 @@
 #     health.path = "/xrpc/_health";
 #   } args
 #
-# Every field of the spec is described where mkService reads it below.
+# The spec. Functions of `ctx` get { cfg, config, stateDir, name, pkgs,
+# bindHost }; functions of `cfg` get the module's evaluated options.
+#   name          services.atproto.<name>, unit atproto-<name>, package pkgs.atproto.<package or name>
+#   displayName, description, notes   prose for messages, the unit and the `enable` option
+#   format        "env" (settings become the environment) or "flags" (`--key=value` arguments)
+#   settings      ctx -> { KEY = mkOption …; }: every variable or flag the program reads
+#                 (service.option.* are short constructors); undeclared keys pass with a warning
+#   strictPrefix  undeclared keys with this prefix fail evaluation (programs that refuse them)
+#   required      { KEY = "hint"; }: settings that must be non-null, with how to set them
+#   secrets       { name = { env | path | flag; description; generate?; required? (true); }; }
+#                 -> option `<name>File`, delivered with LoadCredential; `env` (a name or a list)
+#                 exports the content, `path` exports the credential's path, `flag` passes it
+#   args          cfg -> [ … ] arguments before the settings (e.g. a subcommand)
+#   command       cfg -> the program (default: lib.getExe cfg.package)
+#   ports         cfg -> public TCP ports (openFirewall opens exactly these; < 1024 keeps
+#                 CAP_NET_BIND_SERVICE)
+#   health        { path; port? (cfg -> int; default: first port); host? } or null
+#   metrics       { port (cfg -> int); path? ("/metrics"); settings? (cfg -> settings that turn
+#                 the endpoint on) } or null
+#   logLevel, logFormat   { values; default?; settings? (v -> settings); env? (v -> env) } or null
+#   database      { setting; url? ({ user, database } -> str); settings? } for PostgreSQL programs
+#   after         ctx -> units to order after (e.g. a local relay)
+#   environment   ctx -> fixed environment; preScript ctx -> shell run before the program
+#   serviceConfig ctx -> exceptions to the hardening, each with a comment saying why
+#   user, staticUser      the user name and whether it is a real system user (else DynamicUser)
+#   renamedOptions, removedOptions   [ { from = [ … ]; to = [ … ]; } ] / [ { path = [ … ]; why; } ]
+#                 relative to services.atproto.<name>
+#   extraOptions, assertions (ctx -> …), config (ctx -> extra NixOS config, already under enable)
 { lib }:
 let
   inherit (lib)
@@ -428,6 +455,14 @@ rec {
       notes = optionalString (spec.notes or "" != "") "\n\n${spec.notes}";
     in
     {
+      imports =
+        map (
+          r: lib.mkRenamedOptionModule ([ "services" "atproto" name ] ++ r.from) ([ "services" "atproto" name ] ++ r.to)
+        ) (spec.renamedOptions or [ ])
+        ++ map (r: lib.mkRemovedOptionModule ([ "services" "atproto" name ] ++ r.path) r.why) (
+          spec.removedOptions or [ ]
+        );
+
       options.services.atproto.${name} = {
         enable = lib.mkEnableOption (spec.description or displayName) // {
           description =

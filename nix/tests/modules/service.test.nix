@@ -335,6 +335,91 @@ lib.runTests {
     expected = true;
   };
 
+  # --- renamed and removed options --------------------------------------------
+
+  testRenamedOptionMovesItsValueAndWarns =
+    let
+      module = service.mkService {
+        name = "example";
+        settings = _: { EXAMPLE_PORT = service.option.port 1234 "Port."; };
+        renamedOptions = [
+          {
+            from = [ "port" ];
+            to = [ "settings" "EXAMPLE_PORT" ];
+          }
+        ];
+        removedOptions = [
+          {
+            path = [ "legacyMode" ];
+            why = "The program dropped legacy mode in 2.0.";
+          }
+        ];
+      };
+      c =
+        (lib.evalModules {
+          modules = [
+            ../../lib/nixos-stubs.nix
+            module
+            {
+              services.atproto.example = {
+                enable = true;
+                port = 4321;
+              };
+            }
+          ];
+          specialArgs.pkgs = eval.pkgs // {
+            atproto.example = eval.fakePackage "example";
+          };
+        }).config;
+    in
+    {
+      expr = {
+        port = c.systemd.services.atproto-example.environment.EXAMPLE_PORT;
+        warned = builtins.any (
+          w: lib.hasInfix "services.atproto.example.port'" w && lib.hasInfix "renamed to `services.atproto.example.settings.EXAMPLE_PORT'" w
+        ) c.warnings;
+      };
+      expected = {
+        port = "4321";
+        warned = true;
+      };
+    };
+
+  testRemovedOptionFailsWithItsReason = {
+    expr =
+      let
+        module = service.mkService {
+          name = "example";
+          removedOptions = [
+            {
+              path = [ "legacyMode" ];
+              why = "The program dropped legacy mode in 2.0.";
+            }
+          ];
+        };
+        c =
+          (lib.evalModules {
+            modules = [
+              ../../lib/nixos-stubs.nix
+              module
+              {
+                services.atproto.example = {
+                  enable = true;
+                  legacyMode = true;
+                };
+              }
+            ];
+            specialArgs.pkgs = eval.pkgs // {
+              atproto.example = eval.fakePackage "example";
+            };
+          }).config;
+      in
+      builtins.any (m: lib.hasInfix "services.atproto.example.legacyMode" m && lib.hasInfix "dropped legacy mode" m) (
+        failedAssertions c
+      );
+    expected = true;
+  };
+
   # --- databases, metrics, isolation, ordering --------------------------------
 
   testLocalPostgres = {
