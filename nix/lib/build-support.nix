@@ -107,6 +107,16 @@ let
     ]
     ++ optional (meta ? description && !isString meta.description) "`meta.description` must be a string"
     ++ optional (
+      meta ? homepage && !(isString meta.homepage && builtins.match "https?://.+" meta.homepage != null)
+    ) "`meta.homepage` must be an http(s) URL string"
+    # The docs list licenses by SPDX id, so they must be lib.licenses entries.
+    ++ optional (
+      meta ? license && !(lib.all (l: isAttrs l && l ? shortName) (lib.toList meta.license))
+    ) "`meta.license` must be lib.licenses.<name> or a list of them"
+    ++ optional (
+      meta ? mainProgram && !isString meta.mainProgram
+    ) "`meta.mainProgram` must be the name of a program in $out/bin"
+    ++ optional (
       spec ? versionCheck && spec.versionCheck != null && !isAttrs spec.versionCheck
     ) "`versionCheck` must be an attribute set { command ? ...; version ? ...; } or null"
     ++ optional (

@@ -1,8 +1,8 @@
-# Every problem of a spec is listed at once: missing metadata, an unknown
+# Every problem of a spec is listed at once: malformed metadata, an unknown
 # package manager, an unpinned source and a mainProgram that is not installed.
 # expect-error: buildNodeApplication `web`
-# expect-error: missing `meta.homepage`
-# expect-error: missing `meta.license`
+# expect-error: `meta.homepage` must be an http(s) URL string
+# expect-error: `meta.license` must be lib.licenses.<name> or a list of them
 # expect-error: `packageManager` = "bun"; expected one of "pnpm", "npm", "yarn"
 # expect-error: `src` is not pinned by a hash
 # expect-error: `meta.mainProgram` = "web" is not one of `entryPoints` (server)
@@ -16,6 +16,8 @@
   entryPoints.server = "server.js";
   meta = {
     description = "A web app";
+    homepage = "example.org";
+    license = "MIT";
     mainProgram = "web";
   };
 }).name

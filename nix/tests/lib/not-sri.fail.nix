@@ -1,7 +1,9 @@
-# Hashes must be SRI strings, and a Rust build needs its lockfile.
+# Hashes must be SRI strings, a Rust build needs its lockfile, and meta
+# needs a homepage.
 # expect-error: buildRustApplication `relay`
 # expect-error: `cargoLock.outputHashes."dep-0.1.0"` = "0000000000000000000000000000000000000000000000000000" is not an SRI hash
 # expect-error: `cargoLock` needs `lockFile`
+# expect-error: missing `meta.homepage`
 { lib, repo }:
 (repo.atprotoLib.buildRustApplication {
   pname = "relay";
@@ -15,7 +17,6 @@
   cargoLock.outputHashes."dep-0.1.0" = "0000000000000000000000000000000000000000000000000000";
   meta = {
     description = "Relay";
-    homepage = "https://github.com/at-microcosm/allegedly";
     license = lib.licenses.asl20;
     mainProgram = "relay";
   };
