@@ -27,6 +27,7 @@
 #   settings      ctx -> { KEY = mkOption …; }: every variable or flag the program reads
 #                 (service.option.* are short constructors); undeclared keys pass with a warning
 #   strictPrefix  undeclared keys with this prefix fail evaluation (programs that refuse them)
+#   aliases       { OTHER = "DECLARED"; }: other names the program reads for a setting (warned)
 #   required      { KEY = "hint"; }: settings that must be non-null, with how to set them
 #   secrets       { name = { env | path | flag; description; generate?; required? (true); }; }
 #                 -> option `<name>File`, delivered with LoadCredential; `env` (a name or a list)
@@ -375,9 +376,16 @@ rec {
       # Keys nothing declares. They are passed through with a warning, except
       # under `strictPrefix` (a program that refuses unknown variables with
       # that prefix), where they fail evaluation.
-      unknownKeys = builtins.filter (k: !(builtins.elem k knownKeys) && !(builtins.elem k secretEnvs)) (
-        attrNames cfg.settings
-      );
+      unknownKeys = builtins.filter (
+        k: !(builtins.elem k knownKeys) && !(builtins.elem k secretEnvs) && !(aliases ? ${k})
+      ) (attrNames cfg.settings);
+      # aliases: { OTHER_NAME = "DECLARED_NAME"; } — variables the program
+      # also reads for a declared setting.
+      aliases = spec.aliases or { };
+      aliasWarnings = map (
+        k:
+        "${optionPrefix}.settings.${k}: ${displayName} reads ${k} as another name of ${aliases.${k}}; set ${optionPrefix}.settings.${aliases.${k}} instead, so that one value is in effect."
+      ) (builtins.filter (k: aliases ? ${k}) (attrNames cfg.settings));
       strictUnknownKeys = builtins.filter (
         k: spec ? strictPrefix && lib.hasPrefix spec.strictPrefix k
       ) unknownKeys;
@@ -680,7 +688,8 @@ rec {
 
           warnings = map (
             k: unknownKeyMessage k + " (The value is passed through unchanged; remove it if it is a typo.)"
-          ) (builtins.filter (k: !(builtins.elem k strictUnknownKeys)) unknownKeys);
+          ) (builtins.filter (k: !(builtins.elem k strictUnknownKeys)) unknownKeys)
+          ++ aliasWarnings;
 
           services.atproto.${name}.settings = mkMerge [
             (lib.mapAttrs (_: mkDefault) (

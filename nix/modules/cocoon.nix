@@ -105,6 +105,11 @@ service.mkService {
     settings.COCOON_DB_TYPE = "postgres";
   };
 
+  aliases = {
+    DATABASE_URL = "COCOON_DATABASE_URL";
+    LOG_LEVEL = "COCOON_LOG_LEVEL";
+  };
+
   logLevel = {
     values = [ "debug" "info" "warn" "error" ];
     settings = level: { COCOON_LOG_LEVEL = level; };

@@ -100,6 +100,14 @@ service.mkService {
   metrics.port = cfg: portOf cfg.settings.HEPA_METRICS_LISTEN;
   after = _: lib.optional relay.enable "atproto-relay.service";
 
+  aliases = {
+    ATP_BGS_HOST = "ATP_RELAY_HOST";
+    ATP_MOD_HOST = "ATP_OZONE_HOST";
+    HEPA_MOD_AUTH_ADMIN_TOKEN = "HEPA_OZONE_AUTH_ADMIN_TOKEN";
+    RATELIMIT_BYPASS = "HEPA_RATELIMIT_BYPASS";
+    LOG_LEVEL = "HEPA_LOG_LEVEL";
+  };
+
   logLevel = {
     values = [ "debug" "info" "warn" "error" ];
     settings = level: { HEPA_LOG_LEVEL = level; };

@@ -56,6 +56,7 @@ service.mkService {
       HYDRANT_CRAWLER_RESUME_PENDING_REPOS = nullInt "Pending repositories at which the crawler resumes. Default: 1000.";
       HYDRANT_ENABLE_BACKFILL = nullBool "Backfill repositories.";
       HYDRANT_BACKFILL_CONCURRENCY_LIMIT = nullInt "Concurrent backfill tasks.";
+      HYDRANT_BACKFILL_STRATEGY = nullEnum [ "full" "sparse-filter" "auto" ] "Backfill strategy: `full` downloads whole repositories, `sparse-filter` tries an authenticated sparse download of the filtered collections first, `auto` decides per repository. Default: `auto`.";
       HYDRANT_BACKFILL_PROXIES = nullStr "Comma-separated proxies used for backfill downloads.";
       HYDRANT_GET_REPO_CONCURRENCY_LIMIT = nullInt "Concurrent `getRepo` downloads.";
       HYDRANT_PER_PDS_CONCURRENCY = nullInt "Concurrent requests per PDS.";

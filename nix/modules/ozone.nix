@@ -62,6 +62,7 @@ service.mkService {
       NODE_ENV = str "production" "Node.js environment; `production` serves the prebuilt web UI.";
       LOG_ENABLED = bool true "Whether the pino logger writes anything.";
       LOG_LEVEL = enum [ "trace" "debug" "info" "warn" "error" "fatal" "silent" ] "info" "Minimum log level.";
+      LOG_SYSTEMS = nullStr "Space-separated subsystems to log. Default: all.";
       LOG_DESTINATION = nullStr "File to write logs to instead of the journal.";
     };
 

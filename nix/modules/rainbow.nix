@@ -54,6 +54,17 @@ service.mkService {
   metrics.port = cfg: portOf cfg.settings.RAINBOW_METRICS_LISTEN;
   after = _: lib.optional relay.enable "atproto-relay.service";
 
+  aliases = {
+    RAINBOW_RELAY_HOST = "ATP_RELAY_HOST";
+    SPLITTER_METRICS_LISTEN = "RAINBOW_METRICS_LISTEN";
+    SPLITTER_PERSIST_HOURS = "RAINBOW_PERSIST_HOURS";
+    SPLITTER_PERSIST_BYTES = "RAINBOW_PERSIST_BYTES";
+    RELAY_NEXT_CRAWLER = "RAINBOW_NEXT_CRAWLER";
+    ENABLE_OTEL_OTLP = "RAINBOW_ENABLE_OTEL_OTLP";
+    GO_LOG_LEVEL = "RAINBOW_LOG_LEVEL";
+    LOG_LEVEL = "RAINBOW_LOG_LEVEL";
+  };
+
   logLevel = {
     values = [ "debug" "info" "warn" "error" ];
     settings = level: { RAINBOW_LOG_LEVEL = level; };

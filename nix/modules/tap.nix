@@ -74,6 +74,11 @@ service.mkService {
   database.setting = "TAP_DATABASE_URL";
   after = _: lib.optional relay.enable "atproto-relay.service";
 
+  aliases = {
+    ATP_PLC_HOST = "TAP_PLC_URL";
+    LOG_LEVEL = "TAP_LOG_LEVEL";
+  };
+
   logLevel = {
     values = [ "debug" "info" "warn" "error" ];
     settings = level: { TAP_LOG_LEVEL = level; };

@@ -207,6 +207,13 @@ lib.runTests {
     ];
   };
 
+  testAliasWarnsToUseTheDeclaredName = {
+    expr = (system { relay.settings.RELAY_API_BIND = ":2470"; }).warnings;
+    expected = [
+      "services.atproto.relay.settings.RELAY_API_BIND: the relay reads RELAY_API_BIND as another name of RELAY_API_LISTEN; set services.atproto.relay.settings.RELAY_API_LISTEN instead, so that one value is in effect."
+    ];
+  };
+
   testUnknownKeyIsStillPassedThrough = {
     expr = (system { pds.settings.PORT = 8080; }).systemd.services.atproto-pds.environment.PORT;
     expected = "8080";
