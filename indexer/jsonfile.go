@@ -143,8 +143,9 @@ func objectMembers(file string, data []byte) ([]member, error) {
 		return nil, jsonError(file, data, 0, err)
 	}
 	// Anything after the closing brace is a mistake (two concatenated files).
+	end := dec.InputOffset()
 	if _, err := dec.Token(); err != io.EOF {
-		l, c := lineCol(data, skipSpace(data, dec.InputOffset()))
+		l, c := lineCol(data, skipSpace(data, end))
 		return nil, &PositionError{File: file, Line: l, Column: c, Err: errors.New("unexpected data after the top-level object")}
 	}
 	return out, nil

@@ -159,6 +159,10 @@ func indentedOK(s string) bool {
 	if !strings.Contains(s, "\n") || strings.ContainsAny(s, "\r\t") {
 		return false
 	}
+	// A final ' would merge with the closing '' into the escape '''.
+	if strings.HasSuffix(s, "'") {
+		return false
+	}
 	lines := strings.Split(s, "\n")
 	zero := false
 	for i, l := range lines {
