@@ -21,7 +21,7 @@ service.mkService {
     `app.bsky.feed.getFeedSkeleton`. It is a template: the packaged build serves the example
     feed. Publish the feed record with the upstream `publishFeed` script. When
     {option}`services.atproto.relay.enable` is set on the same host it reads that relay and
-    starts after it. It has no health endpoint: the probe fetches `/.well-known/did.json`.
+    starts after it. It has no health endpoint: the probe asks `app.bsky.feed.describeFeedGenerator`.
   '';
 
   settings =
@@ -49,7 +49,7 @@ service.mkService {
   };
 
   ports = cfg: [ cfg.settings.FEEDGEN_PORT ];
-  health.path = "/.well-known/did.json";
+  health.path = "/xrpc/app.bsky.feed.describeFeedGenerator";
   after = _: lib.optional relay.enable "atproto-relay.service";
 
   serviceConfig = _: {

@@ -17,7 +17,7 @@ service.mkService {
     rsky-feedgen serves feeds from PostgreSQL (set {option}`services.atproto.rsky-feedgen.database.createLocally`
     or `DATABASE_URL`); rsky-firehose fills the database through its `/queue` endpoints,
     authenticated with the API key. It has no health endpoint: the probe fetches
-    `/.well-known/did.json`.
+    `/.well-known/did.json`, which it serves for a did:web service DID of its own hostname.
   '';
 
   settings =
@@ -56,6 +56,19 @@ service.mkService {
   ports = cfg: [ cfg.settings.ROCKET_PORT ];
   health.path = "/.well-known/did.json";
   database.setting = "DATABASE_URL";
+
+  assertions =
+    { cfg, ... }:
+    [
+      {
+        assertion =
+          !cfg.healthCheck.enable
+          || cfg.settings.FEEDGEN_SERVICE_DID == null
+          || cfg.settings.FEEDGEN_HOSTNAME == null
+          || lib.hasSuffix cfg.settings.FEEDGEN_HOSTNAME cfg.settings.FEEDGEN_SERVICE_DID;
+        message = "services.atproto.rsky-feedgen: the health check fetches /.well-known/did.json, which rsky-feedgen serves only when FEEDGEN_SERVICE_DID ends with FEEDGEN_HOSTNAME (a did:web of that host). Use such a DID or set services.atproto.rsky-feedgen.healthCheck.enable = false.";
+      }
+    ];
 
   logLevel = {
     values = [ "debug" "info" "error" ];
