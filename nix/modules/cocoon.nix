@@ -1,6 +1,6 @@
 # cocoon (haileyok/cocoon), a PDS written in Go, run as `cocoon run`.
 # Settings: the environment variables of its flags at v0.10 (cmd/cocoon/main.go)
-# and of bluesky-social/go-util's metrics flag.
+# and of bluesky-social/go-util's telemetry flags (DEBUG, METRICS_LISTEN_ADDRESS).
 {
   config,
   lib,
@@ -54,6 +54,7 @@ service.mkService {
       COCOON_BLOCKSTORE_VARIANT = str "sqlite" "Block store implementation.";
       COCOON_FALLBACK_PROXY = nullStr "Service that requests this PDS cannot answer are proxied to.";
       COCOON_LOG_LEVEL = enum [ "debug" "info" "warn" "error" ] "info" "Log level.";
+      DEBUG = bool false "Debug logging of the process-wide logger (bluesky-social/go-util).";
       METRICS_LISTEN_ADDRESS = str "127.0.0.1:6009" "Address of the metrics and pprof listener (the program's own default listens on all addresses).";
     };
 
@@ -112,6 +113,14 @@ service.mkService {
 
   logLevel = {
     values = [ "debug" "info" "warn" "error" ];
-    settings = level: { COCOON_LOG_LEVEL = level; };
+    settings = level: {
+      COCOON_LOG_LEVEL = level;
+      DEBUG = level == "debug";
+    };
+  };
+  # go-util's logger writes JSON lines only.
+  logFormat = {
+    values = [ "json" ];
+    default = "json";
   };
 } args
