@@ -8,21 +8,13 @@ import (
 	"testing"
 
 	"github.com/atproto-nur/atproto-nur/indexer"
+	"github.com/atproto-nur/atproto-nur/search/internal/corpus"
 	"github.com/atproto-nur/atproto-nur/search/internal/jsrun"
 )
 
-// compareQueries is the fixed query set on which the browser ranking and
-// the Go ranking must agree.
-var compareQueries = []jsrun.Query{
-	{Q: "services.openssh.enable"}, {Q: "openssh"}, {Q: "pds.port"}, {Q: "nginx virtualHosts"},
-	{Q: "open firewall port for ssh"}, {Q: "firwall"}, {Q: "servics.nginx"}, {Q: "postgresql"},
-	{Q: "boot.loader.grub"}, {Q: "time zone"}, {Q: "ssh"}, {Q: "enable"}, {Q: "swapDevices"},
-	{Q: "networking.hostName"}, {Q: "users.users.<name>.openssh"}, {Q: "xserver keyboard layout"},
-	{Q: "se"}, {Q: "s"}, {Q: "autoUpgrade"}, {Q: "hardware.bluetooth"}, {Q: "tailscale"},
-	{Q: "zfs"}, {Q: "printing"}, {Q: "kernel modules"}, {Q: "nix gc automatic"}, {Q: "fonts"},
-	{Q: "nginx", Kind: "option"}, {Q: "docker", Scope: "NixOS"}, {Q: "sound"}, {Q: "the"},
-	{Q: "openfirewall"}, {Q: "allowedtcpports"}, {Q: "openfire"}, {Q: "ipv6"}, {Q: "OpenSSH"},
-}
+// compareQueries is the fixed query set on which the browser ranking, the
+// bleve ranking and the Go definition must agree.
+var compareQueries = corpus.CompareQueries
 
 func writeStatic(t testing.TB, docs []indexer.Document) string {
 	dir := filepath.Join(t.TempDir(), "search")

@@ -20,7 +20,22 @@ import (
 	"strings"
 
 	"github.com/atproto-nur/atproto-nur/indexer"
+	"github.com/atproto-nur/atproto-nur/search/internal/jsrun"
 )
+
+// CompareQueries is the fixed query set on which the browser ranking
+// (search.js), the bleve ranking and the Go definition must agree over the
+// NixOS option set: names, paths, prefixes, typos, several words, filters.
+var CompareQueries = []jsrun.Query{
+	{Q: "services.openssh.enable"}, {Q: "openssh"}, {Q: "pds.port"}, {Q: "nginx virtualHosts"},
+	{Q: "open firewall port for ssh"}, {Q: "firwall"}, {Q: "servics.nginx"}, {Q: "postgresql"},
+	{Q: "boot.loader.grub"}, {Q: "time zone"}, {Q: "ssh"}, {Q: "enable"}, {Q: "swapDevices"},
+	{Q: "networking.hostName"}, {Q: "users.users.<name>.openssh"}, {Q: "xserver keyboard layout"},
+	{Q: "se"}, {Q: "s"}, {Q: "autoUpgrade"}, {Q: "hardware.bluetooth"}, {Q: "tailscale"},
+	{Q: "zfs"}, {Q: "printing"}, {Q: "kernel modules"}, {Q: "nix gc automatic"}, {Q: "fonts"},
+	{Q: "nginx", Kind: "option"}, {Q: "docker", Scope: "NixOS"}, {Q: "sound"}, {Q: "the"},
+	{Q: "openfirewall"}, {Q: "allowedtcpports"}, {Q: "openfire"}, {Q: "ipv6"}, {Q: "OpenSSH"},
+}
 
 // ErrMissing is returned when the shared corpus folder is absent.
 var ErrMissing = errors.New("shared corpus not found (expected ../shared/corpus next to the repository; see ../shared/README.md)")

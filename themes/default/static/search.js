@@ -398,6 +398,7 @@
   function addStyle() {
     if (styled) return;
     styled = true;
+    if (document.querySelector('link[href$="static/search.css"]')) return;
     var l = document.createElement('link');
     l.rel = 'stylesheet';
     l.href = base + 'static/search.css';
@@ -499,11 +500,12 @@
     });
     target.appendChild(list);
     shown = res.results;
-    setActive(target === box && shown.length ? 0 : -1);
+    target.setAttribute('data-query', q);
+    setActive(shown.length ? 0 : -1);
   }
 
   function setActive(i) {
-    var items = box.querySelectorAll('.search-result');
+    var items = (pageBox || box).querySelectorAll('.search-result');
     items.forEach(function (li, j) { li.classList.toggle('active', j === i); li.setAttribute('aria-selected', String(j === i)); });
     active = i;
     if (i >= 0 && items[i]) {
@@ -512,10 +514,24 @@
     } else input.removeAttribute('aria-activedescendant');
   }
 
+  // place puts the drop-down under the search box, inside the viewport.
+  function place() {
+    var r = input.getBoundingClientRect(), w = box.offsetWidth || 600;
+    var left = Math.max(8, Math.min(r.right - w, window.innerWidth - w - 8));
+    box.style.top = (r.bottom + window.scrollY + 6) + 'px';
+    box.style.left = (left + window.scrollX) + 'px';
+  }
+
+  function show() {
+    box.hidden = false;
+    input.setAttribute('aria-expanded', 'true');
+    place();
+  }
+
   function hide() { box.hidden = true; active = -1; input.setAttribute('aria-expanded', 'false'); }
 
   function run() {
-    var q = input.value, my = ++seq;
+    var q = input.value, my = ++seq, t0 = performance.now();
     var target = pageBox || box;
     if (pageBox) syncURL(q);
     if (!q.trim()) { if (!pageBox) hide(); else pageBox.textContent = ''; return; }
@@ -524,13 +540,14 @@
     }).then(function (res) {
       if (my !== seq) return; // a newer keystroke won
       renderResults(target, q, res, run);
-      if (!pageBox) { box.hidden = false; input.setAttribute('aria-expanded', 'true'); }
-      root.setAttribute('data-search-ready', String(my));
+      if (!pageBox) show();
+      // Time from keystroke to results in the DOM, for the tests' report.
+      root.setAttribute('data-search-ms', (performance.now() - t0).toFixed(2));
     }).catch(function (err) {
       if (my !== seq) return;
       target.textContent = '';
       target.appendChild(el('p', 'search-status search-error', 'Search is unavailable: ' + err.message));
-      if (!pageBox) box.hidden = false;
+      if (!pageBox) show();
     });
   }
 
@@ -573,23 +590,33 @@
       pageBox.classList.add('search-page');
     }
 
-    input.addEventListener('focus', function () { start(); if (!pageBox && input.value.trim() && shown.length) box.hidden = false; });
+    input.addEventListener('focus', function () { start(); if (!pageBox && input.value.trim() && shown.length) show(); });
+    window.addEventListener('resize', function () { if (!box.hidden) place(); });
     input.addEventListener('input', run);
     input.addEventListener('keydown', function (e) {
-      if (e.key === 'ArrowDown' && !pageBox) { e.preventDefault(); if (shown.length) setActive(Math.min(active + 1, shown.length - 1)); }
-      else if (e.key === 'ArrowUp' && !pageBox) { e.preventDefault(); if (shown.length) setActive(Math.max(active - 1, 0)); }
+      var open = pageBox || !box.hidden;
+      if (e.key === 'ArrowDown' && open && shown.length) { e.preventDefault(); setActive(Math.min(active + 1, shown.length - 1)); }
+      else if (e.key === 'ArrowUp' && open && shown.length) { e.preventDefault(); setActive(Math.max(active - 1, 0)); }
       else if (e.key === 'Escape') { if (!pageBox) hide(); input.blur(); }
-      else if (e.key === 'Enter' && !pageBox && active >= 0 && shown[active] && !box.hidden) {
+      else if (e.key === 'Enter' && open && active >= 0 && shown[active]) {
         e.preventDefault();
         location.href = base + shown[active].url;
-      } else if (e.key === 'Enter' && pageBox) {
-        e.preventDefault();
-        var first = pageBox.querySelector('.search-result a');
-        if (first) location.href = first.href;
       }
+      // Otherwise Enter submits the form: the search page with ?q=.
     });
+    if (form) {
+      // Some keyboards and input methods submit without a keydown we see.
+      form.addEventListener('submit', function (e) {
+        if ((pageBox || !box.hidden) && active >= 0 && shown[active]) {
+          e.preventDefault();
+          location.href = base + shown[active].url;
+        }
+      });
+    }
     document.addEventListener('click', function (e) {
-      if (!pageBox && !box.contains(e.target) && e.target !== input) hide();
+      // A filter button re-renders the results, so its click may come from
+      // a node no longer in the document: that click was inside too.
+      if (!pageBox && e.target !== input && !box.contains(e.target) && document.contains(e.target)) hide();
     });
     document.addEventListener('keydown', function (e) {
       var t = e.target, typing = t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName));

@@ -1,0 +1,156 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/atproto-nur/atproto-nur/indexer"
+	"github.com/atproto-nur/atproto-nur/search"
+	"github.com/atproto-nur/atproto-nur/site"
+)
+
+func init() {
+	register(command{name: "search", summary: "search options, packages and guides from the terminal", run: runSearch})
+}
+
+// searchIndexPath is where the bleve index of a site built into out lives:
+// beside it, hidden, so that publishing out does not publish the index.
+func searchIndexPath(out string) string {
+	out = filepath.Clean(out)
+	return filepath.Join(filepath.Dir(out), "."+filepath.Base(out)+".search.bleve")
+}
+
+func runSearch(ctx context.Context, args []string) error {
+	fs := newFlags("search", "QUERY… [--kind option|package|guide] [--scope SCOPE] [--json] [--limit N] [build flags]")
+	kind := fs.String("kind", "", "only results of this `kind`: option, package or guide")
+	scope := fs.String("scope", "", "only results of this `scope` (option set), e.g. NixOS")
+	asJSON := fs.Bool("json", false, "print results as a JSON array")
+	limit := fs.Int("limit", 10, "print at most `N` results")
+	indexPath := fs.String("index", "", "bleve index `folder` (default: .OUT.search.bleve beside --out)")
+	f := addSiteFlags(fs)
+	words, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	q := strings.Join(words, " ")
+	if strings.TrimSpace(q) == "" {
+		fmt.Fprintln(fs.Output(), "nurdocs search: no query given")
+		fs.Usage()
+		return errUsage
+	}
+	switch indexer.Kind(*kind) {
+	case "", indexer.KindOption, indexer.KindPackage, indexer.KindGuide:
+	default:
+		return fmt.Errorf("--kind %q: want option, package or guide", *kind)
+	}
+	if *limit <= 0 {
+		return fmt.Errorf("--limit %d: want a positive number", *limit)
+	}
+
+	src, err := f.sources()
+	if err != nil {
+		return err
+	}
+	loaded, err := src.Load(ctx)
+	if err != nil {
+		return err
+	}
+	var prefixes []string
+	for _, m := range loaded.Modules {
+		if m.OptionPrefix != "" {
+			prefixes = append(prefixes, m.OptionPrefix)
+		}
+	}
+	layout := site.NewLayout(loaded.Docs, prefixes)
+	path := *indexPath
+	if path == "" {
+		path = searchIndexPath(f.out)
+	}
+	ix, err := search.OpenOrBuild(path, loaded.Docs, layout.URL)
+	if err != nil {
+		return err
+	}
+	defer ix.Close()
+	results, err := ix.Search(q, search.Options{Kind: indexer.Kind(*kind), Scope: *scope, Limit: *limit})
+	if err != nil {
+		return err
+	}
+	base := f.baseURL
+	if !strings.HasSuffix(base, "/") {
+		base += "/"
+	}
+	for i := range results {
+		results[i].URL = base + results[i].URL
+	}
+	if *asJSON {
+		return printJSON(os.Stdout, results)
+	}
+	return printResults(os.Stdout, q, results)
+}
+
+// parseInterleaved parses flags that may come before, between or after the
+// query words, and returns the words.
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	var words []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, errUsage
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return words, nil
+		}
+		if args[0] == "--" {
+			return append(words, args[1:]...), nil
+		}
+		words = append(words, args[0])
+		args = args[1:]
+	}
+}
+
+func printJSON(w io.Writer, results []search.Result) error {
+	if results == nil {
+		results = []search.Result{}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(results)
+}
+
+func printResults(w io.Writer, q string, results []search.Result) error {
+	if len(results) == 0 {
+		_, err := fmt.Fprintf(w, "no results for %q\n", q)
+		return err
+	}
+	for _, r := range results {
+		fmt.Fprintf(w, "%s  [%s", r.Name, r.Kind)
+		if r.Kind == indexer.KindOption && r.Scope != "" {
+			fmt.Fprintf(w, ", %s", r.Scope)
+		}
+		fmt.Fprintln(w, "]")
+		if r.Summary != "" {
+			fmt.Fprintf(w, "    %s\n", r.Summary)
+		}
+		if r.Type != "" {
+			fmt.Fprintf(w, "    type: %s", r.Type)
+			if r.Default != "" {
+				fmt.Fprintf(w, "  default: %s", r.Default)
+			}
+			fmt.Fprintln(w)
+		}
+		if _, err := fmt.Fprintf(w, "    %s\n", r.URL); err != nil {
+			return err
+		}
+	}
+	return nil
+}
