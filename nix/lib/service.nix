@@ -479,7 +479,9 @@ rec {
             + notes;
         };
 
-        package = lib.mkPackageOption pkgs [ "atproto" (spec.package or name) ] { };
+        package = lib.mkPackageOption pkgs [ "atproto" (spec.package or name) ] {
+          extraDescription = "`pkgs.atproto` comes from this repository's overlay, which the flake's `nixosModules` add themselves; with the modules from `default.nix`, add `overlays.default` to `nixpkgs.overlays`.";
+        };
 
         user = mkOption {
           type = types.str;
