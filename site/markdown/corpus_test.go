@@ -26,6 +26,7 @@ type corpus struct {
 	names        map[string]bool
 	descriptions []string // option descriptions, in name order
 	markdown     []string // literalMD defaults and examples
+	nix          []string // literalExpression defaults and examples
 }
 
 var (
@@ -95,8 +96,13 @@ func loadCorpus(tb testing.TB, file string) *corpus {
 				Type string `json:"_type"`
 				Text string `json:"text"`
 			}
-			if len(v) > 0 && v[0] == '{' && json.Unmarshal(v, &lit) == nil && lit.Type == "literalMD" {
-				c.markdown = append(c.markdown, lit.Text)
+			if len(v) > 0 && v[0] == '{' && json.Unmarshal(v, &lit) == nil {
+				switch lit.Type {
+				case "literalMD":
+					c.markdown = append(c.markdown, lit.Text)
+				case "literalExpression":
+					c.nix = append(c.nix, lit.Text)
+				}
 			}
 		}
 	}
@@ -207,4 +213,19 @@ func BenchmarkPlainTextNixOSCorpus(b *testing.B) {
 			PlainText(d)
 		}
 	}
+}
+
+// BenchmarkHighlightNixOSLiterals highlights every literalExpression
+// default and example of the NixOS set as Nix, the way option pages show
+// them.
+func BenchmarkHighlightNixOSLiterals(b *testing.B) {
+	c := loadCorpus(b, "nixos-options.json.gz")
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		for _, code := range c.nix {
+			Highlight("nix", code)
+		}
+	}
+	b.ReportMetric(float64(len(c.nix)), "values")
 }

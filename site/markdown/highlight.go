@@ -5,7 +5,6 @@ import (
 	"html/template"
 	"strings"
 	"sync"
-	"sync/atomic"
 
 	"github.com/alecthomas/chroma/v2"
 	"github.com/alecthomas/chroma/v2/lexers"
@@ -16,15 +15,10 @@ import (
 // classes (see StyleCSS). An unknown or empty lang gives escaped plain
 // text. Used for literalExpression defaults and examples.
 func Highlight(lang, code string) template.HTML {
-	if h, ok := cachedHighlight(lang, code); ok {
-		return h
-	}
 	var b bytes.Buffer
-	b.Grow(len(code) * 2)
+	b.Grow(len(code)*2 + 64)
 	writeCodeBlock(&b, lang, code, false)
-	h := template.HTML(b.String())
-	storeHighlight(lang, code, h)
-	return h
+	return template.HTML(b.String())
 }
 
 // HighlightWithCopy is Highlight wrapped like fenced code blocks in
@@ -34,38 +28,6 @@ func HighlightWithCopy(lang, code string) template.HTML {
 	b.Grow(len(code) * 2)
 	writeCodeBlock(&b, lang, code, true)
 	return template.HTML(b.String())
-}
-
-// Option defaults and examples repeat a lot ("false", "[ ]", "{ }", "null",
-// pkgs.foo): short snippets are cached, up to a bound so memory stays flat.
-const (
-	highlightCacheMaxCode    = 128
-	highlightCacheMaxEntries = 1 << 14
-)
-
-var (
-	highlightCache      sync.Map // lang + "\x00" + code → template.HTML
-	highlightCacheCount atomic.Int64
-)
-
-func cachedHighlight(lang, code string) (template.HTML, bool) {
-	if len(code) > highlightCacheMaxCode {
-		return "", false
-	}
-	v, ok := highlightCache.Load(lang + "\x00" + code)
-	if !ok {
-		return "", false
-	}
-	return v.(template.HTML), true
-}
-
-func storeHighlight(lang, code string, h template.HTML) {
-	if len(code) > highlightCacheMaxCode || highlightCacheCount.Load() >= highlightCacheMaxEntries {
-		return
-	}
-	if _, loaded := highlightCache.LoadOrStore(lang+"\x00"+code, h); !loaded {
-		highlightCacheCount.Add(1)
-	}
 }
 
 // byteWriter is what both bytes.Buffer and goldmark's util.BufWriter offer.
@@ -105,6 +67,12 @@ func writeCodeBlock(w byteWriter, lang, code string, withCopy bool) {
 // writeTokens writes code as chroma token spans, or escaped text when no
 // lexer knows lang.
 func writeTokens(w byteWriter, lang, code string) {
+	if lang == "nix" || lang == "nixos" {
+		tw := tokenWriter{w: w}
+		tokeniseNix(code, tw.token)
+		tw.flush()
+		return
+	}
 	lexer := lexerFor(lang)
 	if lexer == nil {
 		w.Write(util.EscapeHTML([]byte(code)))
@@ -194,4 +162,36 @@ func lexerFor(lang string) chroma.Lexer {
 	l = chroma.Coalesce(l)
 	lexerCache.Store(lang, l)
 	return l
+}
+
+// tokenWriter writes tokens as spans, merging neighbours of the same class.
+type tokenWriter struct {
+	w       byteWriter
+	class   string
+	pending []byte
+}
+
+func (t *tokenWriter) token(tt chroma.TokenType, v string) {
+	cls := tokenClass(tt)
+	if cls != t.class {
+		t.flush()
+		t.class = cls
+	}
+	t.pending = append(t.pending, v...)
+}
+
+func (t *tokenWriter) flush() {
+	if len(t.pending) == 0 {
+		return
+	}
+	if t.class != "" {
+		t.w.WriteString(`<span class="`)
+		t.w.WriteString(t.class)
+		t.w.WriteString(`">`)
+	}
+	t.w.Write(util.EscapeHTML(t.pending))
+	if t.class != "" {
+		t.w.WriteString("</span>")
+	}
+	t.pending = t.pending[:0]
 }

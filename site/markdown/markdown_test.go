@@ -121,9 +121,6 @@ func TestHighlight(t *testing.T) {
 	if !strings.HasPrefix(h, `<pre class="chroma"><code class="language-nix">`) || !strings.Contains(h, `<span class="no">true</span>`) {
 		t.Errorf("Highlight(nix) = %s", h)
 	}
-	if h2 := string(Highlight("nix", `{ enable = true; }`)); h2 != h {
-		t.Errorf("cached highlight differs: %s", h2)
-	}
 	if p := string(Highlight("", "<b>x</b>")); p != "<pre class=\"chroma\"><code>&lt;b&gt;x&lt;/b&gt;</code></pre>\n" {
 		t.Errorf("plain Highlight = %q", p)
 	}
