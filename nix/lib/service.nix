@@ -475,7 +475,9 @@ rec {
         enable = lib.mkEnableOption (spec.description or displayName) // {
           description =
             "Whether to run ${spec.description or displayName} as the hardened systemd service `${unit}`. "
-            + "State lives in {file}`${stateDir}`; logs go to the journal (`journalctl -u ${unit}`)."
+            + "State lives in {file}`${stateDir}`; logs go to the journal (`journalctl -u ${unit}`). "
+            + "Before a new package version first starts, its databases are backed up and the version recorded "
+            + "({option}`${optionPrefix}.backupOnUpgrade.enable`); after a rollback, `${unit}-restore` brings the matching data back."
             + notes;
         };
 

@@ -102,19 +102,19 @@ service.mkService {
       PDS_MAX_SUBSCRIPTION_BUFFER = nullInt "Events buffered per firehose subscriber before it is dropped. Default: 500.";
       PDS_REPO_BACKFILL_LIMIT_MS = nullInt "How far back the firehose can be replayed with a cursor, in milliseconds. Default: 86400000 (1 day).";
 
-      PDS_BSKY_APP_VIEW_URL = str "https://api.bsky.app" "URL of the Bluesky AppView requests are proxied to.";
-      PDS_BSKY_APP_VIEW_DID = str "did:web:api.bsky.app" "DID of the Bluesky AppView.";
+      PDS_BSKY_APP_VIEW_URL = typed (lib.types.nullOr lib.types.str) "https://api.bsky.app" "URL of the Bluesky AppView requests are proxied to (with PDS_BSKY_APP_VIEW_DID). The program has none unless set; this default is what the official installer writes.";
+      PDS_BSKY_APP_VIEW_DID = typed (lib.types.nullOr lib.types.str) "did:web:api.bsky.app" "DID of the Bluesky AppView.";
       PDS_BSKY_APP_VIEW_CDN_URL_PATTERN = nullStr "URL pattern of the AppView's image CDN.";
       PDS_MOD_SERVICE_URL = nullStr "URL of the moderation service.";
       PDS_MOD_SERVICE_DID = nullStr "DID of the moderation service.";
-      PDS_REPORT_SERVICE_URL = str "https://mod.bsky.app" "URL of the service receiving moderation reports.";
-      PDS_REPORT_SERVICE_DID = str "did:plc:ar7c4by46qjdydhdevvrndac" "DID of the service receiving moderation reports.";
+      PDS_REPORT_SERVICE_URL = typed (lib.types.nullOr lib.types.str) "https://mod.bsky.app" "URL of the service receiving moderation reports (with PDS_REPORT_SERVICE_DID). Without it reports go to PDS_MOD_SERVICE_URL; this default is the official installer's.";
+      PDS_REPORT_SERVICE_DID = typed (lib.types.nullOr lib.types.str) "did:plc:ar7c4by46qjdydhdevvrndac" "DID of the service receiving moderation reports.";
 
-      PDS_RATE_LIMITS_ENABLED = bool true "Whether rate limits apply.";
+      PDS_RATE_LIMITS_ENABLED = bool true "Whether rate limits apply (kept in memory, or in Redis with PDS_REDIS_SCRATCH_ADDRESS). The program's own default is off; this module turns them on.";
       PDS_RATE_LIMIT_BYPASS_IPS = nullStr "Comma-separated IP addresses exempt from rate limits.";
       PDS_REDIS_SCRATCH_ADDRESS = nullStr "Redis address (`host:port`) shared by several PDS processes for rate limits.";
 
-      PDS_CRAWLERS = list [ "https://bsky.network" ] "Relays asked to crawl this PDS when its repositories change.";
+      PDS_CRAWLERS = list [ "https://bsky.network" ] "Relays asked to crawl this PDS when its repositories change. The program asks none unless set; this default is the official installer's.";
 
       PDS_PLC_ROTATION_KEY_KMS_KEY_ID = nullStr "AWS KMS key ID used as the PLC rotation key instead of `plcRotationKeyFile`.";
 
@@ -217,6 +217,14 @@ service.mkService {
   assertions =
     { cfg, ... }:
     [
+      {
+        assertion = (cfg.settings.PDS_BSKY_APP_VIEW_URL == null) || (cfg.settings.PDS_BSKY_APP_VIEW_DID != null);
+        message = "services.atproto.pds.settings.PDS_BSKY_APP_VIEW_URL is set without PDS_BSKY_APP_VIEW_DID; the PDS refuses to start. Set both, or set PDS_BSKY_APP_VIEW_URL = null.";
+      }
+      {
+        assertion = (cfg.settings.PDS_REPORT_SERVICE_URL == null) || (cfg.settings.PDS_REPORT_SERVICE_DID != null);
+        message = "services.atproto.pds.settings.PDS_REPORT_SERVICE_URL is set without PDS_REPORT_SERVICE_DID; the PDS refuses to start. Set both, or set PDS_REPORT_SERVICE_URL = null.";
+      }
       {
         assertion = cfg.settings.PDS_BLOBSTORE_S3_BUCKET == null || cfg.settings.PDS_BLOBSTORE_DISK_LOCATION == null;
         message = "services.atproto.pds.settings: PDS_BLOBSTORE_S3_BUCKET and PDS_BLOBSTORE_DISK_LOCATION are both set, but the PDS takes exactly one blob store; set PDS_BLOBSTORE_DISK_LOCATION = null to use S3.";
