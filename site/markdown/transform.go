@@ -93,8 +93,20 @@ func (t *transformer) finishRole(m *roleMarker, source []byte, st *state) {
 		st.add(offset, fmt.Sprintf("unknown role {%s} (known: option, var, command, env, file, manpage, package)", m.name))
 		r.name = sanitizeClass(m.name)
 	}
+	if insideLink(parent) {
+		r.url = "" // a link inside a link is invalid HTML; the outer one wins
+	}
 	parent.ReplaceChild(parent, m, r)
 	parent.RemoveChild(parent, cs)
+}
+
+func insideLink(n ast.Node) bool {
+	for ; n != nil; n = n.Parent() {
+		if n.Kind() == ast.KindLink {
+			return true
+		}
+	}
+	return false
 }
 
 // optionURL resolves an option name, recording a diagnostic when the
