@@ -9,6 +9,21 @@
 // shown as text, the way nixpkgs' own renderer treats it), and links and
 // images whose destination uses any scheme other than a short list of
 // harmless ones (http, https, mailto, …) lose their destination.
+//
+// Markup the theme styles or scripts:
+//
+//	roles            <a class="option" href="…"><code>name</code></a> when resolved,
+//	                 else <code class="option">; likewise class var, command, env,
+//	                 file, manpage (title="man page …"), package; unknown roles
+//	                 get class "role-NAME"
+//	admonitions      <div class="admonition note" role="note"><p class="admonition-title">Note</p>…</div>
+//	                 (note tip warning important caution example; others "block block-NAME")
+//	code blocks      <div class="code"><button class="copy" type="button" aria-label="Copy code">Copy</button>
+//	                 <pre class="chroma"><code class="language-nix">…token spans…</code></pre></div>
+//	inline anchors   <span id="…"></span>
+//
+// The copy button does nothing by itself: the theme's script wires it to
+// the clipboard (and may hide it when scripts are off).
 package markdown
 
 import (

@@ -87,6 +87,8 @@ func (r *nodeRenderer) renderAdmonition(w util.BufWriter, source []byte, node as
 		w.WriteString("admonition ")
 		w.WriteString(n.AdmonitionKind)
 	case n.Class != "":
+		// Prefixed so a made-up kind cannot borrow a theme class.
+		w.WriteString("block block-")
 		w.WriteString(n.Class)
 	default:
 		w.WriteString("block")

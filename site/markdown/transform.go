@@ -91,7 +91,8 @@ func (t *transformer) finishRole(m *roleMarker, source []byte, st *state) {
 	case "var", "command", "env", "file":
 	default:
 		st.add(offset, fmt.Sprintf("unknown role {%s} (known: option, var, command, env, file, manpage, package)", m.name))
-		r.name = sanitizeClass(m.name)
+		// Prefixed so a made-up role cannot borrow a theme class.
+		r.name = "role-" + sanitizeClass(m.name)
 	}
 	if insideLink(parent) {
 		r.url = "" // a link inside a link is invalid HTML; the outer one wins
