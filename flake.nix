@@ -86,6 +86,16 @@
             touch $out
           '';
         }
+        # One NixOS VM test per service (they need KVM, so Linux hosts only).
+        // lib.optionalAttrs (lib.hasSuffix "-linux" system) (
+          let
+            vmTests = (import ./nix/tests/modules/vm.nix { pkgs = pkgs.extend self.overlays.default; }).tests;
+          in
+          # Names come from the module list so that listing checks builds nothing.
+          lib.mapAttrs' (name: _: lib.nameValuePair "vm-${name}" vmTests.${name}) (
+            removeAttrs metadataRepo.modules [ "default" ]
+          )
+        )
       );
 
       apps = forAllSystems (

@@ -121,7 +121,8 @@ lib.runTests {
       "docs"
       "eval-tests"
       "formatting"
-    ];
+    ]
+    ++ map (name: "vm-${name}") (lib.attrNames (removeAttrs repo.modules [ "default" ]));
   };
 
   testApps = {
