@@ -1,0 +1,199 @@
+package serve
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"io/fs"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/atproto-nur/atproto-nur/indexer"
+	"github.com/atproto-nur/atproto-nur/search"
+	"github.com/atproto-nur/atproto-nur/site"
+)
+
+// indexDelay keeps the search indexes off the save → reload path: they
+// are rebuilt once no build happened for this long.
+const indexDelay = 300 * time.Millisecond
+
+// indexJob is the latest build served, for the index loop.
+type indexJob struct {
+	slot   int
+	dir    string
+	docs   []indexer.Document
+	layout *site.Layout
+}
+
+// indexLoop brings the search indexes in step with the served site once
+// builds pause: the static index search.js reads (inside the served
+// slot) and the bleve index behind /api/search. Each is skipped when the
+// documents and their URLs are unchanged (a template edit).
+func (s *server) indexLoop(ctx context.Context) {
+	n := 0
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-s.kickIndex:
+		}
+		// Wait for a pause: every new build restarts the wait.
+	pause:
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-s.kickIndex:
+			case <-time.After(indexDelay):
+				break pause
+			}
+		}
+		s.mu.Lock()
+		job := s.indexJob
+		s.mu.Unlock()
+		if job == nil {
+			continue
+		}
+		stamp, err := docsStamp(job.docs, job.layout.URL)
+		if err != nil {
+			s.logf("search index: %v", err)
+			continue
+		}
+		if s.writeIndex != nil {
+			s.writeStaticIndex(job, stamp)
+		}
+		if s.cfg.NoSearchAPI || stamp == s.searchKey {
+			continue
+		}
+		n++
+		path := filepath.Join(s.tmp, "search-"+strconv.Itoa(n)+".bleve")
+		start := time.Now()
+		ix, err := search.OpenOrBuild(path, job.docs, job.layout.URL)
+		if err != nil {
+			s.logf("search index: %v", err)
+			continue
+		}
+		s.searchKey = stamp
+		s.searchMu.Lock() // waits for searches on the old index to finish
+		old := s.searchIx
+		s.searchIx = ix
+		s.searchMu.Unlock()
+		if old != nil {
+			old.Close()
+			os.RemoveAll(old.Path())
+		}
+		if n == 1 {
+			s.logf("search API ready at /api/search?q= (%d documents indexed in %s)", len(job.docs), time.Since(start).Round(time.Millisecond))
+		}
+	}
+}
+
+// writeStaticIndex writes the browser's search index into the job's slot
+// beside the pages, then swaps it in with renames so search.js never
+// reads a half-written shard.
+func (s *server) writeStaticIndex(job *indexJob, stamp string) {
+	s.slotMu[job.slot].Lock()
+	defer s.slotMu[job.slot].Unlock()
+	s.mu.Lock()
+	done := s.indexStamps[job.dir] == stamp
+	s.mu.Unlock()
+	if done || !isDir(job.dir) {
+		return // current already, or the slot was replaced after a failed build
+	}
+	final := filepath.Join(job.dir, "search")
+	fresh, old := filepath.Join(job.dir, ".search-new"), filepath.Join(job.dir, ".search-old")
+	os.RemoveAll(fresh)
+	os.RemoveAll(old)
+	if err := s.writeIndex(fresh, job.docs, job.layout.URL); err != nil {
+		os.RemoveAll(fresh)
+		s.logf("search index: %v", err)
+		return
+	}
+	if err := os.Rename(final, old); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		s.logf("search index: %v", err)
+		return
+	}
+	if err := os.Rename(fresh, final); err != nil {
+		s.logf("search index: %v", err)
+		return
+	}
+	os.RemoveAll(old)
+	s.mu.Lock()
+	s.indexStamps[job.dir] = stamp
+	s.mu.Unlock()
+}
+
+// docsStamp identifies the documents and their URLs, so an unchanged set
+// (a template edit) does not rebuild the index.
+func docsStamp(docs []indexer.Document, url func(indexer.Document) string) (string, error) {
+	h := sha256.New()
+	enc := json.NewEncoder(h)
+	for _, d := range docs {
+		if err := enc.Encode(d); err != nil {
+			return "", err
+		}
+		h.Write([]byte(url(d) + "\n"))
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// serveSearch answers GET /api/search?q=…&kind=option&scope=…&limit=N
+// with the ranked results as JSON; result URLs are relative to base.
+func (s *server) serveSearch(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	q := r.URL.Query()
+	opts := search.Options{Kind: indexer.Kind(q.Get("kind")), Scope: q.Get("scope")}
+	if l := q.Get("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil || n < 0 || n > 1000 {
+			writeJSON(w, r, http.StatusBadRequest, map[string]string{"error": "limit must be a number from 0 to 1000"})
+			return
+		}
+		opts.Limit = n
+	}
+	switch opts.Kind {
+	case "", indexer.KindOption, indexer.KindPackage, indexer.KindGuide:
+	default:
+		writeJSON(w, r, http.StatusBadRequest, map[string]string{"error": "kind must be option, package or guide"})
+		return
+	}
+	s.searchMu.RLock()
+	ix := s.searchIx
+	if ix == nil {
+		s.searchMu.RUnlock()
+		writeJSON(w, r, http.StatusServiceUnavailable, map[string]string{"error": errNoIndex.Error()})
+		return
+	}
+	res, err := ix.SearchContext(r.Context(), q.Get("q"), opts)
+	s.searchMu.RUnlock()
+	if err != nil {
+		writeJSON(w, r, http.StatusInternalServerError, map[string]string{"error": err.Error()})
+		return
+	}
+	if res == nil {
+		res = []search.Result{}
+	}
+	writeJSON(w, r, http.StatusOK, struct {
+		Query   string          `json:"query"`
+		Base    string          `json:"base"`
+		Results []search.Result `json:"results"`
+	}{q.Get("q"), s.base, res})
+}
+
+func writeJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
+	data, err := json.Marshal(v)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	writeBody(w, r, status, "application/json", data)
+}

@@ -1,0 +1,349 @@
+package serve
+
+import (
+	"encoding/json"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/atproto-nur/atproto-nur/indexer"
+)
+
+// wait is how long a test waits for an event; far above the 200 ms the
+// preview aims for, so a loaded machine does not make the test flaky (the
+// latency itself is measured by BenchmarkSaveToReload).
+const wait = 20 * time.Second
+
+func decodeState(tb testing.TB, ev sseEvent) liveState {
+	tb.Helper()
+	var st liveState
+	if err := json.Unmarshal([]byte(ev.data), &st); err != nil {
+		tb.Fatalf("event %s: %v in %q", ev.name, err, ev.data)
+	}
+	return st
+}
+
+func TestServeEndToEnd(t *testing.T) {
+	t.Setenv("TMPDIR", t.TempDir()) // to check the preview's folder is removed
+	repo := fixture(t)
+	guide := filepath.Join(repo, "content", "getting-started.md")
+	tmpl := filepath.Join(repo, "themes", "default", "templates", "guide.html")
+	goodTmpl, err := os.ReadFile(tmpl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := start(t, Config{Site: siteConfig(repo),
+		Sources: &indexer.Sources{Repo: repo, Mode: indexer.SourceNone}})
+	page := srv.url + "guides/getting-started/"
+
+	code, h, body := get(t, page)
+	if code != 200 || !strings.Contains(body, "First version of the guide.") {
+		t.Fatalf("GET %s: %d, body lacks the guide:\n%.400s", page, code, body)
+	}
+	if !strings.Contains(body, `id="nurdocs-live"`) {
+		t.Errorf("page lacks the live-reload script")
+	}
+	if h.Get("Cache-Control") != "no-store" {
+		t.Errorf("Cache-Control = %q, want no-store", h.Get("Cache-Control"))
+	}
+
+	ev := openEvents(t, srv.url)
+	first := ev.next(t, wait)
+	if first.name != "state" || len(decodeState(t, first).Problems) != 0 {
+		t.Fatalf("first event = %s %s, want state without problems", first.name, first.data)
+	}
+	ev.quiet(100 * time.Millisecond)
+
+	// 1. Edit a guide: the page changes and tabs are told to reload.
+	t.Run("guide edit reloads", func(t *testing.T) {
+		saved := time.Now()
+		writeFile(t, guide, strings.Replace(guideV1, "First version", "Second version", 1))
+		e := ev.next(t, wait)
+		if e.name != "reload" {
+			t.Fatalf("event %s %s, want reload", e.name, e.data)
+		}
+		t.Logf("save → reload event: %s", e.at.Sub(saved).Round(time.Millisecond))
+		_, _, body := get(t, page)
+		if !strings.Contains(body, "Second version of the guide.") {
+			t.Fatalf("served page lacks the edit:\n%.400s", body)
+		}
+	})
+	ev.quiet(100 * time.Millisecond)
+
+	// 2. Break the guide template with an error that shows only while
+	// rendering (some pages may already be written): overlay event, and
+	// the last good site keeps being served.
+	t.Run("template error shows overlay", func(t *testing.T) {
+		bad := strings.Replace(string(goodTmpl), `{{define "content"}}`, "{{define \"content\"}}\n<p>\n{{.NoSuchField}}", 1)
+		if bad == string(goodTmpl) {
+			t.Fatal("guide.html has no content block to break")
+		}
+		writeFile(t, tmpl, bad)
+		e := ev.next(t, wait)
+		if e.name != "problems" {
+			t.Fatalf("event %s %s, want problems", e.name, e.data)
+		}
+		st := decodeState(t, e)
+		if len(st.Problems) != 1 {
+			t.Fatalf("problems = %+v, want one", st.Problems)
+		}
+		p := st.Problems[0]
+		if p.Kind != "build" || p.File != "themes/default/templates/guide.html" || p.Line != 3 ||
+			!strings.Contains(p.Message, "NoSuchField") {
+			t.Errorf("problem = %+v, want build error at themes/default/templates/guide.html:3 naming NoSuchField", p)
+		}
+		code, _, body := get(t, page)
+		if code != 200 || !strings.Contains(body, "Second version of the guide.") {
+			t.Fatalf("while broken: %d, want the last good page:\n%.400s", code, body)
+		}
+		if !strings.Contains(body, "NoSuchField") {
+			t.Errorf("a page loaded while broken does not carry the problem for the overlay")
+		}
+		// Every page of the served build is intact (the failed build went
+		// into the other folder).
+		if _, _, home := get(t, srv.url); !strings.Contains(home, "</html>") {
+			t.Errorf("home page damaged while the template is broken")
+		}
+	})
+	ev.quiet(100 * time.Millisecond)
+
+	t.Run("template fix clears overlay", func(t *testing.T) {
+		writeFile(t, tmpl, string(goodTmpl))
+		e := ev.next(t, wait)
+		if e.name != "reload" || len(decodeState(t, e).Problems) != 0 {
+			t.Fatalf("event %s %s, want reload without problems", e.name, e.data)
+		}
+		_, _, body := get(t, page)
+		if strings.Contains(body, "NoSuchField") {
+			t.Errorf("fixed page still carries the problem")
+		}
+	})
+	ev.quiet(100 * time.Millisecond)
+
+	// 3. Bad front matter: overlay with the guide's file and line.
+	t.Run("front matter error", func(t *testing.T) {
+		writeFile(t, guide, "---\ntitle: Getting started\nweight: first\n---\nText.\n")
+		e := ev.next(t, wait)
+		if e.name != "problems" {
+			t.Fatalf("event %s %s, want problems", e.name, e.data)
+		}
+		p := decodeState(t, e).Problems
+		if len(p) != 1 || !strings.HasSuffix(p[0].File, "getting-started.md") || p[0].Line != 3 ||
+			!strings.Contains(p[0].Message, "weight") {
+			t.Errorf("problems = %+v, want getting-started.md:3 about weight", p)
+		}
+		writeFile(t, guide, guideV1)
+		e = ev.next(t, wait)
+		if e.name != "reload" || len(decodeState(t, e).Problems) != 0 {
+			t.Fatalf("after the fix: event %s %s, want reload without problems", e.name, e.data)
+		}
+	})
+	ev.quiet(100 * time.Millisecond)
+
+	// 4. A new folder with a guide in it, then an edit inside it (the
+	// watch must have followed the folder).
+	t.Run("new folder", func(t *testing.T) {
+		dir := filepath.Join(repo, "content", "howto", "deep")
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		writeFile(t, filepath.Join(dir, "backups.md"), "# Back ups\n\nCopy the data folder.\n")
+		if e := ev.next(t, wait); e.name != "reload" {
+			t.Fatalf("event %s, want reload", e.name)
+		}
+		ev.quiet(100 * time.Millisecond)
+		writeFile(t, filepath.Join(dir, "backups.md"), "# Back ups\n\nSnapshot the data folder.\n")
+		if e := ev.next(t, wait); e.name != "reload" {
+			t.Fatalf("event %s, want reload", e.name)
+		}
+		code, _, body := get(t, srv.url+"guides/howto/deep/backups/")
+		if code != 200 || !strings.Contains(body, "Snapshot the data folder.") {
+			t.Fatalf("new guide: %d\n%.400s", code, body)
+		}
+	})
+	ev.quiet(100 * time.Millisecond)
+
+	// 5. vim's save: probe file 4913, backup by rename, new file, backup
+	// removed. One reload, not one per step; probes alone none.
+	t.Run("vim save", func(t *testing.T) {
+		probe := filepath.Join(repo, "content", "4913")
+		writeFile(t, probe, "")
+		os.Remove(probe)
+		writeFile(t, filepath.Join(repo, "content", ".getting-started.md.swp"), "swap")
+		if got := ev.quiet(300 * time.Millisecond); len(got) != 0 {
+			t.Fatalf("probe and swap files caused events: %+v", got)
+		}
+		backup := guide + "~"
+		writeFile(t, probe, "")
+		os.Remove(probe)
+		if err := os.Rename(guide, backup); err != nil {
+			t.Fatal(err)
+		}
+		writeFile(t, guide, strings.Replace(guideV1, "First version", "Vim version", 1))
+		os.Remove(backup)
+		if e := ev.next(t, wait); e.name != "reload" {
+			t.Fatalf("event %s, want reload", e.name)
+		}
+		if extra := ev.quiet(300 * time.Millisecond); len(extra) != 0 {
+			t.Errorf("one save caused %d more events: %+v", len(extra), extra)
+		}
+		if _, _, body := get(t, page); !strings.Contains(body, "Vim version") {
+			t.Errorf("vim save not served")
+		}
+	})
+
+	// 6. Write to a temporary file, then rename over the guide.
+	t.Run("atomic rename save", func(t *testing.T) {
+		tmp := filepath.Join(repo, "content", ".getting-started.md.tmp-1234")
+		writeFile(t, tmp, strings.Replace(guideV1, "First version", "Renamed version", 1))
+		if err := os.Rename(tmp, guide); err != nil {
+			t.Fatal(err)
+		}
+		if e := ev.next(t, wait); e.name != "reload" {
+			t.Fatalf("event %s, want reload", e.name)
+		}
+		if _, _, body := get(t, page); !strings.Contains(body, "Renamed version") {
+			t.Errorf("renamed save not served")
+		}
+	})
+
+	// Shut down: the stream ends, the port is free, the folder is gone.
+	addr := strings.TrimSuffix(strings.TrimPrefix(srv.url, "http://"), "/")
+	if err := srv.stop(); err != nil {
+		t.Fatalf("shutdown: %v", err)
+	}
+	for range ev.c { // drains until the server closed the stream
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		t.Errorf("port not freed after shutdown: %v", err)
+	} else {
+		ln.Close()
+	}
+	if left, _ := filepath.Glob(filepath.Join(os.Getenv("TMPDIR"), "nurdocs-serve-*")); len(left) > 0 {
+		t.Errorf("temporary folder left behind: %v", left)
+	}
+}
+
+// TestServeNixError breaks a module of a copy of this repository's Nix
+// tree: the evaluation error shows with its file and line while the last
+// good site is served, and fixing it reloads.
+func TestServeNixError(t *testing.T) {
+	lib := os.Getenv("HOME") + "/.cache/nixpkgs-lib"
+	if os.Getenv("NIX_PATH") == "" {
+		if _, err := os.Stat(lib); err == nil {
+			t.Setenv("NIX_PATH", "nixpkgs="+lib)
+		}
+	}
+	repo := fixture(t)
+	copyTree(t, filepath.Join(repoRoot, "nix"), filepath.Join(repo, "nix"))
+	if err := indexer.NixAvailable(t.Context(), repo); err != nil {
+		t.Skipf("needs Nix with nixpkgs lib (NIX_PATH=nixpkgs=$HOME/.cache/nixpkgs-lib): %v", err)
+	}
+	mods, _ := filepath.Glob(filepath.Join(repo, "nix", "modules", "*.nix"))
+	sort.Strings(mods)
+	var mod string
+	for _, m := range mods {
+		if filepath.Base(m) != "default.nix" {
+			mod = m
+			break
+		}
+	}
+	if mod == "" {
+		t.Skip("no module under nix/modules to break")
+	}
+	good, err := os.ReadFile(mod)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := start(t, Config{Site: siteConfig(repo), Sources: &indexer.Sources{Repo: repo, Mode: indexer.SourceLive}})
+	code, _, home := get(t, srv.url)
+	if code != 200 || !strings.Contains(home, "live evaluation") {
+		t.Fatalf("home: %d, not built from a live evaluation:\n%.300s", code, home)
+	}
+	ev := openEvents(t, srv.url)
+	ev.next(t, wait)
+	ev.quiet(200 * time.Millisecond)
+
+	// Line 2 gets a syntax error.
+	lines := strings.SplitN(string(good), "\n", 2)
+	writeFile(t, mod, lines[0]+"\n  = = ;\n"+lines[1])
+	e := ev.next(t, wait)
+	if e.name != "problems" {
+		t.Fatalf("event %s %s, want problems", e.name, e.data)
+	}
+	p := decodeState(t, e).Problems
+	rel := "nix/modules/" + filepath.Base(mod)
+	if len(p) != 1 || p[0].Kind != "nix" || p[0].File != rel || p[0].Line != 2 {
+		t.Errorf("problems = %+v, want a nix problem at %s:2", p, rel)
+	}
+	if code, _, body := get(t, srv.url); code != 200 || !strings.Contains(body, "live evaluation") {
+		t.Errorf("last good site not served during the Nix error: %d", code)
+	} else if !strings.Contains(body, filepath.Base(mod)) {
+		t.Errorf("page loaded during the Nix error lacks it for the overlay")
+	}
+
+	writeFile(t, mod, string(good))
+	for {
+		e = ev.next(t, wait)
+		if e.name == "reload" {
+			break
+		}
+		if e.name != "problems" || len(decodeState(t, e).Problems) != 0 {
+			t.Fatalf("after the fix: event %s %s, want the problem cleared and a reload", e.name, e.data)
+		}
+	}
+	if p := decodeState(t, e).Problems; len(p) != 0 {
+		t.Errorf("problems after the fix: %+v", p)
+	}
+}
+
+func TestGzipAndTypes(t *testing.T) {
+	repo := fixture(t)
+	srv := start(t, Config{Site: siteConfig(repo), Sources: &indexer.Sources{Repo: repo, Mode: indexer.SourceNone}})
+	for _, c := range []struct{ path, ct string }{
+		{"", "text/html; charset=utf-8"},
+		{"static/style.css", "text/css; charset=utf-8"},
+		{"static/nurdocs.js", "text/javascript; charset=utf-8"},
+		{"static/favicon.svg", "image/svg+xml"},
+		{"sitemap.xml", "application/xml"},
+		{"robots.txt", "text/plain; charset=utf-8"},
+	} {
+		req, _ := http.NewRequest("GET", srv.url+c.path, nil)
+		req.Header.Set("Accept-Encoding", "gzip")
+		resp, err := http.DefaultTransport.RoundTrip(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Errorf("%s: %d", c.path, resp.StatusCode)
+			continue
+		}
+		if got := resp.Header.Get("Content-Type"); got != c.ct {
+			t.Errorf("%s: Content-Type %q, want %q", c.path, got, c.ct)
+		}
+		if resp.Header.Get("Cache-Control") != "no-store" {
+			t.Errorf("%s: Cache-Control %q", c.path, resp.Header.Get("Cache-Control"))
+		}
+		if resp.ContentLength >= minGzip && resp.Header.Get("Content-Encoding") != "gzip" {
+			t.Errorf("%s: %d bytes not compressed", c.path, resp.ContentLength)
+		}
+	}
+	// No gzip when the client does not take it.
+	req, _ := http.NewRequest("GET", srv.url+"static/style.css", nil)
+	req.Header.Set("Accept-Encoding", "gzip;q=0, identity")
+	resp, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.Header.Get("Content-Encoding") != "" {
+		t.Errorf("gzip sent to a client that refused it")
+	}
+}
