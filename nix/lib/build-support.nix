@@ -220,6 +220,14 @@ let
       given = spec.passthru or { };
       versionTest = versionTestFor { inherit spec finalPackage; };
       updateScript = updateScriptFor spec;
+      # The NixOS VM test of the package's module ("services.atproto.<app>"),
+      # when the package set is one the modules can use (it has the overlay).
+      module = (given.atproto or { }).module or null;
+      moduleTest =
+        if pkgs != null && pkgs ? atproto && module != null then
+          { nixos = (import ../tests/modules/vm.nix { inherit pkgs; }).tests.${lib.last (lib.splitString "." module)}; }
+        else
+          { };
     in
     removeAttrs given [
       "tests"
@@ -227,7 +235,7 @@ let
     ]
     // optionalAttrs (updateScript != null && !(given ? updateScript)) { inherit updateScript; }
     // {
-      tests = optionalAttrs (versionTest != null) { version = versionTest; } // given.tests or { };
+      tests = optionalAttrs (versionTest != null) { version = versionTest; } // moduleTest // given.tests or { };
       atproto = {
         inherit language;
         upstream = upstreamOf spec;

@@ -278,6 +278,33 @@ lib.runTests {
     };
   };
 
+  # In a package set that has the overlay (pkgs.atproto), a package tied to
+  # a module carries that module's NixOS VM test; without it, none.
+  testModuleVmTest =
+    let
+      withOverlay = pkgs // {
+        atproto = { };
+        testers = pkgs.testers // {
+          runNixOSTest = args: { vmTest = args.name; };
+        };
+      };
+      overlayLib = import ../../lib {
+        inherit lib;
+        pkgs = withOverlay;
+      };
+      tapWith = atprotoLib: lib.callPackageWith (known // { inherit atprotoLib; }) ../../pkgs/tap/package.nix { };
+    in
+    {
+      expr = {
+        withOverlay = (tapWith overlayLib).passthru.tests.nixos.vmTest;
+        without = (tapWith realLib).passthru.tests ? nixos;
+      };
+      expected = {
+        withOverlay = "atproto-tap";
+        without = false;
+      };
+    };
+
   testMode = {
     expr = realLib.mode;
     expected = "real";
