@@ -1,0 +1,166 @@
+# Every configuration in examples/ — the files the guides in content/ quote —
+# evaluated for real against this repository's modules (nixpkgs lib, the
+# NixOS option stubs, metadata-mode packages). Each must pass the modules'
+# assertions without a warning (an unknown settings key warns), generate
+# the unit of every service it enables, and do what its guide says.
+# examples/snippets_test.go checks that the guides quote these files
+# verbatim; examples/nixos_options_test.go that the NixOS options they set
+# exist.
+{ lib, repo }:
+let
+  ex = import ./evaluate.nix { inherit lib repo; };
+  cfg = name: (ex.module name).config;
+
+  # Common checks of one example NixOS module.
+  generic = name: {
+    "test ${name}: no failed assertion, no warning" = {
+      expr = ex.problems (ex.module name);
+      expected = {
+        failedAssertions = [ ];
+        warnings = [ ];
+      };
+    };
+    "test ${name}: enables a service and generates its unit" = {
+      expr =
+        let
+          r = ex.module name;
+        in
+        {
+          enablesSomething = ex.enabledApps r != [ ] || name == "channel.nix";
+          missingUnits = ex.missingUnits r;
+          unitsEvaluate = builtins.isString (ex.unitsJSON r);
+        };
+      expected = {
+        enablesSomething = true;
+        missingUnits = [ ];
+        unitsEvaluate = true;
+      };
+    };
+  };
+
+  pds = cfg "pds-nginx.nix";
+  caddy = cfg "pds-caddy.nix";
+  flakeHost = (ex.flake "flake.nix").nixosConfigurations.pds;
+in
+lib.runTests (
+  lib.foldl' (acc: name: acc // generic name) { } ex.moduleNames
+  // {
+  # The insecure-package exception names exactly the pinned PDS, and is
+  # still needed: when the version or its advisories change, so must the
+  # example and the guide.
+  testPermittedInsecurePdsIsThePinnedOne = {
+    expr = {
+      permitted = (cfg "pds.nix").nixpkgs.config.permittedInsecurePackages;
+      hasAdvisories = repo.packages.pds.meta.knownVulnerabilities != [ ];
+    };
+    expected = {
+      permitted = [ repo.packages.pds.name ];
+      hasAdvisories = true;
+    };
+  };
+
+  # Secrets are credentials, never store paths or environment values.
+  testPdsSecretsAreCredentials = {
+    expr = lib.sort (a: b: a < b) pds.systemd.services.atproto-pds.serviceConfig.LoadCredential;
+    expected = [
+      "adminPassword:/var/lib/secrets/pds/admin-password"
+      "jwtSecret:/var/lib/secrets/pds/jwt-secret"
+      "plcRotationKey:/var/lib/secrets/pds/plc-rotation-key"
+    ];
+  };
+
+  testNginxProxiesToThePdsPort = {
+    expr = {
+      inherit (pds.services.nginx.virtualHosts."pds.example.com".locations."/") proxyPass proxyWebsockets;
+      aliases = pds.services.nginx.virtualHosts."pds.example.com".serverAliases;
+      certDomains = pds.security.acme.certs."pds.example.com".extraDomainNames;
+      environment = pds.systemd.services.atproto-pds.environment.PDS_PORT;
+    };
+    expected = {
+      proxyPass = "http://127.0.0.1:3000";
+      proxyWebsockets = true;
+      aliases = [ "*.pds.example.com" ];
+      certDomains = [ "*.pds.example.com" ];
+      environment = "3000";
+    };
+  };
+
+  testCaddyAsksThePdsBeforeIssuing = {
+    expr = {
+      ask = lib.hasInfix "ask http://127.0.0.1:3000/tls-check" caddy.services.caddy.globalConfig;
+      hosts = builtins.attrNames caddy.services.caddy.virtualHosts;
+    };
+    expected = {
+      ask = true;
+      hosts = [ "pds.example.com, *.pds.example.com" ];
+    };
+  };
+
+  # The firewall opens only the proxy's ports; the PDS stays behind it.
+  testOnlyProxyPortsOpen = {
+    expr = map (name: (cfg name).networking.firewall.allowedTCPPorts) [
+      "pds-nginx.nix"
+      "pds-caddy.nix"
+    ];
+    expected = [
+      [ 80 443 ]
+      [ 80 443 ]
+    ];
+  };
+
+  # The backup copies the real state directory of a DynamicUser service.
+  testBackupCopiesTheStateDirectory =
+    let
+      c = cfg "pds-backup.nix";
+      unit = c.systemd.services.atproto-pds.serviceConfig;
+    in
+    {
+      expr = {
+        inherit (unit) DynamicUser StateDirectory;
+        copied = builtins.elem "/var/lib/private/${unit.StateDirectory}" c.services.restic.backups.pds.paths;
+        secrets = builtins.elem (dirOf c.services.atproto.pds.plcRotationKeyFile) c.services.restic.backups.pds.paths;
+        stops = c.services.restic.backups.pds.backupPrepareCommand;
+      };
+      expected = {
+        DynamicUser = true;
+        StateDirectory = "atproto-pds";
+        copied = true;
+        secrets = true;
+        stops = "systemctl stop atproto-pds.service";
+      };
+    };
+
+  testChannelPutsPackagesUnderPkgsAtproto = {
+    expr = {
+      overlays = builtins.length (cfg "channel.nix").nixpkgs.overlays;
+      goat = map (p: p.pname or null) (cfg "channel.nix").environment.systemPackages;
+      pdsOption = (ex.module "channel.nix").options.services.atproto.pds.enable.isDefined or true;
+    };
+    expected = {
+      overlays = 1;
+      goat = [ "goat" ];
+      pdsOption = true;
+    };
+  };
+
+  testFlakeHostRunsThePds = {
+    expr = {
+      problems = ex.problems flakeHost;
+      units = builtins.filter (lib.hasPrefix "atproto-pds") (builtins.attrNames flakeHost.config.systemd.services);
+      overlays = builtins.length flakeHost.config.nixpkgs.overlays;
+    };
+    expected = {
+      problems = {
+        failedAssertions = [ ];
+        warnings = [ ];
+      };
+      units = [
+        "atproto-pds"
+        "atproto-pds-health"
+        "atproto-pds-upgrade-backup"
+      ];
+      overlays = 1;
+    };
+  };
+}
+)

@@ -1,0 +1,61 @@
+# Loose stand-ins for the NixOS options the examples set that neither our
+# modules nor nix/lib/nixos-stubs.nix declare (nginx, Caddy, ACME, Grafana,
+# restic, nixpkgs.*), so that every examples/*.nix evaluates with nixpkgs'
+# lib alone. Each subtree takes any value here; whether the option paths the
+# examples set really exist in NixOS is checked against the NixOS option
+# corpus by examples/nixos_options_test.go.
+{ lib, ... }:
+let
+  inherit (lib) mkOption types;
+  loose =
+    mkOption {
+      type = types.lazyAttrsOf types.anything;
+      default = { };
+      internal = true;
+      description = "NixOS option stub for the examples (nix/tests/examples/foreign-stubs.nix).";
+    };
+in
+{
+  options = {
+    nixpkgs = {
+      config = loose;
+      overlays = mkOption {
+        type = types.listOf types.anything;
+        default = [ ];
+        internal = true;
+        description = "NixOS option stub for the examples.";
+      };
+      hostPlatform = mkOption {
+        type = types.nullOr types.str;
+        default = null;
+        internal = true;
+        description = "NixOS option stub for the examples.";
+      };
+    };
+    networking.hostName = mkOption {
+      type = types.str;
+      default = "nixos";
+      internal = true;
+      description = "NixOS option stub for the examples.";
+    };
+    security.acme = loose;
+    services.nginx = loose;
+    services.caddy = loose;
+    services.grafana = loose;
+    services.restic = loose;
+    services.journald = loose;
+    services.prometheus.globalConfig = loose;
+    services.prometheus.retentionTime = mkOption {
+      type = types.str;
+      default = "15d";
+      internal = true;
+      description = "NixOS option stub for the examples.";
+    };
+    services.prometheus.listenAddress = mkOption {
+      type = types.str;
+      default = "0.0.0.0";
+      internal = true;
+      description = "NixOS option stub for the examples.";
+    };
+  };
+}
