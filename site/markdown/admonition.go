@@ -146,7 +146,7 @@ func (admonitionParser) Close(node ast.Node, reader text.Reader, pc parser.Conte
 		if what == "" {
 			what = a.Class
 		}
-		stateOf(pc).add(a.offset, fmt.Sprintf("::: {.%s} block is never closed (add a line with %s)", what, strings.Repeat(":", a.fence)))
+		stateOf(pc).add(a.offset, fmt.Sprintf("unclosed admonition ::: {.%s} (add a closing line %s)", what, strings.Repeat(":", a.fence)))
 	}
 }
 

@@ -50,7 +50,7 @@ func TestDiagnosticLines(t *testing.T) {
 	_, diags := New(testResolver{}).Render(src)
 	want := []Diagnostic{
 		{3, `unknown option "services.atproto.missing"`},
-		{5, "::: {.note} block is never closed (add a line with :::)"},
+		{5, "unclosed admonition ::: {.note} (add a closing line :::)"},
 		{8, `unknown option "services.atproto.gone"`},
 	}
 	if fmt.Sprint(diags) != fmt.Sprint(want) {
