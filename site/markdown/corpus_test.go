@@ -7,9 +7,11 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 )
 
@@ -233,4 +235,31 @@ func BenchmarkHighlightNixOSLiterals(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(len(c.nix)), "values")
+}
+
+// BenchmarkRenderNixOSCorpusParallel renders the descriptions from
+// GOMAXPROCS goroutines sharing one Renderer, as a site build does.
+func BenchmarkRenderNixOSCorpusParallel(b *testing.B) {
+	c := loadCorpus(b, "nixos-options.json.gz")
+	r := New(corpusResolver{c.names})
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		var next atomic.Int64
+		var wg sync.WaitGroup
+		for range runtime.GOMAXPROCS(0) {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for {
+					i := int(next.Add(1)) - 1
+					if i >= len(c.descriptions) {
+						return
+					}
+					r.Render(c.descriptions[i])
+				}
+			}()
+		}
+		wg.Wait()
+	}
 }

@@ -29,6 +29,7 @@ package markdown
 import (
 	"bufio"
 	"bytes"
+	"fmt"
 	"html/template"
 	"reflect"
 	"sort"
@@ -228,7 +229,15 @@ func (r *Renderer) parse(source []byte) (ast.Node, []byte, *state) {
 
 // Render renders src as a full Markdown document in the NixOS dialect.
 // Diagnostics are sorted by line.
-func (r *Renderer) Render(src string) (template.HTML, []Diagnostic) {
+func (r *Renderer) Render(src string) (html template.HTML, diags []Diagnostic) {
+	// A bug in the parser must not take a whole site build down with it:
+	// the document is shown as escaped text and the failure reported.
+	defer func() {
+		if p := recover(); p != nil {
+			html = template.HTML("<pre>" + template.HTMLEscapeString(src) + "</pre>\n")
+			diags = []Diagnostic{{Line: 0, Message: fmt.Sprintf("rendering failed: internal error: %v", p)}}
+		}
+	}()
 	doc, source, st := r.parse([]byte(src))
 	out := getOutput()
 	defer putOutput(out)

@@ -183,3 +183,20 @@ func TestConcurrentRender(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+type panickyResolver struct{}
+
+func (panickyResolver) OptionURL(string) (string, bool)  { panic("resolver bug") }
+func (panickyResolver) PackageURL(string) (string, bool) { panic("resolver bug") }
+
+// TestRenderRecovers shows a failure inside rendering (here a resolver that
+// panics) becomes a diagnostic and escaped text, not a crashed build.
+func TestRenderRecovers(t *testing.T) {
+	html, diags := New(panickyResolver{}).Render("<b>x</b> {option}`a`")
+	if string(html) != "<pre>&lt;b&gt;x&lt;/b&gt; {option}`a`</pre>\n" {
+		t.Errorf("html = %q", html)
+	}
+	if len(diags) != 1 || !strings.Contains(diags[0].Message, "rendering failed: internal error: resolver bug") {
+		t.Errorf("diags = %v", diags)
+	}
+}
