@@ -238,7 +238,10 @@ func splitFrontMatter(file string, src []byte) (fm frontMatter, body string, bod
 	return fm, text[bodyStart:], bodyLine, nil
 }
 
-var yamlLineRE = regexp.MustCompile(`line (\d+)`)
+var (
+	yamlLineRE    = regexp.MustCompile(`line (\d+)`)
+	headingAttrRE = regexp.MustCompile(`\s*\{#[^}]*\}`)
+)
 
 // yamlError rewrites yaml's "line N" (counted inside the block) into a
 // file position (the block starts on line 2).
@@ -258,7 +261,7 @@ func yamlError(file string, err error) error {
 func firstHeading(body string) string {
 	for _, l := range strings.Split(body, "\n") {
 		if strings.HasPrefix(l, "# ") {
-			return strings.TrimSpace(headAttrRE.ReplaceAllString(l[2:], ""))
+			return strings.TrimSpace(headingAttrRE.ReplaceAllString(l[2:], ""))
 		}
 	}
 	return ""

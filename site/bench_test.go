@@ -85,3 +85,16 @@ func BenchmarkRenderNixOS(b *testing.B) {
 		buildSite(b, src, Config{}, out)
 	}
 }
+
+// BenchmarkRenderPackages20k is the site's own share of a big package
+// catalogue: 20,000 generated packages, no options, no search index.
+func BenchmarkRenderPackages20k(b *testing.B) {
+	pkgs := generatedPackages(b, 20000)
+	out := filepath.Join(b.TempDir(), "public")
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		src := &indexer.Sources{Repo: repoRoot, Mode: indexer.SourceNone,
+			Packages: []indexer.FileInput{{Path: pkgs, Scope: "nixpkgs"}}}
+		buildSite(b, src, Config{}, out)
+	}
+}

@@ -294,6 +294,11 @@ type run struct {
 	out      *output
 	site     *siteInfo
 
+	snippetOnce [2]sync.Once // index: primary scope or not
+	frameMu     sync.Mutex
+	frames      map[string]*frame
+	snippets    [2][]snippetTemplate
+
 	mu    sync.Mutex
 	diags []Diagnostic
 	pages []string // site-relative paths of the HTML pages, for the sitemap
@@ -450,9 +455,41 @@ feed:
 	return nil
 }
 
+// frameFor renders (once per section) the parts of the page frame that
+// do not change between pages of a section.
+func (r *run) frameFor(section string) (*frame, error) {
+	r.frameMu.Lock()
+	defer r.frameMu.Unlock()
+	if f, ok := r.frames[section]; ok {
+		return f, nil
+	}
+	data := &page{Site: r.site, Section: section}
+	f := &frame{}
+	var err error
+	if f.Assets, err = r.th.part("assets", data); err != nil {
+		return nil, err
+	}
+	if f.Header, err = r.th.part("header", data); err != nil {
+		return nil, err
+	}
+	if f.Footer, err = r.th.part("footer", data); err != nil {
+		return nil, err
+	}
+	if r.frames == nil {
+		r.frames = map[string]*frame{}
+	}
+	r.frames[section] = f
+	return f, nil
+}
+
 func (r *run) renderJob(j job) error {
 	p := j.build()
 	p.Site = r.site
+	f, err := r.frameFor(p.Section)
+	if err != nil {
+		return err
+	}
+	p.Frame = f
 	p.Path = j.path
 	if p.Canonical == "" {
 		p.Canonical = r.site.Origin + r.href(j.path)

@@ -29,6 +29,7 @@ type siteInfo struct {
 // fields is set.
 type page struct {
 	Site        *siteInfo
+	Frame       *frame
 	Path        string
 	Title       string
 	HeadTitle   string
@@ -45,6 +46,11 @@ type page struct {
 	Packages    *packagesData
 	Guide       *guideData
 	Guides      *guidesData
+}
+
+// frame is the pre-rendered part of a page shared by its whole section.
+type frame struct {
+	Assets, Header, Footer template.HTML
 }
 
 type homeData struct {

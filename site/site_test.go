@@ -50,7 +50,7 @@ func TestGoldenPages(t *testing.T) {
 	buildSite(t, testSources(), cfg, out)
 	for golden, page := range map[string]string{
 		"options-services.test.html": "options/services.test/index.html",
-		"package-testpkg.html":       "packages/testpkg/index.html",
+		"package-testpkg.html":       "packages/testpkg.html",
 		"guide-backups.html":         "guides/operate/backups/index.html",
 	} {
 		got := readFile(t, filepath.Join(out, page))
@@ -180,8 +180,8 @@ func TestLinksResolveUnderSubPath(t *testing.T) {
 			buildSite(t, testSources(), withSearch(cfg), out)
 			prefix, _, _ := parseBase(base)
 			checkLinks(t, out, prefix)
-			canon := readFile(t, filepath.Join(out, "packages/testpkg/index.html"))
-			wantCanon := strings.TrimSuffix(base, "/") + "/packages/testpkg/"
+			canon := readFile(t, filepath.Join(out, "packages/testpkg.html"))
+			wantCanon := strings.TrimSuffix(base, "/") + "/packages/testpkg.html"
 			if !strings.Contains(canon, `rel="canonical" href="`+wantCanon+`"`) {
 				t.Errorf("canonical URL %s missing", wantCanon)
 			}
@@ -282,7 +282,7 @@ func TestNothingEscapesTheOutput(t *testing.T) {
 	if entries, _ := os.ReadDir(parent); len(entries) != 1 {
 		t.Fatalf("files written above the output folder: %d entries", len(entries))
 	}
-	for _, p := range []string{"packages/_.._.._escape/index.html", "packages/_etc_passwd/index.html", "packages/_../index.html"} {
+	for _, p := range []string{"packages/_.._.._escape.html", "packages/_etc_passwd.html", "packages/_...html"} {
 		if _, err := os.Stat(filepath.Join(out, p)); err != nil {
 			t.Errorf("sanitised page %s missing: %v", p, err)
 		}

