@@ -130,6 +130,52 @@ lib.runTests (
       };
     };
 
+  # The consumers read the local relay, start after it, and nginx proxies
+  # to the ports the services really listen on.
+  testFirehoseStackIsWired =
+    let
+      c = cfg "firehose.nix";
+      units = c.systemd.services;
+      proxied = lib.mapAttrs (_: h: h.locations."/".proxyPass) c.services.nginx.virtualHosts;
+    in
+    {
+      expr = {
+        inherit proxied;
+        jetstreamReads = units.atproto-jetstream.environment.JETSTREAM_RELAY_URL;
+        rainbowReads = units.atproto-rainbow.environment.ATP_RELAY_HOST;
+        feedsRead = units.atproto-feed-generator.environment.FEEDGEN_SUBSCRIPTION_ENDPOINT;
+        afterRelay = map (u: builtins.elem "atproto-relay.service" units.${u}.after) [
+          "atproto-jetstream"
+          "atproto-rainbow"
+          "atproto-feed-generator"
+        ];
+        relayDb = units.atproto-relay.environment.DATABASE_URL;
+        relayAfterPostgres = builtins.elem "postgresql.service" units.atproto-relay.after;
+        memoryMax = units.atproto-relay.serviceConfig.MemoryMax;
+        hardeningKept = units.atproto-relay.serviceConfig.ProtectSystem;
+      };
+      expected = {
+        proxied = {
+          "feeds.example.com" = "http://127.0.0.1:3000";
+          "jetstream.example.com" = "http://127.0.0.1:8080";
+          "rainbow.example.com" = "http://127.0.0.1:2480";
+          "relay.example.com" = "http://127.0.0.1:2470";
+        };
+        jetstreamReads = "http://127.0.0.1:2470";
+        rainbowReads = "http://127.0.0.1:2470";
+        feedsRead = "ws://127.0.0.1:2470";
+        afterRelay = [
+          true
+          true
+          true
+        ];
+        relayDb = "postgresql://atproto-relay@/atproto-relay?host=/run/postgresql";
+        relayAfterPostgres = true;
+        memoryMax = "8G";
+        hardeningKept = "strict";
+      };
+    };
+
   testChannelPutsPackagesUnderPkgsAtproto = {
     expr = {
       overlays = builtins.length (cfg "channel.nix").nixpkgs.overlays;
