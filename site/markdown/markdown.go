@@ -47,7 +47,8 @@ import (
 )
 
 // Resolver maps role targets to URLs; ok=false means unknown (the renderer
-// records a Diagnostic).
+// records a Diagnostic). A Renderer calls it from whatever goroutines call
+// Render, so it must be safe for concurrent use (a read-only map is).
 type Resolver interface {
 	OptionURL(name string) (url string, ok bool)
 	PackageURL(attr string) (url string, ok bool)

@@ -200,3 +200,22 @@ func TestRenderRecovers(t *testing.T) {
 		t.Errorf("diags = %v", diags)
 	}
 }
+
+type mapResolver map[string]bool
+
+func (m mapResolver) OptionURL(n string) (string, bool) { return "#" + n, m[n] }
+func (m mapResolver) PackageURL(string) (string, bool)  { return "", false }
+
+func TestOptionAnchorNames(t *testing.T) {
+	r := New(mapResolver{"a._b_.c": true, "x.<name>.y": true, "p.*.q": true})
+	for _, c := range []struct{ src, want string }{
+		{"[](#opt-a._b_.c)", `<a class="option" href="#a._b_.c"><code>a._b_.c</code></a>`},
+		{"[](#opt-x._name_.y)", `<a class="option" href="#x.%3Cname%3E.y"><code>x.&lt;name&gt;.y</code></a>`},
+		{"[](#opt-p._.q)", `<a class="option" href="#p.*.q"><code>p.*.q</code></a>`},
+	} {
+		html, diags := r.Render(c.src)
+		if want := "<p>" + c.want + "</p>\n"; string(html) != want || len(diags) != 0 {
+			t.Errorf("Render(%q) = %q %v, want %q", c.src, html, diags, want)
+		}
+	}
+}

@@ -175,7 +175,7 @@ func (t *transformer) finishLink(l *ast.Link, source []byte, st *state) {
 		}
 		return
 	}
-	name := optionNameFromAnchor(string(dest[len(optionAnchorPrefix):]))
+	name := t.optionFromAnchor(string(dest[len(optionAnchorPrefix):]))
 	offset := nearbyOffset(l)
 	if l.ChildCount() == 0 {
 		// [](#opt-x): the manual fills in the option's name.
@@ -192,6 +192,17 @@ func (t *transformer) finishLink(l *ast.Link, source []byte, st *state) {
 		return
 	}
 	unwrap(l)
+}
+
+// optionFromAnchor returns the option an #opt-… anchor names: the id as it
+// is when the resolver knows it, else the id with nixpkgs' mangling undone.
+func (t *transformer) optionFromAnchor(id string) string {
+	if t.resolver != nil {
+		if _, ok := t.resolver.OptionURL(id); ok {
+			return id
+		}
+	}
+	return optionNameFromAnchor(id)
 }
 
 // optionNameFromAnchor undoes the id mangling of nixpkgs' manual for the
