@@ -59,6 +59,9 @@
     show(state.problems);
   }
   var es = new EventSource(me.getAttribute("data-events"));
+  // Marks the page while the stream is open (tests wait for it).
+  es.addEventListener("open", function () { document.documentElement.setAttribute("data-live", "open"); });
+  es.addEventListener("error", function () { document.documentElement.removeAttribute("data-live"); });
   es.addEventListener("state", function (e) { apply(parse(e.data)); });
   es.addEventListener("reload", function () { location.reload(); });
   es.addEventListener("problems", function (e) { var s = parse(e.data); if (s) show(s.problems); });

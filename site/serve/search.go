@@ -109,20 +109,37 @@ func (s *server) writeStaticIndex(job *indexJob, stamp string) {
 	fresh, old := filepath.Join(job.dir, ".search-new"), filepath.Join(job.dir, ".search-old")
 	os.RemoveAll(fresh)
 	os.RemoveAll(old)
+	defer os.RemoveAll(old)
 	if err := s.writeIndex(fresh, job.docs, job.layout.URL); err != nil {
 		os.RemoveAll(fresh)
 		s.logf("search index: %v", err)
 		return
 	}
-	if err := os.Rename(final, old); err != nil && !errors.Is(err, fs.ErrNotExist) {
+	// search/ also holds the build's search page: move the index's own
+	// entries in one by one, each replacing its previous version.
+	entries, err := os.ReadDir(fresh)
+	if err == nil {
+		err = os.MkdirAll(final, 0o755)
+	}
+	if err == nil {
+		err = os.MkdirAll(old, 0o755)
+	}
+	for _, e := range entries {
+		if err != nil {
+			break
+		}
+		dst := filepath.Join(final, e.Name())
+		if rerr := os.Rename(dst, filepath.Join(old, e.Name())); rerr != nil && !errors.Is(rerr, fs.ErrNotExist) {
+			err = rerr
+			break
+		}
+		err = os.Rename(filepath.Join(fresh, e.Name()), dst)
+	}
+	os.RemoveAll(fresh)
+	if err != nil {
 		s.logf("search index: %v", err)
 		return
 	}
-	if err := os.Rename(fresh, final); err != nil {
-		s.logf("search index: %v", err)
-		return
-	}
-	os.RemoveAll(old)
 	s.mu.Lock()
 	s.indexStamps[job.dir] = stamp
 	s.mu.Unlock()

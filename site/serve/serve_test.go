@@ -347,3 +347,134 @@ func TestGzipAndTypes(t *testing.T) {
 		t.Errorf("gzip sent to a client that refused it")
 	}
 }
+
+// TestSearchAPI: /api/search answers from the bleve index of the served
+// documents, and follows a guide edit.
+func TestSearchAPI(t *testing.T) {
+	repo := repoFixture(t)
+	srv := start(t, Config{Site: siteConfig(repo), Sources: &indexer.Sources{Repo: repo, Mode: indexer.SourceSnapshot}})
+	type answer struct {
+		Results []struct {
+			Name, URL string
+			Kind      indexer.Kind
+		}
+	}
+	query := func(q string) answer {
+		t.Helper()
+		var a answer
+		for deadline := time.Now().Add(wait); ; time.Sleep(50 * time.Millisecond) {
+			code, _, body := get(t, srv.url+"api/search?"+q)
+			if code == http.StatusServiceUnavailable && time.Now().Before(deadline) {
+				continue // index still being built
+			}
+			if code != 200 {
+				t.Fatalf("search %s: %d %s", q, code, body)
+			}
+			if err := json.Unmarshal([]byte(body), &a); err != nil {
+				t.Fatal(err)
+			}
+			return a
+		}
+	}
+	a := query("q=services.atproto.pds.enable&kind=option&limit=5")
+	if len(a.Results) == 0 || a.Results[0].Name != "services.atproto.pds.enable" || a.Results[0].Kind != indexer.KindOption {
+		t.Fatalf("top result for services.atproto.pds.enable: %+v", a.Results)
+	}
+	if code, _, _ := get(t, srv.url+"api/search?q=x&kind=bogus"); code != http.StatusBadRequest {
+		t.Errorf("bad kind: %d, want 400", code)
+	}
+	writeFile(t, filepath.Join(repo, "content", "zebra.md"), "# Zebra crossings\n\nStriped.\n")
+	for deadline := time.Now().Add(wait); ; time.Sleep(100 * time.Millisecond) {
+		a := query("q=zebra&kind=guide")
+		if len(a.Results) > 0 && a.Results[0].Name == "Zebra crossings" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("new guide never found by /api/search: %+v", a.Results)
+		}
+	}
+	// The browser's static index in the served folder follows too.
+	code, _, _ := get(t, srv.url+"search/")
+	if code != 200 {
+		t.Errorf("search page: %d", code)
+	}
+}
+
+// TestBaseURLAndBrokenStart: under --base-url /sub/ the site is served
+// below /sub/; a build that fails at start still serves a page carrying
+// the error, and the fix brings the site.
+func TestBaseURLAndBrokenStart(t *testing.T) {
+	repo := fixture(t)
+	guide := filepath.Join(repo, "content", "getting-started.md")
+	writeFile(t, guide, "---\ntitle: [unclosed\n---\n")
+	cfg := siteConfig(repo)
+	cfg.BaseURL = "/sub/"
+	srv := start(t, Config{Site: cfg, Sources: &indexer.Sources{Repo: repo, Mode: indexer.SourceNone}})
+	if !strings.HasSuffix(srv.url, "/sub/") {
+		t.Fatalf("url %s does not end in the base path", srv.url)
+	}
+	code, _, body := get(t, srv.url)
+	if code != http.StatusServiceUnavailable || !strings.Contains(body, "getting-started.md") {
+		t.Fatalf("before the first good build: %d\n%.500s", code, body)
+	}
+	root := strings.TrimSuffix(srv.url, "sub/")
+	ev := openEvents(t, root) // the live endpoints are outside the site
+	if e := ev.next(t, wait); len(decodeState(t, e).Problems) != 1 {
+		t.Fatalf("state %s, want the front matter problem", e.data)
+	}
+	writeFile(t, guide, guideV1)
+	if e := ev.next(t, wait); e.name != "reload" {
+		t.Fatalf("event %s, want reload", e.name)
+	}
+	resp, err := http.DefaultTransport.RoundTrip(mustRequest(t, root))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusFound || resp.Header.Get("Location") != "/sub/" {
+		t.Errorf("GET /: %d → %q, want a redirect to /sub/", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if code, _, body := get(t, srv.url+"guides/getting-started/"); code != 200 || !strings.Contains(body, `href="/sub/static/style.css"`) {
+		t.Errorf("guide under /sub/: %d", code)
+	}
+	if code, _, _ := get(t, root+"guides/getting-started/"); code != 404 {
+		t.Errorf("guide outside the base path: %d, want 404", code)
+	}
+}
+
+func mustRequest(t *testing.T, u string) *http.Request {
+	t.Helper()
+	r, err := http.NewRequest("GET", u, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// TestInputFileChange: an --options file replaced by a rename (as a
+// generator writing atomically would) rebuilds the site.
+func TestInputFileChange(t *testing.T) {
+	repo := fixture(t)
+	opts := filepath.Join(t.TempDir(), "options.json")
+	optionsJSON := func(desc string) string {
+		return `{"demo.enable": {"declarations": ["demo.nix"], "description": "` + desc +
+			`", "type": "boolean", "default": {"_type": "literalExpression", "text": "false"}, "loc": ["demo", "enable"], "readOnly": false}}`
+	}
+	writeFile(t, opts, optionsJSON("Old description."))
+	srv := start(t, Config{Site: siteConfig(repo), Sources: &indexer.Sources{Repo: repo, Mode: indexer.SourceNone,
+		Options: []indexer.FileInput{{Path: opts, Scope: indexer.PrimaryScope}}}})
+	ev := openEvents(t, srv.url)
+	ev.next(t, wait)
+	tmp := opts + ".new"
+	writeFile(t, tmp, optionsJSON("New description."))
+	if err := os.Rename(tmp, opts); err != nil {
+		t.Fatal(err)
+	}
+	if e := ev.next(t, wait); e.name != "reload" {
+		t.Fatalf("event %s %s, want reload", e.name, e.data)
+	}
+	_, _, body := get(t, srv.url+"options/demo/")
+	if !strings.Contains(body, "demo.enable") || !strings.Contains(body, "New description.") {
+		t.Errorf("all-options page lacks the new description:\n%s", body[strings.Index(body, "<main"):])
+	}
+}

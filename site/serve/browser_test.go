@@ -1,0 +1,138 @@
+package serve
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/atproto-nur/atproto-nur/indexer"
+	"github.com/chromedp/chromedp"
+)
+
+// chromium finds a Chromium binary; NURDOCS_CHROMIUM overrides.
+func chromium() string {
+	if p := os.Getenv("NURDOCS_CHROMIUM"); p != "" {
+		return p
+	}
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+// TestBrowserReloadAndOverlay drives a real headless Chromium tab: a save
+// reloads it, a template error puts the overlay (message, file:line) over
+// the last good page, a page opened while broken shows the overlay at
+// once, error text is shown as text, and the fix clears it.
+func TestBrowserReloadAndOverlay(t *testing.T) {
+	path := chromium()
+	if path == "" {
+		t.Skip("skipped: Chromium not found (apt-get install chromium, or set NURDOCS_CHROMIUM to its path)")
+	}
+	repo := fixture(t)
+	guide := filepath.Join(repo, "content", "getting-started.md")
+	tmpl := filepath.Join(repo, "themes", "default", "templates", "guide.html")
+	goodTmpl, err := os.ReadFile(tmpl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := start(t, Config{Site: siteConfig(repo), Sources: &indexer.Sources{Repo: repo, Mode: indexer.SourceNone}})
+	page := srv.url + "guides/getting-started/"
+
+	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
+	defer cancel()
+	alloc, cancelAlloc := chromedp.NewExecAllocator(ctx,
+		chromedp.ExecPath(path), chromedp.Flag("headless", true), chromedp.Flag("no-sandbox", true),
+		chromedp.Flag("disable-gpu", true), chromedp.Flag("no-first-run", true),
+		chromedp.Flag("disable-background-networking", true), chromedp.UserDataDir(t.TempDir()))
+	defer cancelAlloc()
+	tab, cancelTab := chromedp.NewContext(alloc)
+	defer cancelTab()
+	// Start the browser on the tab's own context: the first run's context
+	// owns the browser, and the steps below use shorter-lived ones.
+	if err := chromedp.Do(tab); err != nil {
+		t.Fatalf("starting %s: %v", path, err)
+	}
+
+	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		c, cancel := context.WithTimeout(tab, 30*time.Second)
+		defer cancel()
+		if err := chromedp.Do(c, steps...); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	eval := func(expr string) bool {
+		t.Helper()
+		c, cancel := context.WithTimeout(tab, 5*time.Second)
+		defer cancel()
+		v, err := chromedp.Run(c, chromedp.Evaluate[bool](expr))
+		if err != nil && os.Getenv("SERVE_DEBUG") != "" {
+			t.Logf("%s: %v", expr, err)
+		}
+		return err == nil && v
+	}
+	// waitFor retries across page reloads, which break a running poll.
+	waitFor := func(what, expr string) {
+		t.Helper()
+		for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+			if eval(expr) {
+				return
+			}
+		}
+		t.Fatalf("%s: %s not true within 30s", what, expr)
+	}
+	// The marker lives until the page reloads.
+	mark := func() {
+		t.Helper()
+		if !eval(`(window.__notReloaded = true)`) {
+			t.Fatal("could not mark the page")
+		}
+	}
+	// Wait for the event stream to be open before changing files.
+	connected := `document.documentElement.getAttribute("data-live") === "open"`
+
+	do("open the guide", chromedp.Navigate(page))
+	mark()
+	waitFor("live stream", connected)
+
+	writeFile(t, guide, strings.Replace(guideV1, "First version", "Second version", 1))
+	waitFor("reload after the edit", `!window.__notReloaded && document.body.innerText.includes("Second version of the guide.")`)
+	mark()
+	waitFor("live stream", connected)
+
+	bad := strings.Replace(string(goodTmpl), `{{define "content"}}`, "{{define \"content\"}}\n<p>\n{{.NoSuchField}}", 1)
+	writeFile(t, tmpl, bad)
+	waitFor("overlay", `(() => { const o = document.getElementById("nurdocs-overlay");
+		return !!o && o.innerText.includes("NoSuchField") && o.innerText.includes("themes/default/templates/guide.html:3") })()`)
+	stillThere := eval(`document.body.innerText.includes("Second version of the guide.")`)
+	noReload := eval(`window.__notReloaded === true`)
+	if !stillThere || !noReload {
+		t.Errorf("during the error: old page shown %v, tab not reloaded %v; want both", stillThere, noReload)
+	}
+
+	// A tab opened while the error is current shows it on load.
+	do("open while broken", chromedp.Navigate(srv.url))
+	waitFor("overlay on load", `(() => { const o = document.getElementById("nurdocs-overlay");
+		return !!o && o.innerText.includes("NoSuchField") })()`)
+
+	writeFile(t, tmpl, string(goodTmpl))
+	mark()
+	waitFor("overlay cleared", `!window.__notReloaded && !document.getElementById("nurdocs-overlay") && document.readyState === "complete"`)
+	waitFor("live stream", connected)
+
+	// Error text that looks like markup is shown as text.
+	mark()
+	writeFile(t, guide, "---\ntitle: x\nweight: <img src=x onerror=\"window.__pwned=1\">\n---\n")
+	waitFor("overlay for front matter", `(() => { const o = document.getElementById("nurdocs-overlay");
+		return !!o && o.innerText.includes("getting-started.md:3") && o.innerText.includes("<img") })()`)
+	if eval(`document.querySelectorAll("#nurdocs-overlay img").length > 0 || !!window.__pwned`) {
+		t.Errorf("error text became markup in the overlay")
+	}
+}
