@@ -45,7 +45,7 @@ const (
 
 	// bleveFormat changes whenever the mapping or the stored entry changes,
 	// so that an index written by an older nurdocs is rebuilt.
-	bleveFormat = "nurdocs-search-2"
+	bleveFormat = "nurdocs-search-4"
 	stampKey    = "nurdocs-stamp"
 
 	// maxCandidates bounds the documents ranked per query; a query matching
@@ -277,6 +277,7 @@ func (ix *Index) SearchContext(ctx context.Context, q string, opts Options) ([]R
 	if len(toks) == 0 {
 		return nil, nil
 	}
+	ordered := isPath(q)
 	var any []query.Query
 	add := func(qq query.Query) { any = append(any, qq) }
 	for _, t := range toks {
@@ -295,24 +296,33 @@ func (ix *Index) SearchContext(ctx context.Context, q string, opts Options) ([]R
 		}
 		term(fieldName, t, 8)
 		term(fieldSub, t, 3)
-		term(fieldDesc, t, 1)
 		if runes >= 2 {
 			prefix(fieldName, 4)
 		}
-		if runes >= 3 {
-			prefix(fieldDesc, 0.5)
+		if !ordered { // a dotted path is looked up in names alone
+			term(fieldDesc, t, 1)
+			if runes >= 3 {
+				prefix(fieldDesc, 0.5)
+			}
 		}
 		if runes >= 4 {
-			// Levenshtein 2 over-approximates one Damerau edit (a swap is two
-			// Levenshtein edits); entry.score keeps only real one-edit typos.
+			// Levenshtein 2 from the same first letter over-approximates one
+			// Damerau edit that keeps the first letter (a swap is two
+			// Levenshtein edits); entry.score keeps only the typos typoMatch
+			// allows. A swap of the first two letters is looked up as is.
 			fq := query.NewFuzzyQuery(t)
 			fq.SetField(fieldName)
 			fq.SetFuzziness(2)
-			fq.SetPrefix(2)
+			fq.SetPrefix(1)
 			fq.SetBoost(1)
 			add(fq)
 			if sw := swapFirstTwo(t); sw != t {
 				term(fieldName, sw, 1)
+			}
+			r := []rune(t)
+			// Name tokens that start the query token: port for "ports".
+			for i := 4; i < len(r); i++ {
+				term(fieldName, string(r[:i]), 1)
 			}
 		}
 	}
@@ -344,7 +354,7 @@ func (ix *Index) SearchContext(ctx context.Context, q string, opts Options) ([]R
 		if err := json.Unmarshal([]byte(raw), &se); err != nil {
 			return nil, fmt.Errorf("search index %s: document %s: %w", ix.path, h.ID, err)
 		}
-		tier, score := se.entry.score(toks)
+		tier, score := se.entry.score(toks, ordered)
 		if tier == tierNone {
 			continue
 		}

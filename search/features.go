@@ -112,6 +112,9 @@ func descText(d indexer.Document) string {
 	switch {
 	case d.Option != nil:
 		add(d.Option.Description)
+		if ex := d.Option.Example; ex != nil {
+			add(ex.Text) // examples name settings the prose does not: allowUnfree
+		}
 	case d.Package != nil:
 		add(d.Package.Description)
 		add(d.Package.LongDescription)
@@ -194,8 +197,9 @@ func addCompoundParts(entries []*entry) {
 }
 
 // match folds one query token against an entry's tokens, the way the
-// browser folds it against the postings of the terms it fetched.
-func (e *entry) match(q string) tokenState {
+// browser folds it against the postings of the terms it fetched. A query
+// written as a dotted path (namesOnly) is looked up in names alone.
+func (e *entry) match(q string, namesOnly bool) tokenState {
 	var t tokenState
 	for pos, w := range e.Name {
 		if m := nameMatch(q, w); m > 0 {
@@ -212,6 +216,9 @@ func (e *entry) match(q string) tokenState {
 			t.addName(matchSub, s.Pos)
 		}
 	}
+	if namesOnly {
+		return t
+	}
 	for _, w := range e.Desc {
 		if m := descMatch(q, w); m > 0 {
 			t.addDesc(m)
@@ -220,13 +227,14 @@ func (e *entry) match(q string) tokenState {
 	return t
 }
 
-// score ranks the entry for the query tokens.
-func (e *entry) score(q []string) (tier, score int) {
+// score ranks the entry for the query tokens of a query that is a dotted
+// path (ordered) or not.
+func (e *entry) score(q []string, ordered bool) (tier, score int) {
 	toks := make([]tokenState, len(q))
 	for i, qt := range q {
-		toks[i] = e.match(qt)
+		toks[i] = e.match(qt, ordered)
 	}
-	return docScore(toks, min(len(e.Name), maxCount), e.Prior)
+	return docScore(toks, min(len(e.Name), maxCount), e.Prior, ordered)
 }
 
 // display fields of a result.

@@ -1,6 +1,7 @@
 package search
 
 import (
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -46,10 +47,16 @@ func nameMatch(q, w string) int {
 	if len(q) < len(w) && strings.HasPrefix(w, q) && utf8.RuneCountInString(q) >= 2 {
 		return matchPrefix
 	}
-	if typoMatch(q, w) {
+	if typoMatch(q, w) || stemMatch(q, w) {
 		return matchTypo
 	}
 	return matchNone
+}
+
+// stemMatch reports whether the name token w, of four letters or more,
+// starts the longer query token q: "ports" finds port, "automatic" auto.
+func stemMatch(q, w string) bool {
+	return len(w) < len(q) && strings.HasPrefix(q, w) && utf8.RuneCountInString(w) >= 4
 }
 
 // descMatch says how query token q matches the description word w.
@@ -65,18 +72,33 @@ func descMatch(q, w string) int {
 
 // typoMatch reports whether w is one edit away from q (Damerau: a
 // substitution, insertion, deletion or swap of neighbours) for a query token
-// of at least four letters. The first two letters must agree, or be swapped:
-// that keeps every candidate in the one or two name shards the browser
-// fetches for q.
+// of at least four letters. The first two letters of w must be those of q,
+// or q's first two swapped, or q's first and third (a swap of the second
+// and third letters, or an extra second letter): that keeps every
+// candidate in the three name shards the browser fetches for q (typoKeys).
 func typoMatch(q, w string) bool {
 	qr, wr := []rune(q), []rune(w)
 	if len(qr) < 4 || len(wr) < 2 {
 		return false
 	}
-	if !(qr[0] == wr[0] && qr[1] == wr[1]) && !(qr[0] == wr[1] && qr[1] == wr[0]) {
+	if !(qr[0] == wr[0] && qr[1] == wr[1]) && !(qr[0] == wr[1] && qr[1] == wr[0]) && !(qr[0] == wr[0] && qr[2] == wr[1]) {
 		return false
 	}
 	return oneEdit(qr, wr)
+}
+
+// typoKeys are the name-shard keys that hold every name token matching q.
+func typoKeys(q string) []string {
+	keys := []string{shardKey(q)}
+	r := []rune(q)
+	if len(r) >= 4 {
+		for _, k := range []string{string([]rune{r[1], r[0]}), string([]rune{r[0], r[2]})} {
+			if !slices.Contains(keys, k) {
+				keys = append(keys, k)
+			}
+		}
+	}
+	return keys
 }
 
 // oneEdit reports whether a and b are exactly one Damerau edit apart.
@@ -142,8 +164,10 @@ func (t *tokenState) addDesc(quality int) {
 // docScore ranks one document for a query. count is the number of tokens in
 // the document's name and prior a small bonus for entry-point documents; both
 // only count when some query token matched the name, because the browser
-// learns them from the name postings.
-func docScore(toks []tokenState, count, prior int) (tier, score int) {
+// learns them from the name postings. ordered says the query was a dotted
+// path, whose segments must match in order for tierPath; words separated by
+// spaces may match in any order.
+func docScore(toks []tokenState, count, prior int, ordered bool) (tier, score int) {
 	n := len(toks)
 	allName, allAny, some, named := true, true, false, false
 	for _, t := range toks {
@@ -166,7 +190,7 @@ func docScore(toks []tokenState, count, prior int) (tier, score int) {
 		tier = tierExact
 	case allName && startsWith(toks, count):
 		tier = tierPrefix
-	case allName && inOrder(toks):
+	case allName && (!ordered || inOrder(toks)):
 		tier = tierPath
 	case allName:
 		tier = tierWords
@@ -177,7 +201,13 @@ func docScore(toks []tokenState, count, prior int) (tier, score int) {
 	}
 	w := 0
 	for _, t := range toks {
-		w += t.name*8 + t.desc*2
+		w += t.name * 8
+		if t.name != matchExact {
+			// The description speaks for a token only when the name does
+			// not already: else long descriptions that repeat the name
+			// would outrank the option itself.
+			w += t.desc * 2
+		}
 	}
 	effCount := 0
 	if named {
@@ -185,6 +215,9 @@ func docScore(toks []tokenState, count, prior int) (tier, score int) {
 		last := count - 1
 		if last < maxPos && toks[n-1].any&(1<<last) != 0 {
 			w += 6 // the name ends with the query's last token
+		}
+		if prior > 0 && last >= 1 && last-1 < maxPos && toks[n-1].exact&(1<<(last-1)) != 0 {
+			w += 8 // the module's enable option: "docker" → virtualisation.docker.enable
 		}
 		effCount = min(count, 99)
 	}

@@ -16,13 +16,18 @@ func TestNameMatch(t *testing.T) {
 		{"p", "port", matchNone}, // one letter is too short for a prefix
 		{"firwall", "firewall", matchTypo},
 		{"firewal", "firewall", matchPrefix},
-		{"fierwall", "firewall", matchTypo},  // swapped neighbours
-		{"firewalk", "firewall", matchTypo},  // substitution
-		{"firewalll", "firewall", matchTypo}, // insertion
-		{"ifrewall", "firewall", matchTypo},  // swap of the first two letters
-		{"xirewall", "firewall", matchNone},  // a changed first letter is not looked for
-		{"fiewal", "firewall", matchNone},    // two edits
-		{"pdz", "pds", matchNone},            // typos need four letters
+		{"fierwall", "firewall", matchTypo},    // swapped neighbours
+		{"firewalk", "firewall", matchTypo},    // substitution
+		{"firewalll", "firewall", matchTypo},   // insertion
+		{"ifrewall", "firewall", matchTypo},    // swap of the first two letters
+		{"xirewall", "firewall", matchNone},    // a changed first letter is not looked for
+		{"fiewal", "firewall", matchNone},      // two edits
+		{"tialscale", "tailscale", matchTypo},  // swap of the second and third letters
+		{"taailscale", "tailscale", matchTypo}, // an extra second letter
+		{"ports", "port", matchTypo},           // the name token starts the query token
+		{"automatic", "auto", matchTypo},
+		{"pdsadmin", "pds", matchNone}, // … when it has four letters or more
+		{"pdz", "pds", matchNone},      // typos need four letters
 		{"größe", "größe", matchExact},
 		{"grösse", "größe", matchNone},
 		{"grüße", "größe", matchTypo},
@@ -103,8 +108,10 @@ func TestRankingTiers(t *testing.T) {
 		{"services.atproto.pds.port", "services.atproto.pds.port", tierExact},
 		{"services.atproto", "services.atproto.pds.port", tierPrefix},
 		{"pds.port", "services.atproto.pds.settings.PDS_PORT", tierPath},
-		{"port relay", "services.atproto.relay.port", tierWords}, // out of order
-		{"enable openssh", "services.openssh.enable", tierWords},
+		{"port.relay", "services.atproto.relay.port", tierWords}, // a path out of order
+		{"port relay", "services.atproto.relay.port", tierPath},  // words: any order
+		{"enable.openssh", "services.openssh.enable", tierWords},
+		{"enable openssh", "services.openssh.enable", tierPath},
 		{"openssh secure", "services.openssh.enable", tierAll},
 		{"openssh nonsense", "services.openssh.enable", tierSome},
 		{"nonsense", "services.openssh.enable", tierNone},

@@ -60,7 +60,7 @@ func scan(entries []*entry, q string, opts Options) []Result {
 		if (opts.Kind != "" && e.doc.Kind != opts.Kind) || (opts.Scope != "" && e.doc.Scope != opts.Scope) {
 			continue
 		}
-		if tier, score := e.score(toks); tier > tierNone {
+		if tier, score := e.score(toks, isPath(q)); tier > tierNone {
 			out = append(out, e.result(tier, score))
 		}
 	}

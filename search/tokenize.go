@@ -161,6 +161,11 @@ func QueryTokens(q string) []string {
 	return kept
 }
 
+// isPath reports whether a query is written as a dotted path: its segments
+// then have to match in order, and only names are searched (a path names an
+// option; descriptions would only add noise, and bytes to fetch).
+func isPath(q string) bool { return strings.Contains(q, ".") }
+
 // maxQueryTokens bounds the work one query can cause.
 const maxQueryTokens = 8
 

@@ -66,7 +66,6 @@
 
   function cpLen(s) { return Array.from(s).length; }
   function shardKey(t) { var r = Array.from(t); return r.length <= 2 ? t : r[0] + r[1]; }
-  function swapFirstTwo(t) { var r = Array.from(t); if (r.length < 2) return t; var x = r[0]; r[0] = r[1]; r[1] = x; return r.join(''); }
 
   // ---- Matching and ranking: the mirror of search/rank.go -------------
 
@@ -94,15 +93,27 @@
     if (qr.length < 4) return false;
     var wr = Array.from(w);
     if (wr.length < 2 || Math.abs(wr.length - qr.length) > 1) return false;
-    if (!(qr[0] === wr[0] && qr[1] === wr[1]) && !(qr[0] === wr[1] && qr[1] === wr[0])) return false;
+    if (!(qr[0] === wr[0] && qr[1] === wr[1]) && !(qr[0] === wr[1] && qr[1] === wr[0]) && !(qr[0] === wr[0] && qr[2] === wr[1])) return false;
     return oneEdit(qr, wr);
   }
 
   function nameMatch(q, qr, w) {
     if (q === w) return M_EXACT;
     if (q.length < w.length && w.startsWith(q) && qr.length >= 2) return M_PREFIX;
-    if (typoMatch(qr, w)) return M_TYPO;
+    if (typoMatch(qr, w) || stemMatch(q, w)) return M_TYPO;
     return 0;
+  }
+
+  // stemMatch: a name token of four letters or more starts the query token.
+  function stemMatch(q, w) { return w.length < q.length && q.startsWith(w) && cpLen(w) >= 4; }
+
+  // typoKeys are the name shards holding every token that matches q.
+  function typoKeys(q) {
+    var keys = [shardKey(q)], r = Array.from(q);
+    if (r.length >= 4) {
+      [r[1] + r[0], r[0] + r[2]].forEach(function (k) { if (keys.indexOf(k) < 0) keys.push(k); });
+    }
+    return keys;
   }
 
   function descMatch(q, qr, w) {
@@ -132,7 +143,7 @@
   }
 
   // docScore returns [tier, score]; see docScore in search/rank.go.
-  function docScore(toks, count, prior) {
+  function docScore(toks, count, prior, ordered) {
     var n = toks.length, allName = true, allAny = true, some = false, named = false, i, t, tier;
     for (i = 0; i < n; i++) {
       t = toks[i];
@@ -143,17 +154,21 @@
     if (!some) return [0, 0];
     if (allName && startsWith(toks, count) && count === n && (toks[n - 1].exact & bit(n - 1)) !== 0) tier = T_EXACT;
     else if (allName && startsWith(toks, count)) tier = T_PREFIX;
-    else if (allName && inOrder(toks)) tier = T_PATH;
+    else if (allName && (!ordered || inOrder(toks))) tier = T_PATH;
     else if (allName) tier = T_WORDS;
     else if (allAny) tier = T_ALL;
     else tier = T_SOME;
     var w = 0;
-    for (i = 0; i < n; i++) w += toks[i].name * 8 + toks[i].desc * 2;
+    for (i = 0; i < n; i++) {
+      w += toks[i].name * 8;
+      if (toks[i].name !== M_EXACT) w += toks[i].desc * 2;
+    }
     var eff = 0;
     if (named) {
       w += prior;
       var last = count - 1;
       if (last < MAX_POS && (toks[n - 1].any & bit(last)) !== 0) w += 6;
+      if (prior > 0 && last >= 1 && last - 1 < MAX_POS && (toks[n - 1].exact & bit(last - 1)) !== 0) w += 8;
       eff = Math.min(count, 99);
     }
     return [tier, (tier * 1000 + w) * 100 + 99 - eff];
@@ -216,22 +231,19 @@
     return this.init().then(function () {
       var toks = queryTokens(q);
       if (toks.length === 0) return { total: 0, results: [] };
+      var ordered = q.indexOf('.') >= 0; // a dotted path: in order, names only
       var plans = toks.map(function (t) {
-        var keys = [shardKey(t)];
-        if (cpLen(t) >= 4) {
-          var sk = shardKey(swapFirstTwo(t));
-          if (keys.indexOf(sk) < 0) keys.push(sk);
-        }
-        var nameFiles = keys.filter(function (k) { return self.nameKeys.has(k); }).map(function (k) { return 'n/' + fileOf(k); });
+        var nameFiles = typoKeys(t).filter(function (k) { return self.nameKeys.has(k); }).map(function (k) { return 'n/' + fileOf(k); });
         var r = Array.from(t), dk = null;
-        if (r.length >= 3 && self.descKeys.has(r[0] + r[1] + r[2])) dk = r[0] + r[1] + r[2];
+        if (ordered) dk = null;
+        else if (r.length >= 3 && self.descKeys.has(r[0] + r[1] + r[2])) dk = r[0] + r[1] + r[2];
         else if (self.descKeys.has(shardKey(t))) dk = shardKey(t);
         return { tok: t, names: nameFiles, desc: dk ? 'd/' + fileOf(dk) : null };
       });
       var wanted = [];
       plans.forEach(function (p) { wanted = wanted.concat(p.names); if (p.desc) wanted.push(p.desc); });
       return Promise.all(wanted.map(function (f) { return self.get(f); })).then(function () {
-        return self.fold(toks, plans, opts);
+        return self.fold(toks, plans, opts, ordered);
       });
     });
   };
@@ -255,7 +267,7 @@
 
   // fold ranks once the shards are loaded. It is synchronous: it is the
   // part that must stay within a few milliseconds per keystroke.
-  Engine.prototype.fold = function (toks, plans, opts) {
+  Engine.prototype.fold = function (toks, plans, opts, ordered) {
     var n = toks.length, b = this.buffers(n), gen = b.gen, seen = b.seen, touched = b.touched, nt = 0, i, j, k;
     function touch(ord) {
       if (seen[ord] !== gen) {
@@ -325,7 +337,7 @@
         v.name = t.name[o]; v.desc = t.desc[o]; v.exact = t.exact[o]; v.strong = t.strong[o]; v.any = t.any[o];
         if (v.name > 0) named = true;
       }
-      var sc = docScore(view, named ? b.count[o] : 0, named ? b.prior[o] : 0);
+      var sc = docScore(view, named ? b.count[o] : 0, named ? b.prior[o] : 0, ordered);
       if (sc[0] === 0) continue;
       total++;
       if (top.length === limit) {

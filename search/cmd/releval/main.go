@@ -1,0 +1,181 @@
+// Command releval measures the relevance of nurdocs search on the real
+// NixOS option set (../shared/corpus) with the judged queries in
+// search/testdata/relevance.json, for each of the three search paths:
+//
+//	static  search.js ranking the static shards (run under Node)
+//	cli     `nurdocs search --json` (bleve), one process per query
+//	api     search.Index.Search (bleve), as the preview server calls it
+//
+// Usage: go run ./search/cmd/releval [-paths static,cli,api] [-v]
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+
+	"github.com/atproto-nur/atproto-nur/indexer"
+	"github.com/atproto-nur/atproto-nur/search"
+	"github.com/atproto-nur/atproto-nur/search/internal/corpus"
+	"github.com/atproto-nur/atproto-nur/search/internal/jsrun"
+	"github.com/atproto-nur/atproto-nur/search/internal/releval"
+)
+
+func main() {
+	paths := flag.String("paths", "static,cli,api", "comma-separated search paths to measure: static, cli, api")
+	verbose := flag.Bool("v", false, "print every query's rank and, for misses, the top results")
+	flag.Parse()
+	if err := run(strings.Split(*paths, ","), *verbose); err != nil {
+		fmt.Fprintln(os.Stderr, "releval:", err)
+		os.Exit(1)
+	}
+}
+
+func url(d indexer.Document) string { return "options/" + d.Name + "/" }
+
+func run(paths []string, verbose bool) error {
+	queries, err := releval.Load()
+	if err != nil {
+		return err
+	}
+	docs, err := corpus.NixOSOptions()
+	if err != nil {
+		return err
+	}
+	tmp, err := os.MkdirTemp("", "releval-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	fmt.Printf("%d judged queries over %d NixOS options; success@%d and MRR@%d\n\n", len(queries), len(docs), releval.Cutoff, releval.Cutoff)
+	for _, p := range paths {
+		var tops [][]string
+		switch p {
+		case "static":
+			tops, err = staticPath(tmp, docs, queries)
+		case "cli":
+			tops, err = cliPath(tmp, queries)
+		case "api":
+			tops, err = apiPath(tmp, docs, queries)
+		default:
+			err = fmt.Errorf("unknown path %q (want static, cli or api)", p)
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", p, err)
+		}
+		var outs []releval.Outcome
+		for i, q := range queries {
+			outs = append(outs, releval.Judge(q, tops[i]))
+		}
+		report(p, outs, verbose)
+	}
+	return nil
+}
+
+func report(path string, outs []releval.Outcome, verbose bool) {
+	s := releval.Summarize(outs)
+	fmt.Printf("%-6s  MRR %.3f  success@10 %.3f  (%d queries)\n", path, s.MRR, s.SuccessAt, s.N)
+	for _, c := range s.Categories() {
+		v := s.ByCategory[c]
+		fmt.Printf("        %-8s MRR %.3f  success@10 %.3f\n", c, v[0], v[1])
+	}
+	if verbose {
+		for _, o := range outs {
+			mark := fmt.Sprintf("#%d", o.Rank)
+			if o.Rank == 0 {
+				mark = "MISS"
+			}
+			fmt.Printf("   %-5s %-40q", mark, o.Query.Q)
+			if o.Rank != 1 {
+				fmt.Printf("  top: %s", strings.Join(o.Top[:min(3, len(o.Top))], ", "))
+			}
+			fmt.Println()
+		}
+	}
+	fmt.Println()
+}
+
+func names(n int, f func(i int) string) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = f(i)
+	}
+	return out
+}
+
+func staticPath(tmp string, docs []indexer.Document, queries []releval.Query) ([][]string, error) {
+	dir := filepath.Join(tmp, "static")
+	if _, err := search.WriteStaticIndex(dir, docs, url); err != nil {
+		return nil, err
+	}
+	var qs []jsrun.Query
+	for _, q := range queries {
+		qs = append(qs, jsrun.Query{Q: q.Q})
+	}
+	answers, err := jsrun.Run(dir, qs, releval.Cutoff)
+	if err != nil {
+		return nil, err
+	}
+	var tops [][]string
+	for _, a := range answers {
+		tops = append(tops, names(len(a.Results), func(i int) string { return a.Results[i].Name }))
+	}
+	return tops, nil
+}
+
+func apiPath(tmp string, docs []indexer.Document, queries []releval.Query) ([][]string, error) {
+	ix, err := search.OpenOrBuild(filepath.Join(tmp, "api.bleve"), docs, url)
+	if err != nil {
+		return nil, err
+	}
+	defer ix.Close()
+	var tops [][]string
+	for _, q := range queries {
+		rs, err := ix.Search(q.Q, search.Options{Limit: releval.Cutoff})
+		if err != nil {
+			return nil, err
+		}
+		tops = append(tops, names(len(rs), func(i int) string { return rs[i].Name }))
+	}
+	return tops, nil
+}
+
+// cliPath builds nurdocs and runs `nurdocs search --json` per query on the
+// corpus file, as a user would; the first run builds the bleve index.
+func cliPath(tmp string, queries []releval.Query) ([][]string, error) {
+	dir, err := corpus.Dir()
+	if err != nil {
+		return nil, err
+	}
+	bin := filepath.Join(tmp, "nurdocs")
+	_, file, _, _ := runtime.Caller(0)
+	repo := filepath.Join(filepath.Dir(file), "..", "..", "..")
+	build := exec.Command("go", "build", "-o", bin, "./cmd/nurdocs")
+	build.Dir = repo
+	build.Stderr = os.Stderr
+	if err := build.Run(); err != nil {
+		return nil, fmt.Errorf("building nurdocs: %w", err)
+	}
+	var tops [][]string
+	for _, q := range queries {
+		cmd := exec.Command(bin, "search", "--source", "none", "--repo", tmp,
+			"--options", filepath.Join(dir, "nixos-options.json.gz")+"=NixOS",
+			"--out", filepath.Join(tmp, "public"), "--json", "--limit", fmt.Sprint(releval.Cutoff), "--", q.Q)
+		cmd.Stderr = os.Stderr
+		out, err := cmd.Output()
+		if err != nil {
+			return nil, fmt.Errorf("nurdocs search %q: %w", q.Q, err)
+		}
+		var rs []search.Result
+		if err := json.Unmarshal(out, &rs); err != nil {
+			return nil, fmt.Errorf("nurdocs search %q: %w", q.Q, err)
+		}
+		tops = append(tops, names(len(rs), func(i int) string { return rs[i].Name }))
+	}
+	return tops, nil
+}
