@@ -176,6 +176,55 @@ lib.runTests (
       };
     };
 
+  # allegedly wraps the local PLC server as its database role; the insecure
+  # exception names the pinned PLC server.
+  testPlcMirrorWrapsTheLocalServer =
+    let
+      c = cfg "plc-mirror.nix";
+      units = c.systemd.services;
+    in
+    {
+      expr = {
+        permitted = c.nixpkgs.config.permittedInsecurePackages;
+        plcHasAdvisories = repo.packages.plc.meta.knownVulnerabilities != [ ];
+        sameUser = units.atproto-allegedly.serviceConfig.User == units.atproto-plc.serviceConfig.User;
+        wrap = units.atproto-allegedly.environment.ALLEGEDLY_WRAP;
+        wrapPg = units.atproto-allegedly.environment.ALLEGEDLY_WRAP_PG;
+        afterPlc = builtins.elem "atproto-plc.service" units.atproto-allegedly.after;
+        proxied = c.services.nginx.virtualHosts."plc.example.com".locations."/".proxyPass;
+      };
+      expected = {
+        permitted = [ repo.packages.plc.name ];
+        plcHasAdvisories = true;
+        sameUser = true;
+        wrap = "http://127.0.0.1:2582";
+        wrapPg = "postgresql://atproto-plc@/atproto-plc?host=/run/postgresql";
+        afterPlc = true;
+        proxied = "http://127.0.0.1:8000";
+      };
+    };
+
+  # The labeler guide says Ozone has a module but no package; when a
+  # package lands, the guide must change.
+  testOzoneStillUnpackaged = {
+    expr = {
+      module = repo.modules ? ozone;
+      package = repo.packages ? ozone;
+    };
+    expected = {
+      module = true;
+      package = false;
+    };
+  };
+
+  testHepaSecretsAreCredentials = {
+    expr = (cfg "hepa.nix").systemd.services.atproto-hepa.serviceConfig.LoadCredential;
+    expected = [
+      "ozoneAdminToken:/var/lib/secrets/hepa/ozone-admin-password"
+      "pdsAdminToken:/var/lib/secrets/pds/admin-password"
+    ];
+  };
+
   testChannelPutsPackagesUnderPkgsAtproto = {
     expr = {
       overlays = builtins.length (cfg "channel.nix").nixpkgs.overlays;
