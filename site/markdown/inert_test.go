@@ -19,7 +19,7 @@ var inertTags = map[string]bool{
 	"em": true, "strong": true, "del": true, "h1": true, "h2": true, "h3": true, "h4": true,
 	"h5": true, "h6": true, "ul": true, "ol": true, "li": true, "blockquote": true, "table": true,
 	"thead": true, "tbody": true, "tr": true, "th": true, "td": true, "hr": true, "br": true,
-	"img": true, "input": true, "dl": true, "dt": true, "dd": true,
+	"img": true, "input": true, "dl": true, "dt": true, "dd": true, "kbd": true,
 }
 
 var inertAttrs = map[string]bool{

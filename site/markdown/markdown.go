@@ -20,7 +20,8 @@
 //	                 (note tip warning important caution example; others "block block-NAME")
 //	code blocks      <div class="code"><button class="copy" type="button" aria-label="Copy code">Copy</button>
 //	                 <pre class="chroma"><code class="language-nix">…token spans…</code></pre></div>
-//	inline anchors   <span id="…"></span>
+//	spans            []{#id} and [text]{#id} → <span id="…">text</span>,
+//	                 [Ctrl]{.keycap} → <kbd>Ctrl</kbd>
 //
 // The copy button does nothing by itself: the theme's script wires it to
 // the clipboard (and may hide it when scripts are off).
@@ -126,7 +127,7 @@ func newGoldmark(r Resolver, cfg config) goldmark.Markdown {
 		parser.WithParagraphTransformers(parser.DefaultParagraphTransformers()...),
 		parser.WithAttribute(), // "# Title {#anchor}"
 		parser.WithBlockParsers(util.Prioritized(admonitionParser{}, 50)),
-		parser.WithInlineParsers(util.Prioritized(braceParser{}, 90)),
+		parser.WithInlineParsers(util.Prioritized(braceParser{}, 90), util.Prioritized(spanParser{}, 150)),
 		parser.WithASTTransformers(util.Prioritized(&transformer{resolver: r, cfg: cfg}, 100)),
 	}
 	if cfg.autoHeadingIDs {

@@ -16,7 +16,7 @@ type nodeRenderer struct {
 
 func (r *nodeRenderer) RegisterFuncs(reg renderer.NodeRendererFuncRegisterer) {
 	reg.Register(KindRole, r.renderRole)
-	reg.Register(KindInlineAnchor, r.renderInlineAnchor)
+	reg.Register(KindSpan, r.renderSpan)
 	reg.Register(KindAdmonition, r.renderAdmonition)
 	reg.Register(ast.KindFencedCodeBlock, r.renderFencedCode)
 	reg.Register(ast.KindCodeBlock, r.renderIndentedCode)
@@ -24,7 +24,8 @@ func (r *nodeRenderer) RegisterFuncs(reg renderer.NodeRendererFuncRegisterer) {
 	reg.Register(ast.KindRawHTML, r.renderRawHTML)
 	// Markers never survive the transformer; render nothing if one did.
 	reg.Register(kindRoleMarker, skip)
-	reg.Register(kindAnchorMarker, skip)
+	reg.Register(kindSpanOpen, skip)
+	reg.Register(kindSpanClose, skip)
 }
 
 func skip(util.BufWriter, []byte, ast.Node, bool) (ast.WalkStatus, error) {
@@ -66,13 +67,24 @@ func (r *nodeRenderer) renderRole(w util.BufWriter, source []byte, node ast.Node
 	return ast.WalkSkipChildren, nil
 }
 
-func (r *nodeRenderer) renderInlineAnchor(w util.BufWriter, source []byte, node ast.Node, entering bool) (ast.WalkStatus, error) {
-	if entering {
-		w.WriteString(`<span id="`)
-		w.WriteString(node.(*inlineAnchor).id) // validated by isIDByte
-		w.WriteString(`"></span>`)
+func (r *nodeRenderer) renderSpan(w util.BufWriter, source []byte, node ast.Node, entering bool) (ast.WalkStatus, error) {
+	n := node.(*span)
+	tag := "span"
+	if n.keycap {
+		tag = "kbd"
 	}
-	return ast.WalkSkipChildren, nil
+	if !entering {
+		w.WriteString("</" + tag + ">")
+		return ast.WalkContinue, nil
+	}
+	w.WriteString("<" + tag)
+	if n.id != "" {
+		w.WriteString(` id="`)
+		w.WriteString(n.id) // validated by validID
+		w.WriteByte('"')
+	}
+	w.WriteByte('>')
+	return ast.WalkContinue, nil
 }
 
 func (r *nodeRenderer) renderAdmonition(w util.BufWriter, source []byte, node ast.Node, entering bool) (ast.WalkStatus, error) {

@@ -12,16 +12,11 @@ import (
 // backtick runs and line breaks), and the transformer joins marker and code
 // span into one role node. A marker with no code span after it turns back
 // into text.
-//
-// The same parser reads "{#id}" after "[]", nixpkgs' inline anchor.
 
 var (
-	kindRoleMarker   = ast.NewNodeKind("NixRoleMarker")
-	kindAnchorMarker = ast.NewNodeKind("NixAnchorMarker")
+	kindRoleMarker = ast.NewNodeKind("NixRoleMarker")
 	// KindRole is the kind of a role node such as {option}`…`.
 	KindRole = ast.NewNodeKind("NixRole")
-	// KindInlineAnchor is the kind of an inline anchor []{#id}.
-	KindInlineAnchor = ast.NewNodeKind("NixInlineAnchor")
 )
 
 // roleMarker is the parsed "{name}" of a role, before its code span.
@@ -34,18 +29,6 @@ type roleMarker struct {
 func (n *roleMarker) Kind() ast.NodeKind { return kindRoleMarker }
 func (n *roleMarker) Dump(source []byte, level int) {
 	ast.DumpHelper(n, source, level, map[string]string{"Name": n.name}, nil)
-}
-
-// anchorMarker is a parsed "{#id}" not yet known to follow "[]".
-type anchorMarker struct {
-	ast.BaseInline
-	id  string
-	seg text.Segment
-}
-
-func (n *anchorMarker) Kind() ast.NodeKind { return kindAnchorMarker }
-func (n *anchorMarker) Dump(source []byte, level int) {
-	ast.DumpHelper(n, source, level, map[string]string{"ID": n.id}, nil)
 }
 
 // role is a resolved role: {option}`services.foo.enable` and friends.
@@ -62,18 +45,7 @@ func (n *role) Dump(source []byte, level int) {
 	ast.DumpHelper(n, source, level, map[string]string{"Name": n.name, "Content": n.content, "URL": n.url}, nil)
 }
 
-// inlineAnchor is []{#id}: an empty element carrying an id.
-type inlineAnchor struct {
-	ast.BaseInline
-	id string
-}
-
-func (n *inlineAnchor) Kind() ast.NodeKind { return KindInlineAnchor }
-func (n *inlineAnchor) Dump(source []byte, level int) {
-	ast.DumpHelper(n, source, level, map[string]string{"ID": n.id}, nil)
-}
-
-// braceParser reads "{name}" directly before a backtick, and "{#id}".
+// braceParser reads "{name}" directly before a backtick.
 type braceParser struct{}
 
 func (braceParser) Trigger() []byte { return []byte{'{'} }
@@ -82,17 +54,6 @@ func (braceParser) Parse(parent ast.Node, block text.Reader, pc parser.Context) 
 	line, seg := block.PeekLine()
 	if len(line) < 3 || line[0] != '{' {
 		return nil
-	}
-	if line[1] == '#' {
-		i := 2
-		for i < len(line) && isIDByte(line[i]) {
-			i++
-		}
-		if i == 2 || i >= len(line) || line[i] != '}' {
-			return nil
-		}
-		block.Advance(i + 1)
-		return &anchorMarker{id: string(line[2:i]), seg: seg.WithStop(seg.Start + i + 1)}
 	}
 	if !isAlpha(line[1]) {
 		return nil

@@ -33,7 +33,7 @@ func (t *transformer) Transform(doc *ast.Document, reader text.Reader, pc parser
 			return ast.WalkContinue, nil
 		}
 		switch n.(type) {
-		case *roleMarker, *anchorMarker, *ast.Link, *ast.Image, *ast.AutoLink, *ast.Heading:
+		case *roleMarker, *spanOpen, *ast.Link, *ast.Image, *ast.AutoLink, *ast.Heading:
 			nodes = append(nodes, n)
 		}
 		if n.Attributes() != nil {
@@ -45,8 +45,8 @@ func (t *transformer) Transform(doc *ast.Document, reader text.Reader, pc parser
 		switch n := n.(type) {
 		case *roleMarker:
 			t.finishRole(n, source, st)
-		case *anchorMarker:
-			finishAnchor(n, source)
+		case *spanOpen:
+			finishSpan(n)
 		case *ast.Link:
 			t.finishLink(n, source, st)
 		case *ast.Image:
@@ -140,24 +140,6 @@ func (t *transformer) manpage(ref string) (title, link string) {
 		return title, ""
 	}
 	return title, u
-}
-
-// finishAnchor turns "[]{#id}" into an inline anchor; any other "{#id}" is
-// text.
-func finishAnchor(m *anchorMarker, source []byte) {
-	parent := m.Parent()
-	if prev, ok := m.PreviousSibling().(*ast.Text); ok {
-		v := prev.Segment.Value(source)
-		if bytes.HasSuffix(v, []byte("[]")) && !prev.SoftLineBreak() && !prev.HardLineBreak() {
-			prev.Segment = prev.Segment.WithStop(prev.Segment.Stop - 2)
-			if prev.Segment.Len() == 0 {
-				parent.RemoveChild(parent, prev)
-			}
-			parent.ReplaceChild(parent, m, &inlineAnchor{id: m.id})
-			return
-		}
-	}
-	parent.ReplaceChild(parent, m, ast.NewTextSegment(m.seg))
 }
 
 // finishLink resolves option references and drops unsafe destinations.
