@@ -225,6 +225,44 @@ lib.runTests (
     ];
   };
 
+  # metrics.enable registers one scrape job per service, on loopback, and
+  # Grafana stays off the ports the services use.
+  testMonitoringScrapesEachService =
+    let
+      c = cfg "monitoring.nix";
+    in
+    {
+      expr = {
+        jobs = lib.sort (a: b: a.job_name < b.job_name) (
+          map (j: {
+            inherit (j) job_name;
+            targets = (builtins.head j.static_configs).targets;
+          }) c.services.prometheus.scrapeConfigs
+        );
+        grafanaPort = c.services.grafana.settings.server.http_port;
+        takenPorts = builtins.elem c.services.grafana.settings.server.http_port c.networking.firewall.allowedTCPPorts
+          || c.services.grafana.settings.server.http_port == c.services.atproto.feed-generator.settings.FEEDGEN_PORT;
+      };
+      expected = {
+        jobs = [
+          {
+            job_name = "atproto-jetstream";
+            targets = [ "127.0.0.1:6060" ];
+          }
+          {
+            job_name = "atproto-rainbow";
+            targets = [ "127.0.0.1:2481" ];
+          }
+          {
+            job_name = "atproto-relay";
+            targets = [ "127.0.0.1:2471" ];
+          }
+        ];
+        grafanaPort = 3001;
+        takenPorts = false;
+      };
+    };
+
   testChannelPutsPackagesUnderPkgsAtproto = {
     expr = {
       overlays = builtins.length (cfg "channel.nix").nixpkgs.overlays;

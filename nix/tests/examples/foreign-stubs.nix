@@ -45,6 +45,12 @@ in
     services.restic = loose;
     services.journald = loose;
     services.prometheus.globalConfig = loose;
+    services.prometheus.rules = mkOption {
+      type = types.listOf types.str;
+      default = [ ];
+      internal = true;
+      description = "NixOS option stub for the examples.";
+    };
     services.prometheus.retentionTime = mkOption {
       type = types.str;
       default = "15d";
