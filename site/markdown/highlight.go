@@ -138,8 +138,8 @@ type noLexerT struct{}
 var noLexer noLexerT
 
 func lexerFor(lang string) chroma.Lexer {
-	if lang == "" {
-		return nil
+	if lang == "" || len(lang) > 32 {
+		return nil // no language name is that long; keeps the cache small
 	}
 	if v, ok := lexerCache.Load(lang); ok {
 		if l, ok := v.(chroma.Lexer); ok {
