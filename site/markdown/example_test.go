@@ -39,4 +39,3 @@ func ExampleHighlight() {
 	fmt.Print(markdown.Highlight("nix", `{ enable = true; }`))
 	// Output: <pre class="chroma"><code class="language-nix"><span class="p">{</span> <span class="n">enable</span> <span class="o">=</span> <span class="no">true</span><span class="p">;</span> <span class="p">}</span></code></pre>
 }
-
