@@ -263,6 +263,44 @@ lib.runTests (
       };
     };
 
+  # Isolated units drop all but loopback traffic and listen on loopback;
+  # the proxy in front of rainbow still reaches it.
+  testIsolationConfinesToLoopback =
+    let
+      c = cfg "isolation.nix";
+      s = c.systemd.services;
+      confined = u: {
+        inherit (s.${u}.serviceConfig) IPAddressDeny IPAddressAllow RestrictAddressFamilies;
+      };
+    in
+    {
+      expr = {
+        rainbow = confined "atproto-rainbow";
+        plc = confined "atproto-plc";
+        rainbowListens = s.atproto-rainbow.environment.RAINBOW_API_LISTEN;
+        proxied = c.services.nginx.virtualHosts."rainbow.example.com".locations."/".proxyPass;
+        relayNotConfined = s.atproto-relay.serviceConfig ? IPAddressDeny;
+      };
+      expected =
+        let
+          loopbackOnly = {
+            IPAddressDeny = "any";
+            IPAddressAllow = [ "localhost" ];
+            RestrictAddressFamilies = [
+              "AF_UNIX"
+              "AF_INET"
+            ];
+          };
+        in
+        {
+          rainbow = loopbackOnly;
+          plc = loopbackOnly;
+          rainbowListens = "127.0.0.1:2480";
+          proxied = "http://127.0.0.1:2480";
+          relayNotConfined = false;
+        };
+    };
+
   testChannelPutsPackagesUnderPkgsAtproto = {
     expr = {
       overlays = builtins.length (cfg "channel.nix").nixpkgs.overlays;
