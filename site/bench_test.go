@@ -2,6 +2,7 @@ package site
 
 import (
 	"bufio"
+	"flag"
 	"os"
 	"path/filepath"
 	"testing"
@@ -86,10 +87,11 @@ func BenchmarkRenderNixOS(b *testing.B) {
 	}
 }
 
-// BenchmarkRenderPackages20k is the site's own share of a big package
-// catalogue: 20,000 generated packages, no options, no search index.
-func BenchmarkRenderPackages20k(b *testing.B) {
-	pkgs := generatedPackages(b, 20000)
+// BenchmarkRenderPackages is the site's own share of a big package
+// catalogue: 20,000 generated packages (-bench-packages N for more), no
+// options, no search index.
+func BenchmarkRenderPackages(b *testing.B) {
+	pkgs := generatedPackages(b, benchPackages)
 	out := filepath.Join(b.TempDir(), "public")
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -97,4 +99,12 @@ func BenchmarkRenderPackages20k(b *testing.B) {
 			Packages: []indexer.FileInput{{Path: pkgs, Scope: "nixpkgs"}}}
 		buildSite(b, src, Config{}, out)
 	}
+}
+
+// benchPackages is the size of BenchmarkRenderPackages' catalogue;
+// -bench-packages 100000 measures the full target size.
+var benchPackages = 20000
+
+func init() {
+	flag.IntVar(&benchPackages, "bench-packages", 20000, "packages generated for BenchmarkRenderPackages")
 }

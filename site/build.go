@@ -501,15 +501,16 @@ func (r *run) renderJob(j job) error {
 			p.HeadTitle = r.site.Title
 		}
 	}
-	data, err := r.th.execute(j.kind, p)
+	buf, err := r.th.execute(j.kind, p)
 	if err != nil {
 		return fmt.Errorf("rendering %s: %w", j.path, err)
 	}
+	defer bufPool.Put(buf)
 	file := j.path
 	if file == "" || strings.HasSuffix(file, "/") {
 		file += "index.html"
 	}
-	return r.out.write(file, data)
+	return r.out.write(file, buf.Bytes())
 }
 
 // writeStatic copies the theme's static files and the highlighting CSS.

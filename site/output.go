@@ -1,6 +1,7 @@
 package site
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"errors"
 	"fmt"
@@ -83,11 +84,13 @@ func (o *output) write(rel string, data []byte) error {
 		return err
 	}
 	if mt := mediaType(rel); o.min != nil && mt != "" {
-		out, err := o.min.Bytes(mt, data)
-		if err != nil {
+		buf := bufPool.Get().(*bytes.Buffer)
+		buf.Reset()
+		defer bufPool.Put(buf)
+		if err := o.min.Minify(mt, buf, bytes.NewReader(data)); err != nil {
 			return fmt.Errorf("minifying %s: %w", rel, err)
 		}
-		data = out
+		data = buf.Bytes()
 	}
 	sum := sha256.Sum256(data)
 	o.mu.Lock()

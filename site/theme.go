@@ -8,6 +8,7 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // theme is a parsed theme: one template set per page kind, each holding
@@ -80,15 +81,22 @@ func (th *theme) part(name string, data any) (template.HTML, error) {
 	return template.HTML(buf.String()), nil
 }
 
-func (th *theme) execute(kind string, data any) ([]byte, error) {
+// bufPool recycles page buffers: every page is rendered into one, then
+// minified into a new slice, so the buffer is free again at once.
+var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// execute renders a page into a pooled buffer; the caller must give the
+// buffer back with bufPool.Put once done with the bytes.
+func (th *theme) execute(kind string, data any) (*bytes.Buffer, error) {
 	t := th.pages[kind]
 	if t == nil {
 		return nil, fmt.Errorf("theme has no %s template", kind)
 	}
-	var buf bytes.Buffer
-	buf.Grow(16 << 10)
-	if err := t.ExecuteTemplate(&buf, "base", data); err != nil {
+	buf := bufPool.Get().(*bytes.Buffer)
+	buf.Reset()
+	if err := t.ExecuteTemplate(buf, "base", data); err != nil {
+		bufPool.Put(buf)
 		return nil, fmt.Errorf("template %s: %w", kind, err)
 	}
-	return buf.Bytes(), nil
+	return buf, nil
 }
