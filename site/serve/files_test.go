@@ -101,6 +101,20 @@ func TestTraversal(t *testing.T) {
 			t.Errorf("GET %s: %d, want 200", target, code)
 		}
 	}
+	// DNS rebinding: a foreign Host name is refused on a loopback listener.
+	for host, want := range map[string]int{"evil.example": 403, "127.0.0.1.evil.example:80": 403,
+		"localhost": 200, "LOCALHOST:1": 200, "[::1]:8080": 200, "127.0.0.2": 200} {
+		req, _ := http.NewRequest("GET", srv.url, nil)
+		req.Host = host
+		resp, err := http.DefaultTransport.RoundTrip(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("Host %s: %d, want %d", host, resp.StatusCode, want)
+		}
+	}
 	// A folder without its slash redirects so relative links work.
 	if code, _ := rawGet(t, addr, "/guides"); code != http.StatusMovedPermanently {
 		t.Errorf("GET /guides: %d, want 301", code)

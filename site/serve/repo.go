@@ -2,6 +2,7 @@ package serve
 
 import (
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -24,8 +25,9 @@ type repoData struct {
 type liveRepo struct {
 	repo, revision string
 
-	mu  sync.Mutex
-	cur *repoData
+	mu   sync.Mutex
+	cur  *repoData
+	last [32]byte // hash of the last export evaluated, to skip no-op rebuilds
 }
 
 const exportExpression = "nix/docs/default.nix"
@@ -42,19 +44,30 @@ func (r *liveRepo) set(d *repoData) {
 	r.mu.Unlock()
 }
 
-// evaluate runs the export and, on success, makes it current.
-func (r *liveRepo) evaluate(ctx context.Context) error {
+// evaluate runs the export and, on success, makes it current. changed is
+// false when the export is the same as last time (a comment edited).
+func (r *liveRepo) evaluate(ctx context.Context) (changed bool, err error) {
 	data, err := indexer.Evaluate(ctx, r.repo, r.revision)
 	if err != nil {
-		return err
+		return false, err
+	}
+	sum := sha256.Sum256(data)
+	r.mu.Lock()
+	same := r.cur != nil && r.last == sum
+	r.mu.Unlock()
+	if same {
+		return false, nil
 	}
 	ex, err := indexer.ParseExport("live evaluation of "+exportExpression, data, indexer.PrimaryScope)
 	if err != nil {
-		return err
+		return false, err
 	}
-	r.set(&repoData{docs: ex.Docs, modules: ex.Modules, templates: ex.Templates,
-		source: "a live evaluation of " + exportExpression})
-	return nil
+	r.mu.Lock()
+	r.cur = &repoData{docs: ex.Docs, modules: ex.Modules, templates: ex.Templates,
+		source: "a live evaluation of " + exportExpression}
+	r.last = sum
+	r.mu.Unlock()
+	return true, nil
 }
 
 // fallback loads the committed snapshot, used when the first evaluation

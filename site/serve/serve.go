@@ -220,7 +220,7 @@ func (s *server) setupSources(ctx context.Context) error {
 	files.Mode = indexer.SourceNone
 	s.live = &liveRepo{repo: s.repoDir, revision: src.Revision}
 	start := time.Now()
-	if err := s.live.evaluate(ctx); err != nil {
+	if _, err := s.live.evaluate(ctx); err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
@@ -298,13 +298,15 @@ func (s *server) run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("listening: %w", err)
 	}
-	srv := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second,
+	var h http.Handler = s
+	if isLoopback(ln.Addr()) {
+		h = loopbackOnly(s)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
 		BaseContext: func(net.Listener) context.Context { return ctx }}
 	siteURL := "http://" + ln.Addr().String() + s.base
-	if host, _, err := net.SplitHostPort(ln.Addr().String()); err == nil {
-		if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
-			s.logf("listening on %s, which other machines can reach; use --addr 127.0.0.1:PORT to keep the preview local", ln.Addr())
-		}
+	if !isLoopback(ln.Addr()) {
+		s.logf("listening on %s, which other machines can reach; use --addr 127.0.0.1:PORT to keep the preview local", ln.Addr())
 	}
 
 	work, stop := context.WithCancel(ctx)
@@ -383,7 +385,8 @@ func (s *server) watchTargets() []watchTarget {
 		t = append(t, watchTarget{path: filepath.Join(s.repoDir, indexer.SnapshotFile), kind: changeSite})
 	}
 	if s.live != nil {
-		t = append(t, watchTarget{path: filepath.Join(s.repoDir, "nix"), recursive: true, kind: changeNix, nixOnly: true})
+		t = append(t, watchTarget{path: filepath.Join(s.repoDir, "nix"), recursive: true, kind: changeNix, nixOnly: true,
+			exclude: filepath.Join(s.repoDir, "nix", "tests")})
 		for _, f := range []string{"default.nix", "flake.nix", "flake.lock"} {
 			t = append(t, watchTarget{path: filepath.Join(s.repoDir, f), kind: changeNix})
 		}
@@ -432,15 +435,20 @@ func (s *server) nixLoop(ctx context.Context) {
 		}
 		start := time.Now()
 		s.logf("evaluating %s…", exportExpression)
-		if err := s.live.evaluate(ctx); err != nil {
+		changed, err := s.live.evaluate(ctx)
+		if err != nil {
 			if ctx.Err() != nil {
 				return
 			}
 			s.setProblem("nix", err)
 			continue
 		}
-		s.logf("evaluated %s in %s", exportExpression, time.Since(start).Round(time.Millisecond))
 		s.clearProblem("nix")
+		if !changed {
+			s.logf("evaluated %s in %s: no change to the documentation", exportExpression, time.Since(start).Round(time.Millisecond))
+			continue
+		}
+		s.logf("evaluated %s in %s", exportExpression, time.Since(start).Round(time.Millisecond))
 		kick(s.kickBuild)
 	}
 }
@@ -547,6 +555,31 @@ func (s *server) state() liveState {
 		st.Problems = append(st.Problems, *s.buildProb)
 	}
 	return st
+}
+
+func isLoopback(a net.Addr) bool {
+	t, ok := a.(*net.TCPAddr)
+	return ok && t.IP.IsLoopback()
+}
+
+// loopbackOnly refuses requests whose Host is not a loopback name: with
+// DNS rebinding a web page could otherwise point its own host name at
+// 127.0.0.1 and read the preview from the contributor's browser.
+func loopbackOnly(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		host := r.Host
+		if hh, _, err := net.SplitHostPort(host); err == nil {
+			host = hh
+		}
+		host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
+		ip := net.ParseIP(host)
+		if !strings.EqualFold(host, "localhost") && !strings.HasSuffix(strings.ToLower(host), ".localhost") &&
+			(ip == nil || !ip.IsLoopback()) {
+			http.Error(w, "this preview answers only to localhost", http.StatusForbidden)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 // ServeHTTP routes the live-reload endpoints, the search API and the site.

@@ -29,6 +29,9 @@ type watchTarget struct {
 	kind      changeKind
 	// nixOnly limits a recursive target to files ending in .nix (nix/).
 	nixOnly bool
+	// exclude is a folder below path whose changes do not matter
+	// (nix/tests: the evaluation does not read it).
+	exclude string
 }
 
 // batch is a burst of changes, delivered once the files went quiet.
@@ -60,6 +63,12 @@ func newWatcher(targets []watchTarget, quiet, max time.Duration, errs func(error
 			return nil, err
 		}
 		t.path = abs
+		if t.exclude != "" {
+			if t.exclude, err = filepath.Abs(t.exclude); err != nil {
+				fw.Close()
+				return nil, err
+			}
+		}
 		w.targets = append(w.targets, t)
 		if t.recursive {
 			if err := w.addTree(abs); err != nil && !errors.Is(err, fs.ErrNotExist) {
@@ -115,6 +124,9 @@ func (w *watcher) classify(path string) changeKind {
 			}
 			if ext := filepath.Ext(path); t.nixOnly && ext != "" && ext != ".nix" {
 				continue // README.md, test fixtures' data: not read by the evaluation
+			}
+			if t.exclude != "" && (path == t.exclude || strings.HasPrefix(path, t.exclude+string(filepath.Separator))) {
+				continue
 			}
 			k |= t.kind
 		case path == t.path:
