@@ -24,6 +24,23 @@ let
   };
   importExample = name: builtins.scopedImport scope (dir + "/${name}");
 
+  # The docs export's `pkgs`, except that generated scripts keep their text,
+  # so tests can read what a unit would run.
+  pkgs =
+    let
+      base = repo.atprotoLib.metadata.modulePkgs { atproto = repo.packages; };
+      script = name: text: {
+        type = "derivation";
+        inherit name text;
+        outPath = "${builtins.storeDir}/00000000000000000000000000000000-${name}";
+      };
+    in
+    base
+    // {
+      writeShellScript = script;
+      writeShellScriptBin = script;
+    };
+
   # nixpkgs.lib.nixosSystem as far as the stubs allow: the given modules,
   # evaluated like a NixOS configuration.
   nixosSystem =
@@ -34,7 +51,10 @@ let
     }:
     repo.evalModules {
       modules = [ ./foreign-stubs.nix ] ++ modules;
-      inherit specialArgs;
+      specialArgs = {
+        inherit pkgs;
+      }
+      // specialArgs;
     };
 
   # What NixOS would refuse or print for a configuration.

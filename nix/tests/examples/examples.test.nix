@@ -301,6 +301,30 @@ lib.runTests (
         };
     };
 
+  # The upgrade backup runs before every start of the PDS, keeps the number
+  # of copies asked for, and the restore command is installed.
+  testUpgradeBackupsBeforeStart =
+    let
+      c = cfg "upgrades.nix";
+      s = c.systemd.services;
+    in
+    {
+      expr = {
+        requires = builtins.elem "atproto-pds-upgrade-backup.service" s.atproto-pds.requires;
+        after = builtins.elem "atproto-pds-upgrade-backup.service" s.atproto-pds.after;
+        keeps = lib.hasInfix "i < \${#backups[@]} - 5;" s.atproto-pds-upgrade-backup.serviceConfig.ExecStart.text;
+        recordsVersion = lib.hasInfix "current=${repo.packages.pds.version}\n" s.atproto-pds-upgrade-backup.serviceConfig.ExecStart.text;
+        restore = map (p: p.name) c.environment.systemPackages;
+      };
+      expected = {
+        requires = true;
+        after = true;
+        keeps = true;
+        recordsVersion = true;
+        restore = [ "atproto-pds-restore" ];
+      };
+    };
+
   testChannelPutsPackagesUnderPkgsAtproto = {
     expr = {
       overlays = builtins.length (cfg "channel.nix").nixpkgs.overlays;
