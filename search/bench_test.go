@@ -10,6 +10,7 @@ import (
 	"github.com/atproto-nur/atproto-nur/indexer"
 	"github.com/atproto-nur/atproto-nur/search/internal/corpus"
 	"github.com/atproto-nur/atproto-nur/search/internal/jsrun"
+	"github.com/atproto-nur/atproto-nur/search/internal/releval"
 )
 
 // testURL is the page of a document as the site lays pages out; the search
@@ -105,4 +106,75 @@ func BenchmarkStaticFirstQueryLarge(b *testing.B) {
 	}
 	b.ReportMetric(float64(maxBytes), "max-first-query-gzip-bytes")
 	b.ReportMetric(float64(maxNs)/1e6, "max-rank-ms")
+}
+
+// TestStaticBudgetLarge checks the size target: on the large input, a first
+// query downloads at most 150 KB (gzip) before its results show.
+func TestStaticBudgetLarge(t *testing.T) {
+	if testing.Short() {
+		t.Skip("skipped in -short mode: writes the 120,000-document index")
+	}
+	dir := writeStatic(t, largeInput(t))
+	for i, a := range runJS(t, dir, budgetQueries, 10) {
+		if a.Bytes > 150_000 {
+			t.Errorf("%q downloads %d gzip bytes before its first results, over the 150 KB budget", budgetQueries[i].Q, a.Bytes)
+		}
+		if a.Total == 0 {
+			t.Errorf("%q found nothing in the large input", budgetQueries[i].Q)
+		}
+	}
+}
+
+// BenchmarkBleveBuildLarge builds the bleve index of the large input.
+func BenchmarkBleveBuildLarge(b *testing.B) {
+	docs := largeInput(b)
+	for b.Loop() {
+		dir := b.TempDir()
+		ix, err := OpenOrBuild(filepath.Join(dir, "bleve"), docs, testURL)
+		if err != nil {
+			b.Fatal(err)
+		}
+		ix.Close()
+	}
+}
+
+// BenchmarkBleveSearchLarge answers the budget queries from the bleve index
+// of the large input, as nurdocs search and /api/search do; ns/op is per
+// query.
+func BenchmarkBleveSearchLarge(b *testing.B) {
+	docs := largeInput(b)
+	ix, err := OpenOrBuild(filepath.Join(b.TempDir(), "bleve"), docs, testURL)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ix.Close()
+	i := 0
+	for b.Loop() {
+		if _, err := ix.Search(budgetQueries[i%len(budgetQueries)].Q, Options{Limit: 10}); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
+
+// BenchmarkBleveSearchNixOS is BenchmarkBleveSearchLarge on the NixOS
+// option set alone, with the judged relevance queries.
+func BenchmarkBleveSearchNixOS(b *testing.B) {
+	docs := nixosOptions(b)
+	ix, err := OpenOrBuild(filepath.Join(b.TempDir(), "bleve"), docs, testURL)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ix.Close()
+	queries, err := releval.Load()
+	if err != nil {
+		b.Fatal(err)
+	}
+	i := 0
+	for b.Loop() {
+		if _, err := ix.Search(queries[i%len(queries)].Q, Options{Limit: 10}); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
 }

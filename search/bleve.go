@@ -5,12 +5,11 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -27,10 +26,13 @@ import (
 )
 
 // The bleve index holds, per document, the tokens of the search definition
-// as indexed fields and the entry itself as a stored field. A query asks
-// bleve for every document that any query token could match (term, prefix
-// and fuzzy queries over those fields) and ranks the candidates with
-// entry.score — the same function the static index reproduces in search.js.
+// as indexed fields. A query asks bleve for every document that any query
+// token could match (term, prefix and fuzzy queries over those fields) and
+// ranks all those candidates with entry.score — the same function the
+// static index reproduces in search.js. The entries themselves are held in
+// memory: OpenOrBuild has the documents anyway (to know whether the index
+// is stale), and decoding stored fields per candidate cost more than the
+// search.
 
 const (
 	tokenizerName = "nurdocs"
@@ -41,16 +43,11 @@ const (
 	fieldDesc  = "desc"
 	fieldKind  = "kind"
 	fieldScope = "scope"
-	fieldEntry = "entry"
 
 	// bleveFormat changes whenever the mapping or the stored entry changes,
 	// so that an index written by an older nurdocs is rebuilt.
-	bleveFormat = "nurdocs-search-4"
+	bleveFormat = "nurdocs-search-5"
 	stampKey    = "nurdocs-stamp"
-
-	// maxCandidates bounds the documents ranked per query; a query matching
-	// more ranks the best maxCandidates by bleve's own score.
-	maxCandidates = 50_000
 )
 
 // spaceTokenizer splits the pre-tokenized field text that the index is fed
@@ -111,35 +108,23 @@ func indexMapping() *mapping.IndexMappingImpl {
 		f.IncludeInAll = false
 		return f
 	}
-	stored := bleve.NewTextFieldMapping()
-	stored.Index = false
-	stored.Store = true
-	stored.IncludeInAll = false
-	stored.IncludeTermVectors = false
-	stored.DocValues = false
-
 	doc := bleve.NewDocumentStaticMapping()
 	doc.AddFieldMappingsAt(fieldName, text())
 	doc.AddFieldMappingsAt(fieldSub, text())
 	doc.AddFieldMappingsAt(fieldDesc, text())
 	doc.AddFieldMappingsAt(fieldKind, kw())
 	doc.AddFieldMappingsAt(fieldScope, kw())
-	doc.AddFieldMappingsAt(fieldEntry, stored)
 	m.DefaultMapping = doc
 	m.DefaultAnalyzer = analyzerName
 	return m
 }
 
-// storedEntry is the stored form of an entry: what ranking and a result need.
-type storedEntry struct {
-	entry
-	Result Result `json:"r"`
-}
-
-// Index is the on-disk bleve index of the site's documents.
+// Index is the on-disk bleve index of the site's documents, with their
+// entries in memory.
 type Index struct {
-	ix   bleve.Index
-	path string
+	ix      bleve.Index
+	path    string
+	entries []*entry // by Ord, which is also the bleve document ID
 }
 
 // stamp identifies the documents and URLs an index was built from.
@@ -167,20 +152,22 @@ func OpenOrBuild(path string, docs []indexer.Document, url func(indexer.Document
 	if err != nil {
 		return nil, err
 	}
-	if ix, err := Open(path); err == nil {
+	entries := buildEntries(docs, url)
+	// An index that cannot be opened is rebuilt rather than reported: it is
+	// a cache of the documents.
+	if ix, err := open(path); err == nil {
 		have, err := ix.ix.GetInternal([]byte(stampKey))
 		if err == nil && string(have) == want {
+			ix.entries = entries
 			return ix, nil
 		}
 		ix.Close()
-	} else if !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, bleve.ErrorIndexPathDoesNotExist) {
-		// An unreadable index is rebuilt rather than reported: it is a cache.
 	}
 	tmp := path + ".new"
 	if err := os.RemoveAll(tmp); err != nil {
 		return nil, fmt.Errorf("search index: %w", err)
 	}
-	if err := build(tmp, docs, url, want); err != nil {
+	if err := build(tmp, entries, want); err != nil {
 		os.RemoveAll(tmp)
 		return nil, err
 	}
@@ -190,11 +177,15 @@ func OpenOrBuild(path string, docs []indexer.Document, url func(indexer.Document
 	if err := os.Rename(tmp, path); err != nil {
 		return nil, fmt.Errorf("search index: %w", err)
 	}
-	return Open(path)
+	ix, err := open(path)
+	if err != nil {
+		return nil, err
+	}
+	ix.entries = entries
+	return ix, nil
 }
 
-// Open opens an existing bleve index without checking that it is current.
-func Open(path string) (*Index, error) {
+func open(path string) (*Index, error) {
 	registerAnalysis()
 	if _, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("search index: %w", err)
@@ -206,7 +197,7 @@ func Open(path string) (*Index, error) {
 	return &Index{ix: ix, path: path}, nil
 }
 
-func build(path string, docs []indexer.Document, url func(indexer.Document) string, stampValue string) error {
+func build(path string, entries []*entry, stampValue string) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return fmt.Errorf("search index: %w", err)
 	}
@@ -215,12 +206,7 @@ func build(path string, docs []indexer.Document, url func(indexer.Document) stri
 		return fmt.Errorf("search index %s: %w", path, err)
 	}
 	batch := ix.NewBatch()
-	for _, e := range buildEntries(docs, url) {
-		stored, err := json.Marshal(storedEntry{entry: *e, Result: e.result(0, 0)})
-		if err != nil {
-			ix.Close()
-			return fmt.Errorf("search index: %s: %w", e.doc.ID, err)
-		}
+	for _, e := range entries {
 		var sub []string
 		for _, s := range e.Sub {
 			sub = append(sub, s.Tok)
@@ -235,7 +221,6 @@ func build(path string, docs []indexer.Document, url func(indexer.Document) stri
 			fieldDesc:  strings.Join(e.Desc, " "),
 			fieldKind:  string(e.doc.Kind),
 			fieldScope: e.doc.Scope,
-			fieldEntry: string(stored),
 		}
 		if err := batch.Index(fmt.Sprint(e.Ord), fields); err != nil {
 			ix.Close()
@@ -341,31 +326,50 @@ func (ix *Index) SearchContext(ctx context.Context, q string, opts Options) ([]R
 	if len(filters) > 0 {
 		qq = query.NewConjunctionQuery(append([]query.Query{qq}, filters...))
 	}
-	req := bleve.NewSearchRequestOptions(qq, maxCandidates, 0, false)
-	req.Fields = []string{fieldEntry}
+	// Every candidate, unscored: the ranking is entry.score's.
+	req := bleve.NewSearchRequestOptions(qq, len(ix.entries), 0, false)
+	req.Score = bleve.ScoreNone
 	res, err := ix.ix.SearchInContext(ctx, req)
 	if err != nil {
 		return nil, fmt.Errorf("search %q: %w", q, err)
 	}
-	out := make([]Result, 0, len(res.Hits))
-	for _, h := range res.Hits {
-		raw, _ := h.Fields[fieldEntry].(string)
-		var se storedEntry
-		if err := json.Unmarshal([]byte(raw), &se); err != nil {
-			return nil, fmt.Errorf("search index %s: document %s: %w", ix.path, h.ID, err)
-		}
-		tier, score := se.entry.score(toks, ordered)
-		if tier == tierNone {
-			continue
-		}
-		r := se.Result
-		r.Tier, r.Score, r.Ord = tier, score, se.Ord
-		out = append(out, r)
-	}
-	slices.SortFunc(out, better)
 	limit := opts.Limit
 	if limit <= 0 {
 		limit = DefaultLimit
 	}
-	return out[:min(limit, len(out))], nil
+	type ranked struct {
+		e            *entry
+		tier, score int
+	}
+	var top []ranked
+	for _, h := range res.Hits {
+		ord, err := strconv.Atoi(h.ID)
+		if err != nil || ord < 0 || ord >= len(ix.entries) {
+			return nil, fmt.Errorf("search index %s: unknown document %q", ix.path, h.ID)
+		}
+		e := ix.entries[ord]
+		tier, score := e.score(toks, ordered)
+		if tier == tierNone {
+			continue
+		}
+		// Keep the best limit, ordered by score, then document order.
+		i, _ := slices.BinarySearchFunc(top, ranked{e, tier, score}, func(a, b ranked) int {
+			if a.score != b.score {
+				return b.score - a.score
+			}
+			return a.e.Ord - b.e.Ord
+		})
+		if i >= limit {
+			continue
+		}
+		top = slices.Insert(top, i, ranked{e, tier, score})
+		if len(top) > limit {
+			top = top[:limit]
+		}
+	}
+	out := make([]Result, len(top))
+	for i, r := range top {
+		out[i] = r.e.result(r.tier, r.score)
+	}
+	return out, nil
 }

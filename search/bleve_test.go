@@ -15,11 +15,7 @@ import (
 func TestBleveMatchesScan(t *testing.T) {
 	docs := nixosOptions(t)
 	entries := buildEntries(docs, testURL)
-	ix, err := OpenOrBuild(filepath.Join(t.TempDir(), "bleve"), docs, testURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ix.Close()
+	ix := nixosBleve(t)
 	for _, q := range compareQueries {
 		opts := Options{Kind: indexer.Kind(q.Kind), Scope: q.Scope, Limit: 10}
 		want := scan(entries, q.Q, opts)

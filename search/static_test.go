@@ -40,8 +40,7 @@ func runJS(t testing.TB, dir string, queries []jsrun.Query, limit int) []jsrun.A
 func TestStaticMatchesScan(t *testing.T) {
 	docs := nixosOptions(t)
 	entries := buildEntries(docs, testURL)
-	dir := writeStatic(t, docs)
-	answers := runJS(t, dir, compareQueries, 10)
+	answers := runJS(t, nixosStatic(t), compareQueries, 10)
 	for i, q := range compareQueries {
 		want := scan(entries, q.Q, Options{Kind: indexer.Kind(q.Kind), Scope: q.Scope, Limit: 10})
 		got := answers[i].Results
