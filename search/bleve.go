@@ -338,7 +338,7 @@ func (ix *Index) SearchContext(ctx context.Context, q string, opts Options) ([]R
 		limit = DefaultLimit
 	}
 	type ranked struct {
-		e            *entry
+		e           *entry
 		tier, score int
 	}
 	var top []ranked
