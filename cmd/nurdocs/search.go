@@ -20,6 +20,9 @@ func init() {
 	register(command{name: "search", summary: "search options, packages and guides from the terminal", run: runSearch})
 }
 
+// searchOut is where search results go; tests replace it.
+var searchOut io.Writer = os.Stdout
+
 // searchIndexPath is where the bleve index of a site built into out lives:
 // beside it, hidden, so that publishing out does not publish the index.
 func searchIndexPath(out string) string {
@@ -90,9 +93,9 @@ func runSearch(ctx context.Context, args []string) error {
 		results[i].URL = base + results[i].URL
 	}
 	if *asJSON {
-		return printJSON(os.Stdout, results)
+		return printJSON(searchOut, results)
 	}
-	return printResults(os.Stdout, q, results)
+	return printResults(searchOut, q, results)
 }
 
 // parseInterleaved parses flags that may come before, between or after the
