@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -245,17 +244,9 @@ func TestServeNixError(t *testing.T) {
 	if err := indexer.NixAvailable(t.Context(), repo); err != nil {
 		t.Skipf("needs Nix with nixpkgs lib (NIX_PATH=nixpkgs=$HOME/.cache/nixpkgs-lib): %v", err)
 	}
-	mods, _ := filepath.Glob(filepath.Join(repo, "nix", "modules", "*.nix"))
-	sort.Strings(mods)
-	var mod string
-	for _, m := range mods {
-		if filepath.Base(m) != "default.nix" {
-			mod = m
-			break
-		}
-	}
-	if mod == "" {
-		t.Skip("no module under nix/modules to break")
+	mod := filepath.Join(repo, "nix", "modules", "pds.nix")
+	if _, err := os.Stat(mod); err != nil {
+		t.Skip("nix/modules/pds.nix is missing")
 	}
 	good, err := os.ReadFile(mod)
 	if err != nil {
@@ -299,6 +290,21 @@ func TestServeNixError(t *testing.T) {
 		if len(decodeState(t, e).Problems) == 0 {
 			break
 		}
+	}
+	ev.quiet(200 * time.Millisecond)
+
+	// An edit that changes an option's description: re-evaluated in the
+	// background, then the page shows it.
+	const phrase = "the secret signing session tokens"
+	if !strings.Contains(string(good), phrase) {
+		t.Skipf("pds.nix no longer says %q; cannot check a description edit", phrase)
+	}
+	writeFile(t, mod, strings.Replace(string(good), phrase, phrase+" EDITED-BY-TEST", 1))
+	if e := ev.next(t, wait); e.name != "reload" {
+		t.Fatalf("after a description edit: event %s %s, want reload", e.name, e.data)
+	}
+	if _, _, body := get(t, srv.url+"options/services.atproto.pds/"); !strings.Contains(body, "EDITED-BY-TEST") {
+		t.Errorf("the pds options page does not show the edited description")
 	}
 }
 
