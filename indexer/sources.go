@@ -165,6 +165,9 @@ func (s *Sources) loadFile(in FileInput, load func(string, string) ([]Document, 
 	return docs, nil
 }
 
+// ContentPath is the folder the guides are read from.
+func (s *Sources) ContentPath() string { return s.contentDir() }
+
 func (s *Sources) contentDir() string {
 	if s.ContentDir != "" {
 		return s.ContentDir

@@ -32,7 +32,7 @@ type Config struct {
 	// ScopeSource maps a scope to the URL prefix of its repository-relative
 	// declaration paths, e.g. "NixOS" → "https://github.com/NixOS/nixpkgs/blob/master".
 	ScopeSource map[string]string
-	ContentDir  string // folder of the guides, for "edit this page" links; "content" when empty
+	ContentDir  string // repository-relative folder of the guides, for "edit this page" links; "content" when empty
 	ThemeDir    string // theme folder on disk; empty uses the embedded default theme
 	Title       string // site title; "atproto-nur" when empty
 	NoMinify    bool   // write HTML as the templates produce it (golden tests, debugging)
@@ -50,6 +50,9 @@ type Inputs struct {
 	Modules   []indexer.Module
 	Templates []indexer.Template
 	Source    string // where the repository's data came from, for messages
+	// ContentDir is where the guides were read from, so diagnostics name
+	// the real file; "edit this page" links use Config.ContentDir instead.
+	ContentDir string
 }
 
 // Stats counts what a build did.

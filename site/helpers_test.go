@@ -41,7 +41,8 @@ func sourcesLoader(src *indexer.Sources) func(context.Context) (*Inputs, error) 
 		if err != nil {
 			return nil, err
 		}
-		return &Inputs{Docs: l.Docs, Modules: l.Modules, Templates: l.Templates, Source: l.Source}, nil
+		return &Inputs{Docs: l.Docs, Modules: l.Modules, Templates: l.Templates, Source: l.Source,
+			ContentDir: src.ContentPath()}, nil
 	}
 }
 

@@ -62,7 +62,7 @@ type output struct {
 	root   string
 	min    *minify.M // nil: write as given
 	mu     sync.Mutex
-	dirs   map[string]bool
+	dirs   map[string]*dirOnce
 	hashes map[string][32]byte // site-relative path → content hash, for incremental writes
 	prev   map[string][32]byte // hashes of the previous build into the same folder; nil for a fresh folder
 	files  int
@@ -70,7 +70,7 @@ type output struct {
 }
 
 func newOutput(root string, minify bool, prev map[string][32]byte) *output {
-	o := &output{root: root, dirs: map[string]bool{}, hashes: map[string][32]byte{}, prev: prev}
+	o := &output{root: root, dirs: map[string]*dirOnce{}, hashes: map[string][32]byte{}, prev: prev}
 	if minify {
 		o.min = newMinifier()
 	}
@@ -99,18 +99,22 @@ func (o *output) write(rel string, data []byte) error {
 	o.bytes += int64(len(data))
 	unchanged := o.prev != nil && o.prev[rel] == sum
 	dir := filepath.Dir(dst)
-	needDir := !o.dirs[dir]
-	o.dirs[dir] = true
+	d := o.dirs[dir]
+	if d == nil {
+		d = &dirOnce{}
+		o.dirs[dir] = d
+	}
 	o.mu.Unlock()
 	if unchanged {
 		if _, err := os.Stat(dst); err == nil {
 			return nil
 		}
 	}
-	if needDir {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return err
-		}
+	// Every writer into a folder waits until it exists: one creates it,
+	// the others block on the Once instead of racing ahead.
+	d.once.Do(func() { d.err = os.MkdirAll(dir, 0o755) })
+	if d.err != nil {
+		return d.err
 	}
 	if o.prev != nil {
 		// Writing into a folder that is being served: replace atomically
@@ -140,6 +144,11 @@ func writeAtomic(dst string, data []byte) error {
 		return err
 	}
 	return nil
+}
+
+type dirOnce struct {
+	once sync.Once
+	err  error
 }
 
 // prune removes files a previous build wrote that this one did not.

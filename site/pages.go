@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"path"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -443,8 +444,12 @@ func (r *run) guidePage(guides []*indexer.Document, i int) *page {
 	d := guides[i]
 	g := d.Guide
 	src := path.Join(r.contentDir(), g.Path)
+	file := src
+	if r.in.ContentDir != "" {
+		file = filepath.Join(r.in.ContentDir, filepath.FromSlash(g.Path))
+	}
 	body, diags := r.markdown(g.Body, true)
-	r.addDiags(src, g.BodyLine, "guide "+d.Name, diags)
+	r.addDiags(file, g.BodyLine, "guide "+d.Name, diags)
 	data := &guideData{Body: body, Nav: r.guideNav(guides, d.ID), Source: src}
 	if i > 0 {
 		p := guides[i-1]

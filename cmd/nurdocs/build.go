@@ -82,7 +82,7 @@ func (f *siteFlags) config(log io.Writer) (site.Config, error) {
 	cfg := site.Config{
 		Out: f.out, BaseURL: f.baseURL, RepoURL: f.repoURL, Revision: f.revision, EditBranch: f.editBranch,
 		ThemeDir: f.theme, Title: f.title, NoMinify: f.noMinify, Workers: f.workers,
-		ContentDir: "content", ScopeSource: map[string]string{},
+		ContentDir: f.content, ScopeSource: map[string]string{},
 		Index: func(dir string, docs []indexer.Document, url func(indexer.Document) string) error {
 			_, err := search.WriteStaticIndex(dir, docs, url)
 			return err
@@ -112,7 +112,8 @@ func loader(src *indexer.Sources, log io.Writer, verbose bool) func(context.Cont
 		for _, n := range l.Notes {
 			fmt.Fprintln(log, "note:", n)
 		}
-		return &site.Inputs{Docs: l.Docs, Modules: l.Modules, Templates: l.Templates, Source: l.Source}, nil
+		return &site.Inputs{Docs: l.Docs, Modules: l.Modules, Templates: l.Templates, Source: l.Source,
+			ContentDir: src.ContentPath()}, nil
 	}
 }
 

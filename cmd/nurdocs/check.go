@@ -68,7 +68,8 @@ func check(ctx context.Context, w io.Writer, src *indexer.Sources, cfg site.Conf
 			return nil, err
 		}
 		loaded = l
-		return &site.Inputs{Docs: l.Docs, Modules: l.Modules, Templates: l.Templates, Source: l.Source}, nil
+		return &site.Inputs{Docs: l.Docs, Modules: l.Modules, Templates: l.Templates, Source: l.Source,
+			ContentDir: src.ContentPath()}, nil
 	})
 	res, err := b.BuildInto(ctx, tmp)
 	if err != nil {
