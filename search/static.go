@@ -104,6 +104,10 @@ func WriteStaticIndex(dir string, docs []indexer.Document, url func(indexer.Docu
 	entries := buildEntries(docs, url)
 	w := &staticWriter{dir: dir}
 	for _, sub := range []string{"n", "d", "docs"} {
+		// Shards of an earlier index in dir must not outlive it.
+		if err := os.RemoveAll(filepath.Join(dir, sub)); err != nil {
+			return Stats{}, fmt.Errorf("search index: %w", err)
+		}
 		if err := os.MkdirAll(filepath.Join(dir, sub), 0o755); err != nil {
 			return Stats{}, fmt.Errorf("search index: %w", err)
 		}

@@ -197,6 +197,17 @@ func TestSearchInBrowser(t *testing.T) {
 		t.Errorf("relay, packages only: %+v", rs)
 	}
 	do(t, ctx, "all kinds again", chromedp.Click(chromedp.CSS(`#search-results .search-filter[data-kind=""]`)))
+	// Scope filter: only the NixOS option set.
+	typeQuery(t, ctx, "enable")
+	readResults(t, ctx, "#search-results", "enable")
+	eval[bool](t, ctx, "choosing a scope", `(() => { const s = document.querySelector('#search-results .search-scope'); s.value = 'NixOS'; s.dispatchEvent(new Event('change')); return true; })()`)
+	waitFor(t, ctx, "scoped results", `Array.from(document.querySelectorAll('#search-results .search-scope-label')).every(e => e.textContent === 'NixOS')`)
+	rs = readResults(t, ctx, "#search-results", "enable")
+	scopes := eval[[]string](t, ctx, "reading scopes", `Array.from(document.querySelectorAll('#search-results .search-scope-label')).map(e => e.textContent)`)
+	if len(rs) != 2 || len(scopes) != 2 || scopes[0] != "NixOS" || scopes[1] != "NixOS" {
+		t.Errorf("enable in NixOS only: %+v, scopes %q", rs, scopes)
+	}
+	eval[bool](t, ctx, "all scopes again", `(() => { const s = document.querySelector('#search-results .search-scope'); s.value = ''; s.dispatchEvent(new Event('change')); return true; })()`)
 	// Several words; timing once the shards are cached.
 	typeQuery(t, ctx, "relay port")
 	rs = readResults(t, ctx, "#search-results", "relay port")
