@@ -3,6 +3,7 @@ package serve
 import (
 	"bytes"
 	"compress/gzip"
+	"encoding/json"
 	"errors"
 	"html"
 	"io/fs"
@@ -204,7 +205,7 @@ func readSiteFile(dir, rel string) (data []byte, name string, redirect bool, err
 // injectLive adds the live-reload script, with the current state so the
 // overlay shows at once, before </body> of an HTML page.
 func injectLive(page []byte, st liveState) []byte {
-	state, _ := jsonMarshal(st)
+	state, _ := json.Marshal(st)
 	tag := `<script id="nurdocs-live" src="` + livePrefix + `live.js" data-events="` + livePrefix +
 		`events" data-state="` + html.EscapeString(string(state)) + `"></script>`
 	i := bytes.LastIndex(bytes.ToLower(page), []byte("</body>"))

@@ -6,7 +6,6 @@ package serve
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -652,8 +651,6 @@ func (s *server) noSiteYet(w http.ResponseWriter, r *http.Request) {
 		"<body><p>The site has not been built yet. This page reloads when the build succeeds.</p></body></html>")
 	writeBody(w, r, http.StatusServiceUnavailable, "text/html; charset=utf-8", injectLive(page, s.state()))
 }
-
-func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }
 
 // errNoIndex is reported by /api/search before its index exists.
 var errNoIndex = errors.New("the search index is being built; try again in a moment")

@@ -483,3 +483,46 @@ func TestInputFileChange(t *testing.T) {
 		t.Errorf("all-options page lacks the new description:\n%s", body[strings.Index(body, "<main"):])
 	}
 }
+
+// TestServeNixBrokenAtStart: when the first evaluation fails, the preview
+// starts anyway from the snapshot, shows the error, and switches to the
+// live evaluation once the file is fixed.
+func TestServeNixBrokenAtStart(t *testing.T) {
+	lib := os.Getenv("HOME") + "/.cache/nixpkgs-lib"
+	if os.Getenv("NIX_PATH") == "" {
+		t.Setenv("NIX_PATH", "nixpkgs="+lib)
+	}
+	repo := repoFixture(t)
+	copyTree(t, filepath.Join(repoRoot, "nix"), filepath.Join(repo, "nix"))
+	if err := indexer.NixAvailable(t.Context(), repo); err != nil {
+		t.Skipf("needs Nix with nixpkgs lib (NIX_PATH=nixpkgs=$HOME/.cache/nixpkgs-lib): %v", err)
+	}
+	mod := filepath.Join(repo, "nix", "modules", "pds.nix")
+	good, err := os.ReadFile(mod)
+	if err != nil {
+		t.Skip("nix/modules/pds.nix is missing")
+	}
+	writeFile(t, mod, "{ broken")
+	srv := start(t, Config{Site: siteConfig(repo), Sources: &indexer.Sources{Repo: repo, Mode: indexer.SourceAuto}})
+	code, _, home := get(t, srv.url)
+	if code != 200 || !strings.Contains(home, "the live evaluation failed") || !strings.Contains(home, "pds.nix") {
+		t.Fatalf("home while broken: %d, want the snapshot site carrying the error:\n%.300s", code, home)
+	}
+	ev := openEvents(t, srv.url)
+	if p := decodeState(t, ev.next(t, wait)).Problems; len(p) != 1 || p[0].Kind != "nix" || p[0].File != "nix/modules/pds.nix" {
+		t.Fatalf("problems at start = %+v, want the pds.nix evaluation error", p)
+	}
+	writeFile(t, mod, string(good))
+	for {
+		e := ev.next(t, wait)
+		if e.name == "reload" {
+			if p := decodeState(t, e).Problems; len(p) != 0 {
+				t.Fatalf("reload still carries problems: %+v", p)
+			}
+			break
+		}
+	}
+	if _, _, home := get(t, srv.url); !strings.Contains(home, "from a live evaluation") {
+		t.Errorf("after the fix the site is not from the live evaluation")
+	}
+}
