@@ -187,6 +187,7 @@ func (b *Builder) render(ctx context.Context, out *output) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	in = withoutInvisible(in)
 	fsys := themes.Default()
 	if cfg.ThemeDir != "" {
 		fsys = os.DirFS(cfg.ThemeDir)
@@ -268,6 +269,29 @@ func (b *Builder) render(ctx context.Context, out *output) (*Result, error) {
 	res.Stats.Duration = time.Since(start)
 	res.Stats.Phases = phases
 	return res, nil
+}
+
+// withoutInvisible drops options declared with visible = false: like
+// nixosOptionsDoc, the site does not document them (nor does search).
+// Internal options stay, marked as such.
+func withoutInvisible(in *Inputs) *Inputs {
+	hidden := 0
+	for i := range in.Docs {
+		if o := in.Docs[i].Option; o != nil && !o.Visible {
+			hidden++
+		}
+	}
+	if hidden == 0 {
+		return in
+	}
+	out := *in
+	out.Docs = make([]indexer.Document, 0, len(in.Docs)-hidden)
+	for _, d := range in.Docs {
+		if d.Option == nil || d.Option.Visible {
+			out.Docs = append(out.Docs, d)
+		}
+	}
+	return &out
 }
 
 // docsKey identifies a document set cheaply: count plus the IDs and sizes

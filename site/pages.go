@@ -313,7 +313,7 @@ func (r *run) allOptionsPage(scope string, opts []*indexer.Document) *page {
 
 // maxList is the most rows a package list page holds before it is split
 // by name prefix.
-const maxList = 2000
+var maxList = 2000
 
 func (r *run) packageListJobs(scope string, pkgs []*indexer.Document) []job {
 	title := "Packages"
@@ -478,7 +478,7 @@ func (r *run) contentDir() string {
 }
 
 // sitemapLimit is the most URLs one sitemap file may list.
-const sitemapLimit = 50000
+var sitemapLimit = 50000
 
 // writeSitemap writes sitemap.xml (an index of several files when the site
 // has more pages than one sitemap may list) and robots.txt.

@@ -158,6 +158,9 @@ func TestValuesRendered(t *testing.T) {
 	if !strings.Contains(page, `read-only`) || !strings.Contains(page, `internal`) {
 		t.Error("read-only / internal flags missing")
 	}
+	if strings.Contains(page, "services.test.invisible") {
+		t.Error("an option with visible = false is documented")
+	}
 }
 
 var tagRE = regexp.MustCompile(`<[^>]*>`)
