@@ -81,6 +81,7 @@ in
 {
   inherit
     dir
+    pkgs
     importExample
     nixosSystem
     problems

@@ -325,6 +325,97 @@ lib.runTests (
       };
     };
 
+  # The contributor guide's package: a valid builder spec whose metadata the
+  # builder completed, pinned by the hashes its comments say how to compute.
+  testTapPackageExample =
+    let
+      p = repo.callMetadataPackage (ex.dir + "/pkgs/tap/package.nix");
+    in
+    {
+      expr = {
+        inherit (p) name;
+        inherit (p.src) owner repo tag hash;
+        inherit (p.passthru.atproto) language module;
+        hasMaintainers = p.meta.maintainers != [ ];
+        hasUpdateScript = p.passthru ? updateScript;
+        platforms = p.meta.platforms == lib.platforms.linux;
+      };
+      expected = {
+        name = "tap-0.1.10";
+        owner = "bluesky-social";
+        repo = "indigo";
+        tag = "tap-v0.1.10";
+        hash = "sha256-nDOLIRWTyj/R0h+70+bGi85RVe2OKLNbnSaKyyqc93Q=";
+        language = "go";
+        module = "services.atproto.tap";
+        hasMaintainers = true;
+        hasUpdateScript = true;
+        platforms = true;
+      };
+    };
+
+  # The contributor guide's module, with the Go template's package: the
+  # helper declares the options, renders the unit and guards its settings.
+  testHelloModuleExample =
+    let
+      helloPkgs = ex.pkgs // {
+        atproto = ex.pkgs.atproto // {
+          hello-atproto = repo.callMetadataPackage (repo.rootPath + "/nix/templates/go/package.nix");
+        };
+      };
+      run =
+        settings:
+        repo.evalModules {
+          modules = [
+            (ex.dir + "/modules/hello-atproto.nix")
+            {
+              services.atproto.hello-atproto = {
+                enable = true;
+                inherit settings;
+                adminPasswordFile = "/var/lib/secrets/hello-admin-password";
+              };
+            }
+          ];
+          specialArgs.pkgs = helloPkgs;
+        };
+      good = run { HELLO_HOSTNAME = "hello.example.com"; };
+      unit = good.config.systemd.services.atproto-hello-atproto;
+    in
+    {
+      expr = {
+        problems = ex.problems good;
+        listen = unit.environment.HELLO_LISTEN;
+        credential = unit.serviceConfig.LoadCredential;
+        exportsSecret = lib.hasInfix "export HELLO_ADMIN_PASSWORD=" unit.script;
+        runs = lib.hasInfix "metadata-only-hello-atproto-0.1.0/bin/hello-atproto" unit.script;
+        probe = lib.hasSuffix "http://127.0.0.1:8080/_health" (builtins.head unit.serviceConfig.ExecStartPost);
+        dynamicUser = unit.serviceConfig.DynamicUser;
+        missingHostname = (ex.problems (run { })).failedAssertions;
+        typo = (ex.problems (run {
+          HELLO_HOSTNAME = "hello.example.com";
+          HELLO_LOGLEVEL = "debug";
+        })).warnings;
+      };
+      expected = {
+        problems = {
+          failedAssertions = [ ];
+          warnings = [ ];
+        };
+        listen = ":8080";
+        credential = [ "adminPassword:/var/lib/secrets/hello-admin-password" ];
+        exportsSecret = true;
+        runs = true;
+        probe = true;
+        dynamicUser = true;
+        missingHostname = [
+          ''services.atproto.hello-atproto.settings.HELLO_HOSTNAME is not set. Set it to the public DNS name, e.g. services.atproto.hello-atproto.settings.HELLO_HOSTNAME = "hello.example.com";''
+        ];
+        typo = [
+          "services.atproto.hello-atproto.settings.HELLO_LOGLEVEL: HELLO_LOGLEVEL is not read by hello-atproto; did you mean HELLO_LOG_LEVEL? (The value is passed through unchanged; remove it if it is a typo.)"
+        ];
+      };
+    };
+
   testChannelPutsPackagesUnderPkgsAtproto = {
     expr = {
       overlays = builtins.length (cfg "channel.nix").nixpkgs.overlays;
