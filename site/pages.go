@@ -261,7 +261,9 @@ func (r *run) optionPage(p *OptionPage) *page {
 	data := &optionPageData{Name: p.Name, Scope: p.Scope, Primary: p.Scope == indexer.PrimaryScope}
 	data.Options = make([]optionView, 0, len(p.Options))
 	for _, d := range p.Options {
-		data.Options = append(data.Options, r.optionView(d))
+		v := r.optionView(d)
+		v.Short = strings.TrimPrefix(d.Name, p.Name+".")
+		data.Options = append(data.Options, v)
 	}
 	for _, m := range r.in.Modules {
 		if m.OptionPrefix == p.Name && m.Package != nil && p.Scope == indexer.PrimaryScope {

@@ -31,6 +31,7 @@ func safeHref(u string) string {
 // optionView is what a template needs to show one option.
 type optionView struct {
 	Name         string
+	Short        string // the name below its page's prefix, for the page's table of contents
 	Anchor       string
 	Type         string
 	Description  template.HTML
@@ -39,7 +40,6 @@ type optionView struct {
 	Declarations []link
 	ReadOnly     bool
 	Internal     bool
-	Hidden       bool
 	Related      template.HTML
 }
 
@@ -120,7 +120,6 @@ func (r *run) optionView(d *indexer.Document) optionView {
 		Example:     r.renderValue(o.Example, where+" example"),
 		ReadOnly:    o.ReadOnly,
 		Internal:    o.Internal,
-		Hidden:      !o.Visible,
 	}
 	if o.RelatedPackages != "" {
 		v.Related, diags = r.markdown(o.RelatedPackages, false)
