@@ -102,8 +102,19 @@ func TestBrowserReloadAndOverlay(t *testing.T) {
 	mark()
 	waitFor("live stream", connected)
 
-	writeFile(t, guide, strings.Replace(guideV1, "First version", "Second version", 1))
-	waitFor("reload after the edit", `!window.__notReloaded && document.body.innerText.includes("Second version of the guide.")`)
+	long := strings.Repeat("\n\nA paragraph that makes the page long enough to scroll.", 300)
+	writeFile(t, guide, strings.Replace(guideV1, "First version", "Long version", 1)+long)
+	waitFor("reload after the edit", `!window.__notReloaded && document.body.innerText.includes("Long version of the guide.")`)
+	waitFor("live stream", connected)
+
+	// A reload keeps the scroll position (a real reload, not a navigation).
+	if !eval(`(window.scrollTo(0, 2000), window.scrollY > 1900)`) {
+		t.Fatal("could not scroll the long guide")
+	}
+	mark()
+	writeFile(t, guide, strings.Replace(guideV1, "First version", "Second version", 1)+long)
+	waitFor("reload after the second edit", `!window.__notReloaded && document.body.innerText.includes("Second version of the guide.") && document.readyState === "complete"`)
+	waitFor("scroll position kept", `window.scrollY > 1900`)
 	mark()
 	waitFor("live stream", connected)
 

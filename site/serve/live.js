@@ -46,9 +46,13 @@
     (document.body || document.documentElement).appendChild(box);
   }
 
+  // location.reload keeps the reader's scroll position (browsers restore
+  // it on reload), so a writer stays at the paragraph they are editing.
+  function reload() { location.reload(); }
+
   function apply(s) {
     if (!s) return;
-    if (s.build && build && s.build !== build) { location.reload(); return; }
+    if (s.build && build && s.build !== build) { reload(); return; }
     if (s.build) build = s.build;
     show(s.problems);
   }
@@ -63,6 +67,6 @@
   es.addEventListener("open", function () { document.documentElement.setAttribute("data-live", "open"); });
   es.addEventListener("error", function () { document.documentElement.removeAttribute("data-live"); });
   es.addEventListener("state", function (e) { apply(parse(e.data)); });
-  es.addEventListener("reload", function () { location.reload(); });
+  es.addEventListener("reload", reload);
   es.addEventListener("problems", function (e) { var s = parse(e.data); if (s) show(s.problems); });
 })();
