@@ -25,7 +25,6 @@ type Layout struct {
 	pageByName  map[string]*OptionPage                  // scope + "\x00" + prefix
 	byName      map[string]map[string]*indexer.Document // scope → option or package name → doc
 	pkgByName   map[string]map[string]*indexer.Document
-	guides      map[string]*indexer.Document
 }
 
 // OptionPage is one page of the option reference: the options of one
@@ -57,7 +56,6 @@ func NewLayout(docs []indexer.Document, modulePrefixes []string) *Layout {
 		anchors:    map[string]string{},
 		byName:     map[string]map[string]*indexer.Document{},
 		pkgByName:  map[string]map[string]*indexer.Document{},
-		guides:     map[string]*indexer.Document{},
 	}
 	seenScope := map[string]bool{}
 	optsByScope := map[string][]*indexer.Document{}
@@ -85,7 +83,6 @@ func NewLayout(docs []indexer.Document, modulePrefixes []string) *Layout {
 			l.pkgByName[scope][d.Name] = d
 			l.pages[d.ID] = packagePath(scope, d.Name)
 		case indexer.KindGuide:
-			l.guides[d.Name] = d
 			l.pages[d.ID] = GuidePath(d.Name)
 		}
 	}

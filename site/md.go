@@ -137,8 +137,3 @@ func itoa(n int) string {
 	}
 	return string(b[i:])
 }
-
-// escapeText is used where plain text must become HTML without Markdown.
-func escapeText(s string) template.HTML {
-	return template.HTML(template.HTMLEscapeString(strings.TrimSpace(s)))
-}

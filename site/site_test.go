@@ -566,3 +566,22 @@ func TestParseBase(t *testing.T) {
 }
 
 var _ = path.Join
+
+// TestMalformedInputWritesNothing: a build that fails on bad input
+// leaves no output folder and no temporary folder behind.
+func TestMalformedInputWritesNothing(t *testing.T) {
+	parent := t.TempDir()
+	bad := filepath.Join(t.TempDir(), "packages.json.gz")
+	os.WriteFile(bad, []byte("{\n  \"a\": {\"meta\": {\"license\": true}}\n}"), 0o644)
+	cfg := testConfig()
+	cfg.Out = filepath.Join(parent, "public")
+	src := testSources()
+	src.Packages = []indexer.FileInput{{Path: bad, Scope: "x"}}
+	_, err := NewBuilder(cfg, sourcesLoader(src)).Build(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "packages.json.gz:2:8: package \"a\": meta.license") {
+		t.Fatalf("error %v does not name the file, position and problem", err)
+	}
+	if entries, _ := os.ReadDir(parent); len(entries) != 0 {
+		t.Errorf("failed build left %d entries in the output's parent", len(entries))
+	}
+}
