@@ -200,6 +200,15 @@ func (w *watcher) run(ctx context.Context, out chan<- batch) {
 			if w.errs != nil {
 				w.errs(err)
 			}
+			if errors.Is(err, fsnotify.ErrEventOverflow) {
+				// Events were lost: rebuild (and re-evaluate) to be sure.
+				if pending.kind == 0 {
+					pending.first = time.Now()
+				}
+				pending.kind |= changeSite | changeNix
+				timer.Reset(w.quiet)
+				armed = true
+			}
 		case ev, ok := <-w.fw.Events:
 			if !ok {
 				return
