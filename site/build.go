@@ -1,6 +1,3 @@
-// Package site renders Documents into the static documentation site:
-// option reference, package catalogue, guides, home, sitemap. It knows
-// HTML and nothing about evaluating Nix; its input comes from indexer.
 package site
 
 import (
