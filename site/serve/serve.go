@@ -601,7 +601,7 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
-	if s.base != "/" && r.URL.Path == "/" {
+	if s.base != "/" && (r.URL.Path == "/" || r.URL.Path+"/" == s.base) {
 		http.Redirect(w, r, s.base, http.StatusFound)
 		return
 	}

@@ -439,6 +439,14 @@ func TestBaseURLAndBrokenStart(t *testing.T) {
 	if resp.StatusCode != http.StatusFound || resp.Header.Get("Location") != "/sub/" {
 		t.Errorf("GET /: %d → %q, want a redirect to /sub/", resp.StatusCode, resp.Header.Get("Location"))
 	}
+	resp, err = http.DefaultTransport.RoundTrip(mustRequest(t, root+"sub"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusFound || resp.Header.Get("Location") != "/sub/" {
+		t.Errorf("GET /sub: %d → %q, want a redirect to /sub/", resp.StatusCode, resp.Header.Get("Location"))
+	}
 	if code, _, body := get(t, srv.url+"guides/getting-started/"); code != 200 || !strings.Contains(body, `href="/sub/static/style.css"`) {
 		t.Errorf("guide under /sub/: %d", code)
 	}
