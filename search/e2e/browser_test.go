@@ -30,7 +30,7 @@ func chromiumPath() string {
 
 // newBrowser starts headless Chromium with a fresh profile and returns a
 // tab context; everything stops when the test ends.
-func newBrowser(t *testing.T) context.Context {
+func newBrowser(t testing.TB) context.Context {
 	t.Helper()
 	path := chromiumPath()
 	if path == "" {
@@ -62,7 +62,7 @@ func newBrowser(t *testing.T) context.Context {
 
 // serve serves h on a loopback port until the test ends and returns its
 // origin, "http://127.0.0.1:PORT".
-func serve(t *testing.T, h http.Handler) string {
+func serve(t testing.TB, h http.Handler) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -78,7 +78,7 @@ func serve(t *testing.T, h http.Handler) string {
 const stepTimeout = 20 * time.Second
 
 // do runs chromedp actions, failing the test with what on error.
-func do(t *testing.T, ctx context.Context, what string, steps ...chromedp.Action[chromedp.Void]) {
+func do(t testing.TB, ctx context.Context, what string, steps ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(ctx, stepTimeout)
 	defer cancel()
@@ -88,7 +88,7 @@ func do(t *testing.T, ctx context.Context, what string, steps ...chromedp.Action
 }
 
 // eval evaluates a JavaScript expression in the page (awaiting promises).
-func eval[T any](t *testing.T, ctx context.Context, what, expr string) T {
+func eval[T any](t testing.TB, ctx context.Context, what, expr string) T {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(ctx, stepTimeout)
 	defer cancel()
@@ -100,7 +100,7 @@ func eval[T any](t *testing.T, ctx context.Context, what, expr string) T {
 }
 
 // waitFor waits until a JavaScript expression is true.
-func waitFor(t *testing.T, ctx context.Context, what, expr string) {
+func waitFor(t testing.TB, ctx context.Context, what, expr string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(ctx, stepTimeout)
 	defer cancel()
@@ -111,7 +111,7 @@ func waitFor(t *testing.T, ctx context.Context, what, expr string) {
 
 // waitAfterNavigation waits until expr is true in a page that is being
 // replaced: evaluation errors while the old page goes away are retried.
-func waitAfterNavigation(t *testing.T, ctx context.Context, what, expr string) {
+func waitAfterNavigation(t testing.TB, ctx context.Context, what, expr string) {
 	t.Helper()
 	deadline := time.Now().Add(stepTimeout)
 	for time.Now().Before(deadline) {

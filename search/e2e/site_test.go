@@ -89,7 +89,7 @@ type shownResult struct {
 }
 
 // readResults returns the results shown in container once they answer q.
-func readResults(t *testing.T, ctx context.Context, container, q string) []shownResult {
+func readResults(t testing.TB, ctx context.Context, container, q string) []shownResult {
 	t.Helper()
 	qj, _ := json.Marshal(q)
 	defer func() {
@@ -115,7 +115,7 @@ var input = chromedp.CSS("#search-input")
 // pressSlash presses "/" the way a keyboard does: one keyDown carrying the
 // text, so that a handler's preventDefault keeps the "/" out of the box
 // (chromedp.KeyEvent sends the text as a separate char event).
-func pressSlash(t *testing.T, ctx context.Context) {
+func pressSlash(t testing.TB, ctx context.Context) {
 	t.Helper()
 	for _, typ := range []cdpinput.DispatchKeyEventType{cdpinput.DispatchKeyEventTypeKeyDown, cdpinput.DispatchKeyEventTypeKeyUp} {
 		p := cdpinput.DispatchKeyEventParams{Type: typ, Key: "/", Code: "Slash", WindowsVirtualKeyCode: 191, NativeVirtualKeyCode: 191}
@@ -129,7 +129,7 @@ func pressSlash(t *testing.T, ctx context.Context) {
 }
 
 // typeQuery replaces the search box's text by typing q.
-func typeQuery(t *testing.T, ctx context.Context, q string) {
+func typeQuery(t testing.TB, ctx context.Context, q string) {
 	t.Helper()
 	eval[bool](t, ctx, "clearing the box", `(() => { const i = document.getElementById('search-input'); i.value = ''; i.focus(); return true; })()`)
 	do(t, ctx, "typing "+q, chromedp.SendKeys(input, q))

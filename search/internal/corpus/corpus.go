@@ -1,22 +1,16 @@
 // Package corpus gives the search tests, benchmarks and the relevance tool
-// their input: the real NixOS option set from ../shared/corpus and a
-// generated package set of any size. It reads the corpus itself (a few
-// fields are enough for search) so that search tests do not depend on the
-// indexer's loaders.
+// their input: the real NixOS option set from ../shared/corpus (read by the
+// indexer) and a generated package set of any size.
 package corpus
 
 import (
-	"compress/gzip"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"regexp"
 	"runtime"
-	"sort"
 	"strings"
 
 	"github.com/atproto-nur/atproto-nur/indexer"
@@ -56,69 +50,14 @@ func Dir() (string, error) {
 	return filepath.Clean(dir), nil
 }
 
-type rawValue struct {
-	Type string `json:"_type"`
-	Text string `json:"text"`
-}
-
-type rawOption struct {
-	Description string          `json:"description"`
-	Type        string          `json:"type"`
-	Loc         []string        `json:"loc"`
-	Default     json.RawMessage `json:"default"`
-	ReadOnly    bool            `json:"readOnly"`
-}
-
-// NixOSOptions loads the NixOS option set as documents of scope "NixOS".
+// NixOSOptions loads the NixOS option set as documents of scope "NixOS",
+// with the indexer's loader, as nurdocs build and search read it.
 func NixOSOptions() ([]indexer.Document, error) {
 	dir, err := Dir()
 	if err != nil {
 		return nil, err
 	}
-	return loadOptions(filepath.Join(dir, "nixos-options.json.gz"), "NixOS")
-}
-
-func loadOptions(path, scope string) ([]indexer.Document, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	var raw map[string]rawOption
-	if err := json.NewDecoder(zr).Decode(&raw); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	names := make([]string, 0, len(raw))
-	for n := range raw {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	docs := make([]indexer.Document, 0, len(raw))
-	for _, name := range names {
-		o := raw[name]
-		opt := &indexer.Option{Loc: o.Loc, Type: o.Type, Description: o.Description, ReadOnly: o.ReadOnly, Visible: true}
-		if len(o.Default) > 0 {
-			var v rawValue
-			if json.Unmarshal(o.Default, &v) == nil && v.Type != "" {
-				kind := indexer.ValueExpression
-				if v.Type == "literalMD" {
-					kind = indexer.ValueMarkdown
-				}
-				opt.Default = &indexer.Value{Kind: kind, Text: v.Text}
-			} else {
-				opt.Default = &indexer.Value{Kind: indexer.ValueJSON, JSON: o.Default}
-			}
-		}
-		docs = append(docs, indexer.Document{
-			ID: "opt:" + scope + "/" + name, Kind: indexer.KindOption, Scope: scope,
-			Name: name, Title: name, Summary: firstSentence(o.Description), Option: opt,
-		})
-	}
-	return docs, nil
+	return indexer.LoadOptions(filepath.Join(dir, "nixos-options.json.gz"), "NixOS")
 }
 
 // Packages generates n package documents with nixpkgs-like attribute
@@ -182,21 +121,4 @@ func describe(rng *rand.Rand) string {
 	}
 	s := strings.Join(w, " ")
 	return strings.ToUpper(s[:1]) + s[1:]
-}
-
-var roleMark = regexp.MustCompile("\\{[a-z]+\\}")
-
-// firstSentence is a plain one-line summary of a Markdown description, good
-// enough for result lists in tests.
-func firstSentence(md string) string {
-	md = strings.TrimSpace(md)
-	if i := strings.Index(md, "\n\n"); i >= 0 {
-		md = md[:i]
-	}
-	md = roleMark.ReplaceAllString(md, "")
-	md = strings.Join(strings.Fields(strings.ReplaceAll(md, "`", "")), " ")
-	if i := strings.Index(md, ". "); i >= 0 {
-		md = md[:i+1]
-	}
-	return md
 }

@@ -142,7 +142,8 @@
     return true;
   }
 
-  // docScore returns [tier, score]; see docScore in search/rank.go.
+  // docScore returns the score, 0 for no match; see docScore in
+  // search/rank.go. The tier is Math.floor(score / 100000).
   function docScore(toks, count, prior, ordered) {
     var n = toks.length, allName = true, allAny = true, some = false, named = false, i, t, tier;
     for (i = 0; i < n; i++) {
@@ -151,7 +152,7 @@
       if (t.name === 0 && t.desc === 0) allAny = false;
       if (t.name > 0 || t.desc > 0) some = true;
     }
-    if (!some) return [0, 0];
+    if (!some) return 0;
     if (allName && startsWith(toks, count) && count === n && (toks[n - 1].exact & bit(n - 1)) !== 0) tier = T_EXACT;
     else if (allName && startsWith(toks, count)) tier = T_PREFIX;
     else if (allName && (!ordered || inOrder(toks))) tier = T_PATH;
@@ -171,7 +172,7 @@
       if (prior > 0 && last >= 1 && last - 1 < MAX_POS && (toks[n - 1].exact & bit(last - 1)) !== 0) w += 8;
       eff = Math.min(count, 99);
     }
-    return [tier, (tier * 1000 + w) * 100 + 99 - eff];
+    return (tier * 1000 + w) * 100 + 99 - eff;
   }
 
   // ---- Engine: fetches shards, folds postings, ranks ------------------
@@ -338,14 +339,14 @@
         if (v.name > 0) named = true;
       }
       var sc = docScore(view, named ? b.count[o] : 0, named ? b.prior[o] : 0, ordered);
-      if (sc[0] === 0) continue;
+      if (sc === 0) continue;
       total++;
       if (top.length === limit) {
         var worst = top[limit - 1];
-        if (sc[1] < worst.score || (sc[1] === worst.score && o > worst.ord)) continue;
+        if (sc < worst.score || (sc === worst.score && o > worst.ord)) continue;
         top.pop();
       }
-      var r = { ord: o, tier: sc[0], score: sc[1] };
+      var r = { ord: o, tier: Math.floor(sc / 100000), score: sc };
       for (j = top.length; j > 0 && (top[j - 1].score < r.score || (top[j - 1].score === r.score && top[j - 1].ord > o)); j--) {}
       top.splice(j, 0, r);
     }
