@@ -32,10 +32,10 @@ type indexJob struct {
 
 // indexLoop brings the search indexes in step with the served site once
 // builds pause: the static index search.js reads (inside the served
-// slot) and the bleve index behind /api/search. Each is skipped when the
-// documents and their URLs are unchanged (a template edit).
+// slot) now, the bleve index behind /api/search when it is next asked
+// (see bleveLoop). Both are skipped when the documents and their URLs are
+// unchanged (a template edit).
 func (s *server) indexLoop(ctx context.Context) {
-	n := 0
 	for {
 		select {
 		case <-ctx.Done():
@@ -67,7 +67,39 @@ func (s *server) indexLoop(ctx context.Context) {
 		if s.writeIndex != nil {
 			s.writeStaticIndex(job, stamp)
 		}
-		if s.cfg.NoSearchAPI || stamp == s.searchKey {
+		if s.cfg.NoSearchAPI {
+			continue
+		}
+		s.mu.Lock()
+		stale := stamp != s.searchKey
+		if stale {
+			s.bleveJob, s.bleveStamp = job, stamp
+		}
+		first := s.searchKey == ""
+		s.mu.Unlock()
+		if stale && first {
+			kick(s.kickBleve) // the API answers from the start
+		}
+	}
+}
+
+// bleveLoop rebuilds the bleve index when a search finds it stale.
+// Rebuilding on every save would cost seconds of CPU per edit on large
+// option sets for an API few previews use; a search instead answers from
+// the previous index and the next one sees the new documents.
+func (s *server) bleveLoop(ctx context.Context) {
+	n := 0
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-s.kickBleve:
+		}
+		s.mu.Lock()
+		job, stamp := s.bleveJob, s.bleveStamp
+		s.bleveJob = nil
+		s.mu.Unlock()
+		if job == nil {
 			continue
 		}
 		n++
@@ -78,7 +110,9 @@ func (s *server) indexLoop(ctx context.Context) {
 			s.logf("search index: %v", err)
 			continue
 		}
+		s.mu.Lock()
 		s.searchKey = stamp
+		s.mu.Unlock()
 		s.searchMu.Lock() // waits for searches on the old index to finish
 		old := s.searchIx
 		s.searchIx = ix
@@ -182,6 +216,13 @@ func (s *server) serveSearch(w http.ResponseWriter, r *http.Request) {
 	default:
 		writeJSON(w, r, http.StatusBadRequest, map[string]string{"error": "kind must be option, package or guide"})
 		return
+	}
+	s.mu.Lock()
+	stale := s.bleveJob != nil
+	s.mu.Unlock()
+	if stale {
+		kick(s.kickBleve)
+		w.Header().Set("X-Nurdocs-Search", "stale; updating")
 	}
 	s.searchMu.RLock()
 	ix := s.searchIx

@@ -102,9 +102,12 @@ type server struct {
 	indexJob    *indexJob
 	indexStamps map[string]string // slot folder → stamp of the static index in it
 
-	searchMu  sync.RWMutex
-	searchIx  *search.Index
-	searchKey string
+	kickBleve  chan struct{}
+	bleveJob   *indexJob // documents newer than the bleve index (under mu)
+	bleveStamp string
+	searchKey  string // stamp of the bleve index (under mu)
+	searchMu   sync.RWMutex
+	searchIx   *search.Index
 }
 
 // Run builds and serves the site until ctx is cancelled, then shuts the
@@ -133,7 +136,8 @@ func newServer(cfg Config) (*server, error) {
 	}
 	s := &server{cfg: cfg, log: cfg.Log, broker: newBroker(), notes: map[string]bool{},
 		kickBuild: make(chan struct{}, 1), kickNix: make(chan struct{}, 1), kickIndex: make(chan struct{}, 1),
-		instance: strconv.FormatInt(time.Now().UnixNano(), 36)}
+		kickBleve: make(chan struct{}, 1),
+		instance:  strconv.FormatInt(time.Now().UnixNano(), 36)}
 	if s.log == nil {
 		s.log = os.Stderr
 	}
@@ -318,6 +322,9 @@ func (s *server) run(ctx context.Context) error {
 		wg.Go(func() { s.nixLoop(work) })
 	}
 	wg.Go(func() { s.indexLoop(work) })
+	if !s.cfg.NoSearchAPI {
+		wg.Go(func() { s.bleveLoop(work) })
+	}
 	wg.Go(func() {
 		for {
 			select {
