@@ -187,6 +187,12 @@ func TestSearchInBrowser(t *testing.T) {
 	if len(rs) == 0 || rs[0].Name != "services.atproto.pds.openFirewall" && rs[0].Name != "networking.firewall.allowedTCPPorts" {
 		t.Errorf("firwall: results %+v", rs)
 	}
+	// A camelCase segment typed as one word is found and highlighted whole.
+	typeQuery(t, ctx, "openfire")
+	rs = readResults(t, ctx, "#search-results", "openfire")
+	if len(rs) == 0 || rs[0].Name != "services.atproto.pds.openFirewall" || rs[0].Marked != "openFire" {
+		t.Errorf("openfire: results %+v", rs)
+	}
 	// Kind filter.
 	typeQuery(t, ctx, "relay")
 	readResults(t, ctx, "#search-results", "relay")

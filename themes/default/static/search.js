@@ -425,8 +425,25 @@
 
   // highlighted renders name with the parts that query tokens matched in <mark>.
   function highlighted(name, toks) {
-    var r = Array.from(name), spans = tokenSpans(r), marks = [];
-    spans.forEach(function (sp) {
+    var r = Array.from(name), spans = tokenSpans(r), marks = [], covered = [];
+    // A query token typed as one word over several name tokens
+    // ("openfirewall" for openFirewall) marks that stretch of the segment.
+    var c = r.map(classify), i = 0;
+    while (i < r.length) {
+      if (c[i] === SEP) { i++; continue; }
+      var start = i;
+      while (i < r.length && c[i] !== SEP) i++;
+      var joined = r.slice(start, i).map(lowerChar).join(''), longest = 0;
+      toks.forEach(function (q) { if (joined.startsWith(q) && cpLen(q) > longest) longest = cpLen(q); });
+      var firstLen = 0;
+      spans.forEach(function (sp) { if (sp[0] === start) firstLen = sp[1] - sp[0]; });
+      if (longest > firstLen) {
+        marks.push([start, start + longest]);
+        spans.forEach(function (sp, k) { if (sp[0] >= start && sp[0] < start + longest) covered[k] = true; });
+      }
+    }
+    spans.forEach(function (sp, k) {
+      if (covered[k]) return;
       var w = r.slice(sp[0], sp[1]).map(lowerChar).join(''), best = 0, len = 0;
       toks.forEach(function (q) {
         var m = nameMatch(q, Array.from(q), w);
