@@ -52,7 +52,7 @@ func addSiteFlags(fs *flag.FlagSet) *siteFlags {
 	fs.Var(&f.scopeSource, "scope-source", "`scope=URL` prefix for a scope's declaration paths, e.g. NixOS=https://github.com/NixOS/nixpkgs/blob/master (repeatable)")
 	fs.BoolVar(&f.verbose, "verbose", false, "print every phase, note and warning")
 	fs.BoolVar(&f.noMinify, "no-minify", false, "write files without minifying (debugging)")
-	fs.IntVar(&f.workers, "workers", 0, "pages rendered in parallel (default: all cores)")
+	fs.IntVar(&f.workers, "workers", 0, "pages rendered in parallel (default: twice the cores)")
 	return f
 }
 
