@@ -269,6 +269,12 @@ func (s *server) load(ctx context.Context) (*site.Inputs, error) {
 }
 
 func (s *server) run(ctx context.Context) error {
+	// Listen first: a port in use fails at once, not after a build.
+	ln, err := net.Listen("tcp", s.cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listening: %w", err)
+	}
+	defer ln.Close()
 	if err := s.setupSources(ctx); err != nil {
 		return err
 	}
@@ -297,10 +303,6 @@ func (s *server) run(ctx context.Context) error {
 	}
 	defer w.close()
 
-	ln, err := net.Listen("tcp", s.cfg.Addr)
-	if err != nil {
-		return fmt.Errorf("listening: %w", err)
-	}
 	var h http.Handler = s
 	if isLoopback(ln.Addr()) {
 		h = loopbackOnly(s)
