@@ -523,6 +523,11 @@ func (r *run) writeSitemap() error {
 			return err
 		}
 	}
-	robots := "User-agent: *\nAllow: /\nSitemap: " + abs("sitemap.xml") + "\n"
+	robots := "User-agent: *\nAllow: /\n"
+	if r.site.Origin != "" {
+		// The Sitemap line must be an absolute URL: only possible when
+		// --base-url gave the host.
+		robots += "Sitemap: " + abs("sitemap.xml") + "\n"
+	}
 	return r.out.write("robots.txt", []byte(robots))
 }
