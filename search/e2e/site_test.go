@@ -234,6 +234,14 @@ func TestSearchInBrowser(t *testing.T) {
 	if value != "openssh" || len(rs) == 0 || rs[0].Name != "services.openssh.enable" {
 		t.Errorf("deep link ?q=openssh: box %q, results %+v", value, rs)
 	}
+	// A deep link keeps its filters.
+	do(t, ctx, "opening a filtered deep link", chromedp.Navigate(root+"search/?q=relay&kind=package"))
+	rs = readResults(t, ctx, "#search-page", "relay")
+	if len(rs) != 1 || rs[0].Kind != "Package" {
+		t.Errorf("deep link ?q=relay&kind=package: %+v", rs)
+	}
+	do(t, ctx, "back to all kinds", chromedp.Navigate(root+"search/?q=openssh"))
+	readResults(t, ctx, "#search-page", "openssh")
 	// Typing on the search page keeps ?q= in step.
 	typeQuery(t, ctx, "goat")
 	rs = readResults(t, ctx, "#search-page", "goat")

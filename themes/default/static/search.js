@@ -585,6 +585,7 @@
     var u = new URL(location.href);
     if (q) u.searchParams.set('q', q); else u.searchParams.delete('q');
     if (filter.kind) u.searchParams.set('kind', filter.kind); else u.searchParams.delete('kind');
+    if (filter.scope) u.searchParams.set('scope', filter.scope); else u.searchParams.delete('scope');
     history.replaceState(null, '', u.toString());
   }
 
@@ -659,6 +660,7 @@
 
     var params = new URLSearchParams(location.search), q = params.get('q');
     if (params.get('kind')) filter.kind = params.get('kind');
+    if (params.get('scope')) filter.scope = params.get('scope');
     if (q) {
       input.value = q;
       run();
