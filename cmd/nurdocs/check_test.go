@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/atproto-nur/atproto-nur/indexer"
 	"github.com/atproto-nur/atproto-nur/site"
@@ -83,5 +84,33 @@ func TestBuildCommand(t *testing.T) {
 	}
 	if err := runBuild(context.Background(), []string{"--source", "none", "--out", out, "--options", "missing.json"}); err == nil || !strings.Contains(err.Error(), "missing.json") {
 		t.Errorf("missing input: %v", err)
+	}
+}
+
+// TestCheckStaleSnapshot: after a module changes, check fails and names
+// the file, even without Nix.
+func TestCheckStaleSnapshot(t *testing.T) {
+	repo := t.TempDir()
+	os.MkdirAll(filepath.Join(repo, "nix", "modules"), 0o755)
+	mod := filepath.Join(repo, "nix", "modules", "a.nix")
+	os.WriteFile(mod, []byte("{ }"), 0o644)
+	export := []byte(`{"meta":{"schemaVersion":1,"generatedBy":"t","revision":null,"nixpkgsLibVersion":"x"},"options":{},"packages":{}}`)
+	if err := indexer.WriteSnapshot(repo, export, "", time.Unix(0, 0)); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("NIX_PATH", "nixpkgs=/nonexistent") // the hash comparison alone must catch it
+	src := &indexer.Sources{Repo: repo, Mode: indexer.SourceSnapshot}
+	var out bytes.Buffer
+	if n, err := check(context.Background(), &out, src, site.Config{}); err != nil || n != 0 {
+		t.Fatalf("fresh snapshot: %d errors, %v\n%s", n, err, out.String())
+	}
+	os.WriteFile(mod, []byte("{ changed = true; }"), 0o644)
+	out.Reset()
+	n, err := check(context.Background(), &out, src, site.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 1 || !strings.Contains(out.String(), "is stale: nix/modules/a.nix changed") {
+		t.Errorf("%d errors:\n%s", n, out.String())
 	}
 }
