@@ -1,7 +1,6 @@
 package search
 
 import (
-	"bytes"
 	"compress/gzip"
 	"encoding/hex"
 	"encoding/json"
@@ -219,7 +218,14 @@ func WriteStaticIndex(dir string, docs []indexer.Document, url func(indexer.Docu
 type staticWriter struct {
 	dir   string
 	stats Stats
+	gz    *gzip.Writer // reused: a new gzip.Writer allocates about a megabyte
+	count countWriter
 }
+
+// countWriter counts the bytes written to it.
+type countWriter struct{ n int64 }
+
+func (c *countWriter) Write(p []byte) (int, error) { c.n += int64(len(p)); return len(p), nil }
 
 func (w *staticWriter) write(rel string, v any, shard bool) error {
 	gz, err := w.writeSized(rel, v)
@@ -239,7 +245,7 @@ func (w *staticWriter) writeSized(rel string, v any) (int64, error) {
 	if err := os.WriteFile(path, data, 0o644); err != nil {
 		return 0, fmt.Errorf("search index: %w", err)
 	}
-	gz := gzipSize(data)
+	gz := w.gzipSize(data)
 	w.stats.Bytes += int64(len(data))
 	w.stats.GzipBytes += gz
 	return gz, nil
@@ -247,12 +253,16 @@ func (w *staticWriter) writeSized(rel string, v any) (int64, error) {
 
 // gzipSize is the size of data after gzip at the default level, which is
 // what static hosts typically serve.
-func gzipSize(data []byte) int64 {
-	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
-	zw.Write(data)
-	zw.Close()
-	return int64(buf.Len())
+func (w *staticWriter) gzipSize(data []byte) int64 {
+	w.count.n = 0
+	if w.gz == nil {
+		w.gz = gzip.NewWriter(&w.count)
+	} else {
+		w.gz.Reset(&w.count)
+	}
+	w.gz.Write(data)
+	w.gz.Close()
+	return w.count.n
 }
 
 // deltaPairs turns [doc, packed, doc, packed…] with ascending doc numbers
