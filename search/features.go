@@ -79,7 +79,7 @@ func buildEntries(docs []indexer.Document, url func(indexer.Document) string) []
 			e.url = url(d)
 		}
 		if d.Kind == indexer.KindOption && len(e.Name) > 0 && e.Name[len(e.Name)-1] == "enable" {
-			e.Prior = 3 // a module's enable option is where its use starts
+			e.Prior = 1 // a module's enable option: where its use starts
 		}
 		entries[i] = e
 	}

@@ -162,7 +162,7 @@ func (t *tokenState) addDesc(quality int) {
 }
 
 // docScore ranks one document for a query. count is the number of tokens in
-// the document's name and prior a small bonus for entry-point documents; both
+// the document's name and prior is non-zero for a module's enable option; both
 // only count when some query token matched the name, because the browser
 // learns them from the name postings. ordered says the query was a dotted
 // path, whose segments must match in order for tierPath; words separated by
@@ -211,15 +211,23 @@ func docScore(toks []tokenState, count, prior int, ordered bool) (tier, score in
 	}
 	effCount := 0
 	if named {
-		w += prior
+		// The name ends with the query's last token; for an enable option,
+		// "enable" does not count: "docker" ends virtualisation.docker.enable.
 		last := count - 1
-		if last < maxPos && toks[n-1].any&(1<<last) != 0 {
-			w += 6 // the name ends with the query's last token
+		end := last < maxPos && toks[n-1].any&(1<<last) != 0
+		if !end && prior > 0 && last >= 1 && last-1 < maxPos && toks[n-1].exact&(1<<(last-1)) != 0 {
+			end = true
 		}
-		if prior > 0 && last >= 1 && last-1 < maxPos && toks[n-1].exact&(1<<(last-1)) != 0 {
-			w += 8 // the module's enable option: "docker" → virtualisation.docker.enable
+		if end {
+			w += 6
 		}
-		effCount = min(count, 99)
+		// Shorter names first; an enable option's own "enable" is not
+		// counted, so a module's entry point leads its options.
+		effCount = count
+		if prior > 0 && effCount > 1 {
+			effCount--
+		}
+		effCount = min(effCount, 99)
 	}
 	return tier, (tier*1000+w)*100 + 99 - effCount
 }

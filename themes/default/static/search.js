@@ -166,11 +166,13 @@
     }
     var eff = 0;
     if (named) {
-      w += prior;
       var last = count - 1;
-      if (last < MAX_POS && (toks[n - 1].any & bit(last)) !== 0) w += 6;
-      if (prior > 0 && last >= 1 && last - 1 < MAX_POS && (toks[n - 1].exact & bit(last - 1)) !== 0) w += 8;
-      eff = Math.min(count, 99);
+      var end = last < MAX_POS && (toks[n - 1].any & bit(last)) !== 0;
+      if (!end && prior > 0 && last >= 1 && last - 1 < MAX_POS && (toks[n - 1].exact & bit(last - 1)) !== 0) end = true;
+      if (end) w += 6;
+      eff = count;
+      if (prior > 0 && eff > 1) eff--;
+      eff = Math.min(eff, 99);
     }
     return (tier * 1000 + w) * 100 + 99 - eff;
   }
