@@ -87,6 +87,8 @@ var budgetQueries = []jsrun.Query{
 	{Q: "python packages"}, {Q: "python313Packages.requests"}, {Q: "enable"}, {Q: "se"}, {Q: "pa"},
 	{Q: "networking.firewall.allowedTCPPorts"}, {Q: "firwall"}, {Q: "kubernetes cloud storage"},
 	{Q: "haskellPackages"}, {Q: "services"}, {Q: "xserver keyboard layout"}, {Q: "boot.loader.grub.enable"},
+	{Q: "open firewall port ssh server nginx postgresql"}, {Q: "services.nginx.virtualHosts.<name>.locations.<name>.proxyPass"},
+	{Q: "kubernetes cloud storage encryption"}, {Q: "services.tialscale.enable"},
 }
 
 // BenchmarkStaticFirstQueryLarge reports, for the large input, the most

@@ -125,6 +125,7 @@ type Index struct {
 	ix      bleve.Index
 	path    string
 	entries []*entry // by Ord, which is also the bleve document ID
+	vocab   vocabulary
 }
 
 // stamp identifies the documents and URLs an index was built from.
@@ -158,7 +159,7 @@ func OpenOrBuild(path string, docs []indexer.Document, url func(indexer.Document
 	if ix, err := open(path); err == nil {
 		have, err := ix.ix.GetInternal([]byte(stampKey))
 		if err == nil && string(have) == want {
-			ix.entries = entries
+			ix.entries, ix.vocab = entries, newVocabulary(entries)
 			return ix, nil
 		}
 		ix.Close()
@@ -181,7 +182,7 @@ func OpenOrBuild(path string, docs []indexer.Document, url func(indexer.Document
 	if err != nil {
 		return nil, err
 	}
-	ix.entries = entries
+	ix.entries, ix.vocab = entries, newVocabulary(entries)
 	return ix, nil
 }
 
@@ -258,11 +259,11 @@ func (ix *Index) Search(q string, opts Options) ([]Result, error) {
 
 // SearchContext is Search with a context that can cancel it.
 func (ix *Index) SearchContext(ctx context.Context, q string, opts Options) ([]Result, error) {
-	toks := QueryTokens(q)
+	p := parseQuery(q, ix.vocab)
+	toks, ordered := p.toks, p.ordered
 	if len(toks) == 0 {
 		return nil, nil
 	}
-	ordered := isPath(q)
 	var any []query.Query
 	add := func(qq query.Query) { any = append(any, qq) }
 	for _, t := range toks {
@@ -348,7 +349,7 @@ func (ix *Index) SearchContext(ctx context.Context, q string, opts Options) ([]R
 			return nil, fmt.Errorf("search index %s: unknown document %q", ix.path, h.ID)
 		}
 		e := ix.entries[ord]
-		tier, score := e.score(toks, ordered)
+		tier, score := e.score(p)
 		if tier == tierNone {
 			continue
 		}

@@ -199,15 +199,15 @@ func addCompoundParts(entries []*entry) {
 // match folds one query token against an entry's tokens, the way the
 // browser folds it against the postings of the terms it fetched. A query
 // written as a dotted path (namesOnly) is looked up in names alone.
-func (e *entry) match(q string, namesOnly bool) tokenState {
+func (e *entry) match(q string, namesOnly, wide bool) tokenState {
 	var t tokenState
 	for pos, w := range e.Name {
-		if m := nameMatch(q, w); m > 0 {
+		if m := nameMatch(q, w, wide); m > 0 {
 			t.addName(m, pos)
 		}
 	}
 	for _, j := range e.Joined {
-		if m := nameMatch(q, j.Tok); m > 0 {
+		if m := nameMatch(q, j.Tok, wide); m > 0 {
 			t.addName(m, j.Pos)
 		}
 	}
@@ -227,13 +227,28 @@ func (e *entry) match(q string, namesOnly bool) tokenState {
 	return t
 }
 
-// score ranks the entry for the query tokens of a query that is a dotted
-// path (ordered) or not.
-func (e *entry) score(q []string, ordered bool) (tier, score int) {
-	toks := make([]tokenState, len(q))
-	for i, qt := range q {
-		toks[i] = e.match(qt, ordered)
+// parsedQuery is a query as ranking reads it.
+type parsedQuery struct {
+	toks    []string
+	wide    []bool // per token: look for typos widely (vocabulary.needsWideTypos)
+	ordered bool   // a dotted path: in order, names only
+}
+
+func parseQuery(q string, v vocabulary) parsedQuery {
+	p := parsedQuery{toks: QueryTokens(q), ordered: isPath(q)}
+	for _, t := range p.toks {
+		p.wide = append(p.wide, v.needsWideTypos(t))
 	}
+	return p
+}
+
+// score ranks the entry for a query.
+func (e *entry) score(p parsedQuery) (tier, score int) {
+	toks := make([]tokenState, len(p.toks))
+	for i, qt := range p.toks {
+		toks[i] = e.match(qt, p.ordered, p.wide[i])
+	}
+	ordered := p.ordered
 	return docScore(toks, min(len(e.Name), maxCount), e.Prior, ordered)
 }
 

@@ -39,15 +39,16 @@ const (
 // further into a name still match but do not count for the ordered tiers.
 const maxPos = 31
 
-// nameMatch says how query token q matches the name token w.
-func nameMatch(q, w string) int {
+// nameMatch says how query token q matches the name token w. wide allows
+// the typos that change q's first two letters (see typoMatch).
+func nameMatch(q, w string, wide bool) int {
 	if q == w {
 		return matchExact
 	}
 	if len(q) < len(w) && strings.HasPrefix(w, q) && utf8.RuneCountInString(q) >= 2 {
 		return matchPrefix
 	}
-	if typoMatch(q, w) || stemMatch(q, w) {
+	if typoMatch(q, w, wide) || stemMatch(q, w) {
 		return matchTypo
 	}
 	return matchNone
@@ -73,32 +74,57 @@ func descMatch(q, w string) int {
 // typoMatch reports whether w is one edit away from q (Damerau: a
 // substitution, insertion, deletion or swap of neighbours) for a query token
 // of at least four letters. The first two letters of w must be those of q,
-// or q's first two swapped, or q's first and third (a swap of the second
-// and third letters, or an extra second letter): that keeps every
-// candidate in the three name shards the browser fetches for q (typoKeys).
-func typoMatch(q, w string) bool {
+// so that every candidate is in the name shard the browser fetches for q.
+// When wide, w may also start with q's first two letters swapped, or with
+// q's first and third (a swap of the second and third letters, or an extra
+// second letter): the browser then fetches those two shards too. Typos are
+// looked for this widely only for a query token that no name starts with
+// (needsWideTypos), which keeps long queries of real words small to fetch.
+func typoMatch(q, w string, wide bool) bool {
 	qr, wr := []rune(q), []rune(w)
 	if len(qr) < 4 || len(wr) < 2 {
 		return false
 	}
-	if !(qr[0] == wr[0] && qr[1] == wr[1]) && !(qr[0] == wr[1] && qr[1] == wr[0]) && !(qr[0] == wr[0] && qr[2] == wr[1]) {
+	same := qr[0] == wr[0] && qr[1] == wr[1]
+	if !same && !(wide && (qr[0] == wr[1] && qr[1] == wr[0] || qr[0] == wr[0] && qr[2] == wr[1])) {
 		return false
 	}
 	return oneEdit(qr, wr)
 }
 
-// typoKeys are the name-shard keys that hold every name token matching q.
-func typoKeys(q string) []string {
-	keys := []string{shardKey(q)}
-	r := []rune(q)
-	if len(r) >= 4 {
-		for _, k := range []string{string([]rune{r[1], r[0]}), string([]rune{r[0], r[2]})} {
-			if !slices.Contains(keys, k) {
-				keys = append(keys, k)
-			}
+// vocabulary is the sorted set of name terms (tokens, joined segments and
+// compound halves) of an index.
+type vocabulary []string
+
+func newVocabulary(entries []*entry) vocabulary {
+	seen := map[string]bool{}
+	for _, e := range entries {
+		for _, t := range e.Name {
+			seen[t] = true
+		}
+		for _, j := range e.Joined {
+			seen[j.Tok] = true
+		}
+		for _, s := range e.Sub {
+			seen[s.Tok] = true
 		}
 	}
-	return keys
+	v := make(vocabulary, 0, len(seen))
+	for t := range seen {
+		v = append(v, t)
+	}
+	slices.Sort(v)
+	return v
+}
+
+// needsWideTypos reports whether typos of q are looked for widely: q has
+// four letters or more and no name term starts with it.
+func (v vocabulary) needsWideTypos(q string) bool {
+	if utf8.RuneCountInString(q) < 4 {
+		return false
+	}
+	i, _ := slices.BinarySearch(v, q)
+	return i == len(v) || !strings.HasPrefix(v[i], q)
 }
 
 // oneEdit reports whether a and b are exactly one Damerau edit apart.

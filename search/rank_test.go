@@ -23,7 +23,7 @@ func TestNameMatch(t *testing.T) {
 		{"xirewall", "firewall", matchNone},    // a changed first letter is not looked for
 		{"fiewal", "firewall", matchNone},      // two edits
 		{"tialscale", "tailscale", matchTypo},  // swap of the second and third letters
-		{"taailscale", "tailscale", matchTypo}, // an extra second letter
+		{"txailscale", "tailscale", matchTypo}, // an extra second letter
 		{"ports", "port", matchTypo},           // the name token starts the query token
 		{"automatic", "auto", matchTypo},
 		{"pdsadmin", "pds", matchNone}, // … when it has four letters or more
@@ -33,9 +33,22 @@ func TestNameMatch(t *testing.T) {
 		{"grüße", "größe", matchTypo},
 	}
 	for _, c := range cases {
-		if got := nameMatch(c.q, c.w); got != c.want {
+		if got := nameMatch(c.q, c.w, true); got != c.want {
 			t.Errorf("nameMatch(%q, %q) = %d, want %d", c.q, c.w, got, c.want)
 		}
+	}
+	// Typos that change the first two letters are looked for only widely.
+	for _, c := range [][2]string{{"ifrewall", "firewall"}, {"tialscale", "tailscale"}, {"txailscale", "tailscale"}} {
+		if m := nameMatch(c[0], c[1], false); m != matchNone {
+			t.Errorf("%q matched %q narrowly: %d", c[0], c[1], m)
+		}
+		if m := nameMatch(c[0], c[1], true); m != matchTypo {
+			t.Errorf("%q did not match %q widely: %d", c[0], c[1], m)
+		}
+	}
+	v := vocabulary{"firewall", "open", "tailscale"}
+	if v.needsWideTypos("fire") || v.needsWideTypos("tailscale") || !v.needsWideTypos("tialscale") || v.needsWideTypos("ope") {
+		t.Error("needsWideTypos: wide only for tokens of 4+ letters that no name term starts with")
 	}
 	if descMatch("fi", "firewall") != descNone || descMatch("fir", "firewall") != descPrefix || descMatch("firewall", "firewall") != descExact {
 		t.Error("descMatch: prefixes need three letters")

@@ -51,8 +51,8 @@ func better(a, b Result) int {
 // scan ranks every entry against the query: the definition the two index
 // encodings must reproduce, used by their tests.
 func scan(entries []*entry, q string, opts Options) []Result {
-	toks := QueryTokens(q)
-	if len(toks) == 0 {
+	p := parseQuery(q, newVocabulary(entries))
+	if len(p.toks) == 0 {
 		return nil
 	}
 	var out []Result
@@ -60,7 +60,7 @@ func scan(entries []*entry, q string, opts Options) []Result {
 		if (opts.Kind != "" && e.doc.Kind != opts.Kind) || (opts.Scope != "" && e.doc.Scope != opts.Scope) {
 			continue
 		}
-		if tier, score := e.score(toks, isPath(q)); tier > tierNone {
+		if tier, score := e.score(p); tier > tierNone {
 			out = append(out, e.result(tier, score))
 		}
 	}

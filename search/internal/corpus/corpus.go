@@ -28,7 +28,7 @@ var CompareQueries = []jsrun.Query{
 	{Q: "se"}, {Q: "s"}, {Q: "autoUpgrade"}, {Q: "hardware.bluetooth"}, {Q: "tailscale"},
 	{Q: "zfs"}, {Q: "printing"}, {Q: "kernel modules"}, {Q: "nix gc automatic"}, {Q: "fonts"},
 	{Q: "nginx", Kind: "option"}, {Q: "docker", Scope: "NixOS"}, {Q: "sound"}, {Q: "the"},
-	{Q: "openfirewall"}, {Q: "allowedtcpports"}, {Q: "openfire"}, {Q: "ipv6"}, {Q: "OpenSSH"},
+	{Q: "tialscale"}, {Q: "ifrewall"}, {Q: "networking.ifrewall.enable"}, {Q: "openfirewall"}, {Q: "allowedtcpports"}, {Q: "openfire"}, {Q: "ipv6"}, {Q: "OpenSSH"},
 }
 
 // ErrMissing is returned when the shared corpus folder is absent.

@@ -88,32 +88,39 @@
     return a.slice(i).join('') === b.slice(i + 1).join('');
   }
 
-  // typoMatch needs q as code points (qr) too; callers compute it once.
-  function typoMatch(qr, w) {
+  // typoMatch: see typoMatch in search/rank.go. qr is q as code points.
+  function typoMatch(qr, w, wide) {
     if (qr.length < 4) return false;
     var wr = Array.from(w);
     if (wr.length < 2 || Math.abs(wr.length - qr.length) > 1) return false;
-    if (!(qr[0] === wr[0] && qr[1] === wr[1]) && !(qr[0] === wr[1] && qr[1] === wr[0]) && !(qr[0] === wr[0] && qr[2] === wr[1])) return false;
+    var same = qr[0] === wr[0] && qr[1] === wr[1];
+    if (!same && !(wide && ((qr[0] === wr[1] && qr[1] === wr[0]) || (qr[0] === wr[0] && qr[2] === wr[1])))) return false;
     return oneEdit(qr, wr);
   }
 
-  function nameMatch(q, qr, w) {
+  function nameMatch(q, qr, w, wide) {
     if (q === w) return M_EXACT;
     if (q.length < w.length && w.startsWith(q) && qr.length >= 2) return M_PREFIX;
-    if (typoMatch(qr, w) || stemMatch(q, w)) return M_TYPO;
+    if (typoMatch(qr, w, wide) || stemMatch(q, w)) return M_TYPO;
     return 0;
   }
 
   // stemMatch: a name token of four letters or more starts the query token.
   function stemMatch(q, w) { return w.length < q.length && q.startsWith(w) && cpLen(w) >= 4; }
 
-  // typoKeys are the name shards holding every token that matches q.
-  function typoKeys(q) {
-    var keys = [shardKey(q)], r = Array.from(q);
+  // wideKeys are the further name shards that wide typos of q need.
+  function wideKeys(q) {
+    var r = Array.from(q), key = shardKey(q), keys = [];
     if (r.length >= 4) {
-      [r[1] + r[0], r[0] + r[2]].forEach(function (k) { if (keys.indexOf(k) < 0) keys.push(k); });
+      [r[1] + r[0], r[0] + r[2]].forEach(function (k) { if (k !== key && keys.indexOf(k) < 0) keys.push(k); });
     }
     return keys;
+  }
+
+  // startsSomeTerm reports whether a term of the name shard starts with q.
+  function startsSomeTerm(shard, q) {
+    for (var term in shard) if (term.startsWith(q)) return true;
+    return false;
   }
 
   function descMatch(q, qr, w) {
@@ -236,16 +243,31 @@
       if (toks.length === 0) return { total: 0, results: [] };
       var ordered = q.indexOf('.') >= 0; // a dotted path: in order, names only
       var plans = toks.map(function (t) {
-        var nameFiles = typoKeys(t).filter(function (k) { return self.nameKeys.has(k); }).map(function (k) { return 'n/' + fileOf(k); });
+        var nameFiles = [shardKey(t)].filter(function (k) { return self.nameKeys.has(k); }).map(function (k) { return 'n/' + fileOf(k); });
         var r = Array.from(t), dk = null;
         if (ordered) dk = null;
         else if (r.length >= 3 && self.descKeys.has(r[0] + r[1] + r[2])) dk = r[0] + r[1] + r[2];
         else if (self.descKeys.has(shardKey(t))) dk = shardKey(t);
-        return { tok: t, names: nameFiles, desc: dk ? 'd/' + fileOf(dk) : null };
+        return { tok: t, names: nameFiles, desc: dk ? 'd/' + fileOf(dk) : null, wide: false };
       });
-      var wanted = [];
-      plans.forEach(function (p) { wanted = wanted.concat(p.names); if (p.desc) wanted.push(p.desc); });
-      return Promise.all(wanted.map(function (f) { return self.get(f); })).then(function () {
+      function load(files) { return Promise.all(files.map(function (f) { return self.get(f); })); }
+      var first = [];
+      plans.forEach(function (p) { first = first.concat(p.names); if (p.desc) first.push(p.desc); });
+      return load(first).then(function () {
+        // Typos that change the first two letters are looked for only for a
+        // token no name starts with; their shards come in a second round.
+        var more = [];
+        plans.forEach(function (p) {
+          var shard = p.names.length ? self.files[p.names[0]].value : {};
+          p.wide = cpLen(p.tok) >= 4 && !startsSomeTerm(shard, p.tok);
+          if (p.wide) {
+            wideKeys(p.tok).forEach(function (k) {
+              if (self.nameKeys.has(k)) { p.names.push('n/' + fileOf(k)); more.push('n/' + fileOf(k)); }
+            });
+          }
+        });
+        return load(more);
+      }).then(function () {
         return self.fold(toks, plans, opts, ordered);
       });
     });
@@ -288,7 +310,7 @@
       for (k = 0; k < p.names.length; k++) {
         var shard = this.files[p.names[k]].value;
         for (var term in shard) {
-          var m = nameMatch(q, qr, term), subOK = term === q;
+          var m = nameMatch(q, qr, term, p.wide), subOK = term === q;
           if (m === 0 && !subOK) continue;
           var ps = shard[term], ord = 0;
           for (j = 0; j < ps.length; j += 2) {
@@ -448,7 +470,7 @@
       if (covered[k]) return;
       var w = r.slice(sp[0], sp[1]).map(lowerChar).join(''), best = 0, len = 0;
       toks.forEach(function (q) {
-        var m = nameMatch(q, Array.from(q), w);
+        var m = nameMatch(q, Array.from(q), w, true);
         if (m > best || (m === best && m > 0 && cpLen(q) > len)) { best = m; len = cpLen(q); }
         if (best < M_SUB && w.length > q.length && (w.startsWith(q) || w.endsWith(q)) && cpLen(q) >= 3) {
           best = M_SUB; len = cpLen(q); marks.push(w.startsWith(q) ? [sp[0], sp[0] + len] : [sp[1] - len, sp[1]]);
