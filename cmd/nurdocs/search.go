@@ -24,10 +24,11 @@ func init() {
 var searchOut io.Writer = os.Stdout
 
 // searchIndexPath is where the bleve index of a site built into out lives:
-// beside it, hidden, so that publishing out does not publish the index.
+// beside it, in the .nurdocs cache folder (ignored by git), so that
+// publishing out does not publish the index: public → .nurdocs/search-public.bleve.
 func searchIndexPath(out string) string {
 	out = filepath.Clean(out)
-	return filepath.Join(filepath.Dir(out), "."+filepath.Base(out)+".search.bleve")
+	return filepath.Join(filepath.Dir(out), ".nurdocs", "search-"+filepath.Base(out)+".bleve")
 }
 
 func runSearch(ctx context.Context, args []string) error {
@@ -36,7 +37,7 @@ func runSearch(ctx context.Context, args []string) error {
 	scope := fs.String("scope", "", "only results of this `scope` (option set), e.g. NixOS")
 	asJSON := fs.Bool("json", false, "print results as a JSON array")
 	limit := fs.Int("limit", 10, "print at most `N` results")
-	indexPath := fs.String("index", "", "bleve index `folder` (default: .OUT.search.bleve beside --out)")
+	indexPath := fs.String("index", "", "bleve index `folder` (default: .nurdocs/search-OUT.bleve beside --out)")
 	f := addSiteFlags(fs)
 	words, err := parseInterleaved(fs, args)
 	if err != nil {

@@ -60,7 +60,7 @@ func TestSearchCommand(t *testing.T) {
 	if len(rs) != 1 || rs[0].Name != "services.openssh.enable" || rs[0].Kind != "option" || !strings.HasPrefix(rs[0].URL, "/docs/") {
 		t.Errorf("openssh --limit 1: %+v", rs)
 	}
-	if _, err := os.Stat(filepath.Join(dir, ".public.search.bleve")); err != nil {
+	if _, err := os.Stat(filepath.Join(dir, ".nurdocs", "search-public.bleve")); err != nil {
 		t.Errorf("the bleve index is not beside the output: %v", err)
 	}
 
