@@ -22,8 +22,10 @@ import (
 //	d/<key>.json       description terms under <key> (two letters, or three when large)
 //	docs/<i>.json      display fields of documents i*chunk … (i+1)*chunk-1
 //
-// A query for "pds.port" fetches the manifest, n/pd, n/po, d/pd, d/por (say)
-// and then the document chunks of the results it shows. Documents are
+// A query for "pds port" fetches the manifest, n/pd, n/po, d/pd and d/por
+// (say), a dotted "pds.port" only the name shards; typos that change a
+// token's first two letters add two name shards for that token when no name
+// starts with it. Then come the document chunks of the results shown. Documents are
 // numbered in sorted order (kind, scope, name), so an option's neighbours,
 // which a query tends to find together, share a chunk.
 
