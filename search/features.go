@@ -69,6 +69,7 @@ func buildEntries(docs []indexer.Document, url func(indexer.Document) string) []
 	entries := make([]*entry, len(sorted))
 	for i, d := range sorted {
 		e := &entry{Ord: i, doc: d, Desc: descTokens(descText(d))}
+		slices.Sort(e.Desc) // for binary search in match
 		for _, seg := range segments(nameText(d)) {
 			e.Name = append(e.Name, seg.Tokens...)
 			if len(seg.Tokens) > 1 {
@@ -219,10 +220,12 @@ func (e *entry) match(q string, namesOnly, wide bool) tokenState {
 	if namesOnly {
 		return t
 	}
-	for _, w := range e.Desc {
-		if m := descMatch(q, w); m > 0 {
-			t.addDesc(m)
-		}
+	// Desc is sorted: the first word not below q is q itself or, when
+	// any word starts with q, one that does.
+	if i, found := slices.BinarySearch(e.Desc, q); found {
+		t.addDesc(descExact)
+	} else if i < len(e.Desc) {
+		t.addDesc(descMatch(q, e.Desc[i]))
 	}
 	return t
 }

@@ -81,10 +81,18 @@ func descMatch(q, w string) int {
 // looked for this widely only for a query token that no name starts with
 // (needsWideTypos), which keeps long queries of real words small to fetch.
 func typoMatch(q, w string, wide bool) bool {
-	qr, wr := []rune(q), []rune(w)
-	if len(qr) < 4 || len(wr) < 2 {
+	// Cheap rejections first: this runs for every name token of every
+	// candidate.
+	nq, nw := utf8.RuneCountInString(q), utf8.RuneCountInString(w)
+	if nq < 4 || nw < 2 || nw < nq-1 || nw > nq+1 {
 		return false
 	}
+	q0, _ := utf8.DecodeRuneInString(q)
+	w0, _ := utf8.DecodeRuneInString(w)
+	if q0 != w0 && !wide {
+		return false
+	}
+	qr, wr := []rune(q), []rune(w)
 	same := qr[0] == wr[0] && qr[1] == wr[1]
 	if !same && !(wide && (qr[0] == wr[1] && qr[1] == wr[0] || qr[0] == wr[0] && qr[2] == wr[1])) {
 		return false
