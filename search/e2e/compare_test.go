@@ -31,7 +31,7 @@ type browserHit struct {
 }
 
 // TestBrowserMatchesBleve ranks the fixed comparison queries over the real
-// NixOS option set in Chromium (search.js on the static shards) and with
+// NixOS and home-manager option sets in Chromium (search.js on the static shards) and with
 // the bleve index, and requires the same top ten, in the same order, with
 // the same scores.
 func TestBrowserMatchesBleve(t *testing.T) {
@@ -42,6 +42,14 @@ func TestBrowserMatchesBleve(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	hm, err := corpus.HomeManagerOptions()
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs = append(docs, hm...) // two option sets: scope filters matter
+	queries := append(corpus.CompareQueries, []jsrun.Query{
+		{Q: "programs.git.enable"}, {Q: "git", Scope: "home-manager"}, {Q: "git", Scope: "NixOS"}, {Q: "firefox", Kind: "option", Scope: "home-manager"},
+	}...)
 	ctx := newBrowser(t)
 	dir := t.TempDir()
 	if _, err := search.WriteStaticIndex(filepath.Join(dir, "search"), docs, corpusURL); err != nil {
@@ -61,19 +69,29 @@ func TestBrowserMatchesBleve(t *testing.T) {
 
 	do(t, ctx, "opening the page", chromedp.Navigate(root))
 	waitFor(t, ctx, "search.js", `!!window.nurdocsSearch`)
-	queries, _ := json.Marshal(corpus.CompareQueries)
+	queriesJSON, _ := json.Marshal(queries)
 	got := eval[[][]browserHit](t, ctx, "ranking in the browser", `(async () => {
 		const out = [];
-		for (const q of `+string(queries)+`) {
+		for (const q of `+string(queriesJSON)+`) {
 			const res = await nurdocsSearch.engine.search(q.q, { kind: q.kind || '', scope: q.scope || '', limit: 10 });
 			out.push(res.results.map(r => ({ name: r.name, score: r.score, url: r.url })));
 		}
 		return out;
 	})()`)
-	for i, q := range corpus.CompareQueries {
+	for i, q := range queries {
 		want, err := ix.Search(q.Q, search.Options{Kind: indexer.Kind(q.Kind), Scope: q.Scope, Limit: 10})
 		if err != nil {
 			t.Fatal(err)
+		}
+		if q.Scope != "" {
+			if len(want) == 0 {
+				t.Errorf("%q in %s: no results", q.Q, q.Scope)
+			}
+			for _, r := range want {
+				if r.Scope != q.Scope {
+					t.Errorf("%q in %s: result %s of scope %s", q.Q, q.Scope, r.Name, r.Scope)
+				}
+			}
 		}
 		if len(got[i]) != len(want) {
 			t.Errorf("%q: browser %d results, bleve %d", q.Q, len(got[i]), len(want))

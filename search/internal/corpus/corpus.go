@@ -60,6 +60,16 @@ func NixOSOptions() ([]indexer.Document, error) {
 	return indexer.LoadOptions(filepath.Join(dir, "nixos-options.json.gz"), "NixOS")
 }
 
+// HomeManagerOptions loads the home-manager option set (declarations as
+// {name, url}) as documents of scope "home-manager".
+func HomeManagerOptions() ([]indexer.Document, error) {
+	dir, err := Dir()
+	if err != nil {
+		return nil, err
+	}
+	return indexer.LoadOptions(filepath.Join(dir, "home-manager-options.json.gz"), "home-manager")
+}
+
 // Packages generates n package documents with nixpkgs-like attribute
 // names ("python313Packages.fast-json-utils") and one-line descriptions,
 // the same for the same n.
