@@ -416,6 +416,38 @@ lib.runTests (
       };
     };
 
+  # The guides make each required secret with the command the option's
+  # description gives (`Create one with \`…\``), so they agree on the format.
+  testGuidesUseTheModulesSecretCommands =
+    let
+      commandOf =
+        option:
+        let
+          m = builtins.match ".*Create one with `([^`]*)`.*" option.description;
+        in
+        if m == null then "(no command in ${option.description})" else builtins.head m;
+      guide = name: builtins.readFile (repo.rootPath + "/content/administration/${name}.md");
+      inGuide =
+        name: options:
+        lib.filter (c: !(lib.hasInfix c (guide name))) (map commandOf options);
+      pds = (ex.module "pds.nix").options.services.atproto.pds;
+      relay = (ex.module "firehose.nix").options.services.atproto.relay;
+    in
+    {
+      expr = {
+        pds = inGuide "pds" [
+          pds.jwtSecretFile
+          pds.adminPasswordFile
+          pds.plcRotationKeyFile
+        ];
+        relay = inGuide "firehose" [ relay.adminPasswordFile ];
+      };
+      expected = {
+        pds = [ ];
+        relay = [ ];
+      };
+    };
+
   testChannelPutsPackagesUnderPkgsAtproto = {
     expr = {
       overlays = builtins.length (cfg "channel.nix").nixpkgs.overlays;
