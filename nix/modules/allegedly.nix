@@ -62,7 +62,17 @@ service.mkService {
   };
 
   args = _: [ "mirror" ];
-  ports = cfg: [ (portOf cfg.settings.ALLEGEDLY_BIND) ];
+  # In ACME mode the program serves HTTP on 80 and HTTPS on 443 itself (and
+  # not ALLEGEDLY_BIND), so those are the ports to open and to allow binding.
+  ports =
+    cfg:
+    if cfg.settings.ALLEGEDLY_ACME_DOMAIN != [ ] then
+      [
+        80
+        443
+      ]
+    else
+      [ (portOf cfg.settings.ALLEGEDLY_BIND) ];
   health.path = "/_health";
   after = _: lib.optional plc.enable "atproto-plc.service";
   logLevel = {

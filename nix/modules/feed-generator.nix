@@ -1,5 +1,6 @@
 # The reference feed generator (bluesky-social/feed-generator).
-# Settings: the FEEDGEN_* variables read by src/index.ts.
+# Settings: the FEEDGEN_* variables read by the packaged Go port (go/config.go),
+# the same names and defaults as the TypeScript server's src/index.ts.
 {
   config,
   lib,
@@ -51,9 +52,4 @@ service.mkService {
   ports = cfg: [ cfg.settings.FEEDGEN_PORT ];
   health.path = "/xrpc/app.bsky.feed.describeFeedGenerator";
   after = _: lib.optional relay.enable "atproto-relay.service";
-
-  serviceConfig = _: {
-    # Node's V8 JIT writes and then executes machine code.
-    MemoryDenyWriteExecute = false;
-  };
 } args

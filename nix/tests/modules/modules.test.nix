@@ -17,7 +17,6 @@ let
   jitPrograms = [
     "pds"
     "ozone"
-    "feed-generator"
     "plc"
   ];
 
