@@ -218,6 +218,28 @@ lib.runTests (
       expr = builtins.attrNames minimal;
       expected = names;
     };
+    # allegedly serves :80 and :443 itself when it obtains certificates, so
+    # those are the ports it may bind and the firewall opens.
+    testAllegedlyAcmeModeBindsWebPorts =
+      let
+        acme = evalWith "allegedly" {
+          openFirewall = true;
+          settings.ALLEGEDLY_ACME_DOMAIN = [ "plc.example.com" ];
+        };
+      in
+      {
+        expr = {
+          opened = acme.config.networking.firewall.allowedTCPPorts;
+          caps = acme.config.systemd.services.atproto-allegedly.serviceConfig.AmbientCapabilities;
+        };
+        expected = {
+          opened = [
+            80
+            443
+          ];
+          caps = [ "CAP_NET_BIND_SERVICE" ];
+        };
+      };
     testEveryModuleIsInTheDefaultModule = {
       expr = builtins.length eval.modules.default.imports;
       expected = builtins.length names;
