@@ -481,9 +481,25 @@ rec {
             + notes;
         };
 
-        package = lib.mkPackageOption pkgs [ "atproto" (spec.package or name) ] {
-          extraDescription = "`pkgs.atproto` comes from this repository's overlay, which the flake's `nixosModules` add themselves; with the modules from `default.nix`, add `overlays.default` to `nixpkgs.overlays`.";
-        };
+        package =
+          let
+            attr = spec.package or name;
+            option = lib.mkPackageOption pkgs [ "atproto" attr ] {
+              extraDescription = "`pkgs.atproto` comes from this repository's overlay, which the flake's `nixosModules` add themselves; with the modules from `default.nix`, add `overlays.default` to `nixpkgs.overlays`.";
+            };
+          in
+          # Programs whose package could not be pinned honestly yet (see the
+          # package catalogue) keep their module; the option says so, and
+          # leaving it unset fails with a message naming it.
+          if builtins.pathExists (../pkgs + "/${attr}/package.nix") then
+            option
+          else
+            option
+            // {
+              default =
+                pkgs.atproto.${attr} or (throw "services.atproto.${name}.package: atproto-nur does not package ${attr} yet (its sources or dependency hashes cannot be pinned reproducibly); set services.atproto.${name}.package to your own build of it.");
+              description = "The ${name} package to use. atproto-nur does not package ${attr} yet (its sources or dependency hashes cannot be pinned reproducibly), so unless an overlay provides `pkgs.atproto.${attr}`, set this to your own build of the program.";
+            };
 
         user = mkOption {
           type = types.str;
