@@ -216,6 +216,30 @@ func (b *Builder) render(ctx context.Context, out *output) (*Result, error) {
 		return nil, err
 	}
 	mark("load")
+	// The search index needs only the documents and their URLs, so it is
+	// written while the pages render: it is one goroutine of mostly
+	// single-threaded work, and the renderers spend part of their time
+	// waiting on the file system, which leaves a core for it.
+	indexDone := make(chan error, 1)
+	if cfg.Index != nil {
+		go func() { indexDone <- cfg.Index(out.root+"/search", in.Docs, layout.URL) }()
+	} else {
+		indexDone <- nil
+	}
+	// Every return waits for the index writer, so a failed build never
+	// leaves it writing into a folder that is being removed.
+	indexWaited := false
+	waitIndex := func() error {
+		if indexWaited {
+			return nil
+		}
+		indexWaited = true
+		if err := <-indexDone; err != nil {
+			return fmt.Errorf("search index: %w", err)
+		}
+		return nil
+	}
+	defer waitIndex()
 	jobs := r.jobs()
 	prog.Phase("render pages", len(jobs))
 	if err := r.execute(ctx, jobs, prog); err != nil {
@@ -232,10 +256,12 @@ func (b *Builder) render(ctx context.Context, out *output) (*Result, error) {
 	mark("static")
 	if cfg.Index != nil {
 		prog.Phase("search index", 0)
-		if err := cfg.Index(out.root+"/search", in.Docs, layout.URL); err != nil {
-			return nil, fmt.Errorf("search index: %w", err)
-		}
-		mark("search index")
+	}
+	if err := waitIndex(); err != nil {
+		return nil, err
+	}
+	if cfg.Index != nil {
+		mark("search index") // the time left after rendering
 	}
 	if err := out.write(markerFile, []byte("built by nurdocs; this folder is replaced on every build\n")); err != nil {
 		return nil, err
