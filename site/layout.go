@@ -214,8 +214,15 @@ func (l *Layout) groupOptions(scope string, opts []*indexer.Document, modulePref
 	for r := range count {
 		nested = append(nested, r)
 	}
-	sort.Slice(nested, func(i, j int) bool { // deepest first
-		return strings.Count(nested[i], ".") > strings.Count(nested[j], ".")
+	// Deepest first, then by name: which siblings fit into their parent
+	// depends on this order, so it must not follow map iteration (the
+	// same options gave different pages from build to build).
+	sort.Slice(nested, func(i, j int) bool {
+		di, dj := strings.Count(nested[i], "."), strings.Count(nested[j], ".")
+		if di != dj {
+			return di > dj
+		}
+		return nested[i] < nested[j]
 	})
 	merged := map[string]string{}
 	for _, r := range nested {
