@@ -1,6 +1,7 @@
 package site
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -349,6 +350,10 @@ type run struct {
 	frames      map[string]*frame
 	snippets    [2][]snippetTemplate
 
+	// wholePages minifies every page whole instead of splicing in the
+	// minified frame (tests compare the two).
+	wholePages bool
+
 	mu    sync.Mutex
 	diags []Diagnostic
 	pages []string // site-relative paths of the HTML pages, for the sitemap
@@ -361,7 +366,7 @@ func newRun(cfg *Config, in *Inputs, layout *Layout, th *theme, cache *mdCache, 
 	}
 	res := resolver{l: layout, base: base}
 	r := &run{cfg: cfg, in: in, layout: layout, th: th, cache: cache, out: out,
-		eng: newEngine(res, false), guideEng: newEngine(res, true)}
+		eng: newEngine(res, false), guideEng: newEngine(res, true), wholePages: minifyWholePages}
 	title := cfg.Title
 	if title == "" {
 		title = "atproto-nur"
@@ -528,11 +533,63 @@ func (r *run) frameFor(section string) (*frame, error) {
 	if f.Footer, err = r.th.part("footer", data); err != nil {
 		return nil, err
 	}
+	if r.out.min != nil {
+		f.minified = [3]string{}
+		for i, part := range []template.HTML{f.Assets, f.Header, f.Footer} {
+			if f.minified[i], err = r.out.min.String("text/html", string(part)); err != nil {
+				return nil, fmt.Errorf("minifying the page frame: %w", err)
+			}
+		}
+	}
 	if r.frames == nil {
 		r.frames = map[string]*frame{}
 	}
 	r.frames[section] = f
 	return f, nil
+}
+
+// The page frame is the same on every page of a section, so minified
+// builds minify it once per section: a page is rendered with a marker
+// element in place of each part, minified, and the minified parts replace
+// the markers. Minifying the markers in context then has to give exactly
+// the bytes that minifying the whole page gives (TestSplicedFrameMatches
+// checks every page); a page where a marker does not come out once and
+// intact is minified whole instead.
+var frameMarkers = [3]string{
+	"<nurdocs-frame-assets></nurdocs-frame-assets>",
+	"<nurdocs-frame-header></nurdocs-frame-header>",
+	"<nurdocs-frame-footer></nurdocs-frame-footer>",
+}
+
+// Test hooks: minifyWholePages turns splicing off; testHookSpliced is
+// called for every spliced page.
+var (
+	minifyWholePages bool
+	testHookSpliced  func()
+)
+
+var markerFrame = &frame{Assets: template.HTML(frameMarkers[0]), Header: template.HTML(frameMarkers[1]),
+	Footer: template.HTML(frameMarkers[2])}
+
+// splice replaces the frame markers in a minified page by the minified
+// frame parts; ok is false when a marker is missing or repeated.
+func splice(dst *bytes.Buffer, page []byte, f *frame) bool {
+	dst.Reset()
+	rest := page
+	for i, m := range frameMarkers {
+		at := bytes.Index(rest, []byte(m))
+		if at < 0 {
+			return false
+		}
+		dst.Write(rest[:at])
+		dst.WriteString(f.minified[i])
+		rest = rest[at+len(m):]
+		if bytes.Contains(rest, []byte(m)) {
+			return false
+		}
+	}
+	dst.Write(rest)
+	return true
 }
 
 func (r *run) renderJob(j job) error {
@@ -554,16 +611,47 @@ func (r *run) renderJob(j job) error {
 			p.HeadTitle = r.site.Title
 		}
 	}
+	file := j.path
+	if file == "" || strings.HasSuffix(file, "/") {
+		file += "index.html"
+	}
+	if r.out.min != nil && !r.wholePages {
+		if ok, err := r.writeSpliced(j, p, file, f); ok || err != nil {
+			return err
+		}
+		p.Frame = f
+	}
 	buf, err := r.th.execute(j.kind, p)
 	if err != nil {
 		return fmt.Errorf("rendering %s: %w", j.path, err)
 	}
 	defer bufPool.Put(buf)
-	file := j.path
-	if file == "" || strings.HasSuffix(file, "/") {
-		file += "index.html"
-	}
 	return r.out.write(file, buf.Bytes())
+}
+
+// writeSpliced writes a page rendered with the marker frame, minified,
+// with the minified frame spliced in; false means the page must be
+// minified whole.
+func (r *run) writeSpliced(j job, p *page, file string, f *frame) (bool, error) {
+	p.Frame = markerFrame
+	buf, err := r.th.execute(j.kind, p)
+	if err != nil {
+		return false, fmt.Errorf("rendering %s: %w", j.path, err)
+	}
+	defer bufPool.Put(buf)
+	min := bufPool.Get().(*bytes.Buffer)
+	defer bufPool.Put(min)
+	min.Reset()
+	if err := r.out.min.Minify("text/html", min, bytes.NewReader(buf.Bytes())); err != nil {
+		return false, fmt.Errorf("minifying %s: %w", file, err)
+	}
+	if !splice(buf, min.Bytes(), f) {
+		return false, nil
+	}
+	if testHookSpliced != nil {
+		testHookSpliced()
+	}
+	return true, r.out.writeMinified(file, buf.Bytes())
 }
 
 // writeStatic copies the theme's static files and the highlighting CSS.

@@ -79,10 +79,6 @@ func newOutput(root string, minify bool, prev map[string][32]byte) *output {
 
 // write stores data at the site-relative path rel after minifying it.
 func (o *output) write(rel string, data []byte) error {
-	dst, err := safeJoin(o.root, rel)
-	if err != nil {
-		return err
-	}
 	if mt := mediaType(rel); o.min != nil && mt != "" {
 		buf := bufPool.Get().(*bytes.Buffer)
 		buf.Reset()
@@ -91,6 +87,15 @@ func (o *output) write(rel string, data []byte) error {
 			return fmt.Errorf("minifying %s: %w", rel, err)
 		}
 		data = buf.Bytes()
+	}
+	return o.writeMinified(rel, data)
+}
+
+// writeMinified stores data, already minified when minifying, at rel.
+func (o *output) writeMinified(rel string, data []byte) error {
+	dst, err := safeJoin(o.root, rel)
+	if err != nil {
+		return err
 	}
 	sum := sha256.Sum256(data)
 	o.mu.Lock()

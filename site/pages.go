@@ -52,6 +52,7 @@ type page struct {
 // frame is the pre-rendered part of a page shared by its whole section.
 type frame struct {
 	Assets, Header, Footer template.HTML
+	minified               [3]string // the parts minified, in minified builds
 }
 
 type homeData struct {

@@ -1,0 +1,94 @@
+package site
+
+import (
+	"bytes"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+
+	"github.com/atproto-nur/atproto-nur/indexer"
+)
+
+// TestSplicedFrameMatches builds sites twice, once minifying every page
+// whole and once splicing the once-minified frame into pages, and requires
+// every file to be byte-for-byte the same, with pages really spliced. The
+// NixOS option corpus adds thousands of real pages when present.
+func TestSplicedFrameMatches(t *testing.T) {
+	cases := []struct {
+		name string
+		src  func(t *testing.T) *indexer.Sources
+		cfg  Config
+	}{
+		{"testdata", func(*testing.T) *indexer.Sources { return testSources() }, testConfig()},
+		{"testdata-subpath", func(*testing.T) *indexer.Sources { return testSources() },
+			Config{BaseURL: "https://example.org/docs/", Title: "Docs & <more>"}},
+		{"nixos", func(t *testing.T) *indexer.Sources {
+			if testing.Short() {
+				t.Skip("corpus build skipped in -short mode")
+			}
+			return &indexer.Sources{Repo: repoRoot, Mode: indexer.SourceNone, ContentDir: t.TempDir(),
+				Options: []indexer.FileInput{{Path: corpus(t, "nixos-options.json.gz"), Scope: "NixOS"}}}
+		}, Config{}},
+		{"packages", func(t *testing.T) *indexer.Sources {
+			return &indexer.Sources{Repo: repoRoot, Mode: indexer.SourceNone, ContentDir: t.TempDir(),
+				Packages: []indexer.FileInput{{Path: generatedPackages(t, 300), Scope: "nixpkgs"}}}
+		}, Config{}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			src := c.src(t)
+			whole := filepath.Join(t.TempDir(), "whole")
+			minifyWholePages = true
+			buildSite(t, src, c.cfg, whole)
+			minifyWholePages = false
+
+			var spliced atomic.Int64
+			testHookSpliced = func() { spliced.Add(1) }
+			defer func() { testHookSpliced = nil }()
+			out := filepath.Join(t.TempDir(), "spliced")
+			res := buildSite(t, c.src(t), c.cfg, out)
+			if int(spliced.Load()) != res.Stats.Pages {
+				t.Errorf("%d of %d pages spliced", spliced.Load(), res.Stats.Pages)
+			}
+			compareTrees(t, whole, out)
+		})
+	}
+}
+
+func compareTrees(t *testing.T, want, got string) {
+	t.Helper()
+	n := 0
+	err := filepath.WalkDir(want, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(want, p)
+		w, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		g, err := os.ReadFile(filepath.Join(got, rel))
+		if err != nil {
+			t.Errorf("%s: %v", rel, err)
+			return nil
+		}
+		n++
+		if !bytes.Equal(w, g) {
+			i := 0
+			for i < len(w) && i < len(g) && w[i] == g[i] {
+				i++
+			}
+			t.Errorf("%s differs at byte %d: whole %q, spliced %q", rel, i,
+				w[max(0, i-80):min(len(w), i+40)], g[max(0, i-80):min(len(g), i+40)])
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n < 10 {
+		t.Fatalf("only %d files compared", n)
+	}
+}
