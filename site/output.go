@@ -63,7 +63,7 @@ type output struct {
 	min    *minify.M // nil: write as given
 	mu     sync.Mutex
 	dirs   map[string]*dirOnce
-	hashes map[string][32]byte // site-relative path → content hash, for incremental writes
+	hashes map[string][32]byte // site-relative path → content hash, for incremental writes (only when prev is set)
 	prev   map[string][32]byte // hashes of the previous build into the same folder; nil for a fresh folder
 	files  int
 	bytes  int64
@@ -97,9 +97,16 @@ func (o *output) writeMinified(rel string, data []byte) error {
 	if err != nil {
 		return err
 	}
-	sum := sha256.Sum256(data)
+	// Hashes serve incremental builds only (BuildInto); a fresh folder
+	// (Build) skips hashing 100,000 pages.
+	var sum [32]byte
+	if o.prev != nil {
+		sum = sha256.Sum256(data)
+	}
 	o.mu.Lock()
-	o.hashes[rel] = sum
+	if o.prev != nil {
+		o.hashes[rel] = sum
+	}
 	o.files++
 	o.bytes += int64(len(data))
 	unchanged := o.prev != nil && o.prev[rel] == sum
