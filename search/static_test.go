@@ -137,3 +137,50 @@ func equalInts(a, b []int) bool {
 	}
 	return true
 }
+
+// TestStaticWithoutGzipSizes: leaving out the gzip sizing changes the
+// stats only, never a file.
+func TestStaticWithoutGzipSizes(t *testing.T) {
+	docs := corpus.Packages(2000)
+	sized, unsized := filepath.Join(t.TempDir(), "a"), filepath.Join(t.TempDir(), "b")
+	st1, err := WriteStaticIndex(sized, docs, testURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st2, err := WriteStaticIndexWith(unsized, docs, testURL, StaticOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st1.GzipBytes == 0 || st1.MaxShardGzip == 0 || st2.GzipBytes != 0 || st2.MaxShardGzip != 0 {
+		t.Errorf("gzip sizes: with %d/%d, without %d/%d", st1.GzipBytes, st1.MaxShardGzip, st2.GzipBytes, st2.MaxShardGzip)
+	}
+	if st1.Bytes != st2.Bytes || st1.DocChunks != st2.DocChunks || st1.NameShards != st2.NameShards {
+		t.Errorf("stats differ beyond gzip sizes: %+v vs %+v", st1, st2)
+	}
+	n := 0
+	err = filepath.WalkDir(sized, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(sized, p)
+		a, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		b, err := os.ReadFile(filepath.Join(unsized, rel))
+		if err != nil {
+			return err
+		}
+		if string(a) != string(b) {
+			t.Errorf("%s differs", rel)
+		}
+		n++
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n < 10 {
+		t.Fatalf("only %d files", n)
+	}
+}

@@ -49,7 +49,7 @@ func sourcesLoader(src *indexer.Sources) func(context.Context) (*Inputs, error) 
 // withSearch is the search index writer the CLI uses.
 func withSearch(cfg Config) Config {
 	cfg.Index = func(dir string, docs []indexer.Document, url func(indexer.Document) string) error {
-		_, err := search.WriteStaticIndex(dir, docs, url)
+		_, err := search.WriteStaticIndexWith(dir, docs, url, search.StaticOptions{})
 		return err
 	}
 	return cfg
