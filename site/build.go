@@ -562,14 +562,31 @@ var frameMarkers = [3]string{
 }
 
 // Test hooks: minifyWholePages turns splicing off; testHookSpliced is
-// called for every spliced page.
+// called for every spliced page with its number of fragments.
 var (
 	minifyWholePages bool
-	testHookSpliced  func()
+	testHookSpliced  func(fragments int)
 )
 
 var markerFrame = &frame{Assets: template.HTML(frameMarkers[0]), Header: template.HTML(frameMarkers[1]),
 	Footer: template.HTML(frameMarkers[2])}
+
+func fragmentMarker(i int) string {
+	return fmt.Sprintf("<nurdocs-fragment-%d></nurdocs-fragment-%d>", i, i)
+}
+
+// spliceOne replaces the one occurrence of marker in page by repl; false
+// when there is none or more than one.
+func spliceOne(dst *bytes.Buffer, page []byte, marker, repl string) bool {
+	at := bytes.Index(page, []byte(marker))
+	if at < 0 || bytes.Contains(page[at+len(marker):], []byte(marker)) {
+		return false
+	}
+	dst.Write(page[:at])
+	dst.WriteString(repl)
+	dst.Write(page[at+len(marker):])
+	return true
+}
 
 // splice replaces the frame markers in a minified page by the minified
 // frame parts; ok is false when a marker is missing or repeated.
@@ -634,6 +651,11 @@ func (r *run) renderJob(j job) error {
 // minified whole.
 func (r *run) writeSpliced(j job, p *page, file string, f *frame) (bool, error) {
 	p.Frame = markerFrame
+	for i, fr := range p.fragments {
+		real := *fr.field
+		*fr.field = template.HTML(fragmentMarker(i))
+		defer func() { *fr.field = real }()
+	}
 	buf, err := r.th.execute(j.kind, p)
 	if err != nil {
 		return false, fmt.Errorf("rendering %s: %w", j.path, err)
@@ -648,8 +670,15 @@ func (r *run) writeSpliced(j job, p *page, file string, f *frame) (bool, error) 
 	if !splice(buf, min.Bytes(), f) {
 		return false, nil
 	}
+	for i, fr := range p.fragments {
+		min.Reset()
+		if !spliceOne(min, buf.Bytes(), fragmentMarker(i), fr.minified) {
+			return false, nil
+		}
+		buf, min = min, buf
+	}
 	if testHookSpliced != nil {
-		testHookSpliced()
+		testHookSpliced(len(p.fragments))
 	}
 	return true, r.out.writeMinified(file, buf.Bytes())
 }

@@ -47,6 +47,17 @@ type page struct {
 	Packages    *packagesData
 	Guide       *guideData
 	Guides      *guidesData
+
+	fragments []fragment // parts of the page whose minified form is known
+}
+
+// fragment is HTML in a page's data whose minified form is already known
+// (install snippets, the same for every package but for the name): a
+// minified build renders a marker in its place and splices the minified
+// form in after minifying the page, like the frame.
+type fragment struct {
+	field    *template.HTML
+	minified string
 }
 
 // frame is the pre-rendered part of a page shared by its whole section.
@@ -195,10 +206,10 @@ func (r *run) homePage() *page {
 	h := &homeData{}
 	flake := r.flakeRef()
 	h.QuickStart = []snippet{
-		{"Flakes", r.eng.highlight("shell", "nix run "+flake+"#pds -- --help\nnix profile install "+flake+"#pds")},
-		{"Channels", r.eng.highlight("shell", "nix-channel --add https://github.com/"+strings.TrimPrefix(flake, "github:")+
+		{Label: "Flakes", Code: r.eng.highlight("shell", "nix run "+flake+"#pds -- --help\nnix profile install "+flake+"#pds")},
+		{Label: "Channels", Code: r.eng.highlight("shell", "nix-channel --add https://github.com/"+strings.TrimPrefix(flake, "github:")+
 			"/archive/main.tar.gz atproto\nnix-channel --update\nnix-env -iA atproto.pds")},
-		{"NixOS", r.eng.highlight("nix", "{\n  inputs.atproto-nur.url = \""+flake+"\";\n  outputs = { nixpkgs, atproto-nur, ... }: {\n"+
+		{Label: "NixOS", Code: r.eng.highlight("nix", "{\n  inputs.atproto-nur.url = \""+flake+"\";\n  outputs = { nixpkgs, atproto-nur, ... }: {\n"+
 			"    nixosConfigurations.host = nixpkgs.lib.nixosSystem {\n      modules = [\n"+
 			"        atproto-nur.nixosModules.default\n        { services.atproto.pds.enable = true; }\n      ];\n    };\n  };\n}")},
 	}
@@ -402,7 +413,13 @@ func (r *run) packagePage(d *indexer.Document) *page {
 	if v.Version != "" {
 		title += " " + v.Version
 	}
-	return &page{Title: title, Section: "packages", Package: &v, Crumbs: crumbs, Description: d.Summary}
+	pg := &page{Title: title, Section: "packages", Package: &v, Crumbs: crumbs, Description: d.Summary}
+	for i := range v.Install {
+		if s := &v.Install[i]; s.minified != "" {
+			pg.fragments = append(pg.fragments, fragment{field: &s.Code, minified: s.minified})
+		}
+	}
+	return pg
 }
 
 // guideNav builds the navigation tree: top-level guides, then one branch

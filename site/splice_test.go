@@ -44,13 +44,16 @@ func TestSplicedFrameMatches(t *testing.T) {
 			buildSite(t, src, c.cfg, whole)
 			minifyWholePages = false
 
-			var spliced atomic.Int64
-			testHookSpliced = func() { spliced.Add(1) }
+			var spliced, fragments atomic.Int64
+			testHookSpliced = func(n int) { spliced.Add(1); fragments.Add(int64(n)) }
 			defer func() { testHookSpliced = nil }()
 			out := filepath.Join(t.TempDir(), "spliced")
 			res := buildSite(t, c.src(t), c.cfg, out)
 			if int(spliced.Load()) != res.Stats.Pages {
 				t.Errorf("%d of %d pages spliced", spliced.Load(), res.Stats.Pages)
+			}
+			if res.Stats.Packages > 0 && fragments.Load() == 0 {
+				t.Errorf("no install snippet spliced in %d package pages", res.Stats.Packages)
 			}
 			compareTrees(t, whole, out)
 		})

@@ -71,6 +71,9 @@ type packageView struct {
 type snippet struct {
 	Label string
 	Code  template.HTML
+	// minified is Code minified, when known without minifying the page
+	// (see fragment); "" otherwise.
+	minified string
 }
 
 // listItem is one row of a list page.
@@ -253,7 +256,13 @@ func (r *run) installSnippets(d *indexer.Document) []snippet {
 		if t.nixAttr {
 			a = nixAttr
 		}
-		out[i] = snippet{Label: t.label, Code: template.HTML(strings.ReplaceAll(string(t.code), attrPlaceholder, template.HTMLEscapeString(a)))}
+		esc := template.HTMLEscapeString(a)
+		out[i] = snippet{Label: t.label, Code: template.HTML(strings.ReplaceAll(string(t.code), attrPlaceholder, esc))}
+		// The minifier rewrites character references, so only a name
+		// without any can go into the once-minified template as it is.
+		if t.minified != "" && esc == a {
+			out[i].minified = strings.ReplaceAll(t.minified, attrPlaceholder, a)
+		}
 	}
 	return out
 }
@@ -263,9 +272,10 @@ func (r *run) installSnippets(d *indexer.Document) []snippet {
 const attrPlaceholder = "nurdocsATTRplaceholder"
 
 type snippetTemplate struct {
-	label   string
-	code    template.HTML
-	nixAttr bool // substitute the attribute quoted for Nix, not as typed on a command line
+	label    string
+	code     template.HTML
+	minified string // code minified (minified builds), placeholder intact; "" when not
+	nixAttr  bool   // substitute the attribute quoted for Nix, not as typed on a command line
 }
 
 func (r *run) snippetTemplates(scope string) []snippetTemplate {
@@ -280,21 +290,27 @@ func (r *run) snippetTemplates(scope string) []snippetTemplate {
 		if primary {
 			flake := r.flakeRef()
 			t = []snippetTemplate{
-				{"Channel", r.eng.highlight("shell", "nix-env -iA atproto."+p), true},
-				{"Flake", r.eng.highlight("shell", "nix profile install "+flake+"#"+p), false},
-				{"NixOS", r.eng.highlight("nix", "# flake.nix: inputs.atproto-nur.url = \""+flake+"\";\n"+
-					"environment.systemPackages = [\n  inputs.atproto-nur.packages.${pkgs.stdenv.hostPlatform.system}."+p+"\n];"), true},
+				{label: "Channel", code: r.eng.highlight("shell", "nix-env -iA atproto."+p), nixAttr: true},
+				{label: "Flake", code: r.eng.highlight("shell", "nix profile install "+flake+"#"+p)},
+				{label: "NixOS", code: r.eng.highlight("nix", "# flake.nix: inputs.atproto-nur.url = \""+flake+"\";\n"+
+					"environment.systemPackages = [\n  inputs.atproto-nur.packages.${pkgs.stdenv.hostPlatform.system}."+p+"\n];"), nixAttr: true},
 			}
 		} else {
 			t = []snippetTemplate{
-				{"Channel", r.eng.highlight("shell", "nix-env -iA nixpkgs."+p), true},
-				{"Flake", r.eng.highlight("shell", "nix profile install nixpkgs#"+p), false},
-				{"NixOS", r.eng.highlight("nix", "environment.systemPackages = [ pkgs."+p+" ];"), true},
+				{label: "Channel", code: r.eng.highlight("shell", "nix-env -iA nixpkgs."+p), nixAttr: true},
+				{label: "Flake", code: r.eng.highlight("shell", "nix profile install nixpkgs#"+p)},
+				{label: "NixOS", code: r.eng.highlight("nix", "environment.systemPackages = [ pkgs."+p+" ];"), nixAttr: true},
 			}
 		}
-		for _, s := range t {
+		for i, s := range t {
 			if !strings.Contains(string(s.code), p) {
 				panic("site: highlighting split the attribute placeholder in " + string(s.code))
+			}
+			if r.out.min != nil && !r.wholePages {
+				m, err := r.out.min.String("text/html", string(s.code))
+				if err == nil && strings.Count(m, p) == strings.Count(string(s.code), p) {
+					t[i].minified = m
+				}
 			}
 		}
 		r.snippets[k] = t
