@@ -112,48 +112,56 @@ type member struct {
 }
 
 func objectMembers(file string, data []byte) ([]member, error) {
+	var out []member
+	err := eachMember(file, data, func(m member) { out = append(out, m) })
+	return out, err
+}
+
+// eachMember calls fn for each member of the top-level object in data, in
+// order, as it is scanned, so callers can work on members while the rest
+// is read.
+func eachMember(file string, data []byte, fn func(member)) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	tok, err := dec.Token()
 	if err != nil {
-		return nil, jsonError(file, data, 0, err)
+		return jsonError(file, data, 0, err)
 	}
 	if d, ok := tok.(json.Delim); !ok || d != '{' {
 		l, c := lineCol(data, dec.InputOffset()-1)
-		return nil, &PositionError{File: file, Line: l, Column: c,
+		return &PositionError{File: file, Line: l, Column: c,
 			Err: fmt.Errorf("expected a JSON object at the top level, found %s", describeToken(tok))}
 	}
-	var out []member
 	seen := make(map[string]bool)
 	for dec.More() {
 		keyOff := dec.InputOffset()
 		tok, err := dec.Token()
 		if err != nil {
-			return nil, jsonError(file, data, 0, err)
+			return jsonError(file, data, 0, err)
 		}
 		key, _ := tok.(string)
 		if seen[key] {
 			l, c := lineCol(data, skipSpace(data, keyOff))
-			return nil, &PositionError{File: file, Line: l, Column: c, Err: fmt.Errorf("duplicate key %q", key)}
+			return &PositionError{File: file, Line: l, Column: c, Err: fmt.Errorf("duplicate key %q", key)}
 		}
 		seen[key] = true
 		var raw json.RawMessage
 		if err := dec.Decode(&raw); err != nil {
-			return nil, jsonError(file, data, 0, err)
+			return jsonError(file, data, 0, err)
 		}
 		valOff := dec.InputOffset() - int64(len(raw))
-		out = append(out, member{Key: key, Value: raw, Offset: valOff})
+		fn(member{Key: key, Value: raw, Offset: valOff})
 	}
 	if _, err := dec.Token(); err != nil {
-		return nil, jsonError(file, data, 0, err)
+		return jsonError(file, data, 0, err)
 	}
 	// Anything after the closing brace is a mistake (two concatenated files).
 	end := dec.InputOffset()
 	if _, err := dec.Token(); err != io.EOF {
 		l, c := lineCol(data, skipSpace(data, end))
-		return nil, &PositionError{File: file, Line: l, Column: c, Err: errors.New("unexpected data after the top-level object")}
+		return &PositionError{File: file, Line: l, Column: c, Err: errors.New("unexpected data after the top-level object")}
 	}
-	return out, nil
+	return nil
 }
 
 func skipSpace(data []byte, off int64) int64 {

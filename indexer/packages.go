@@ -51,33 +51,75 @@ func ParsePackages(file string, data []byte, scope string) ([]Document, error) {
 	if err != nil {
 		return nil, err
 	}
-	members, err := objectMembers(file, data)
-	if err != nil {
-		return nil, err
+	// Members are parsed while the scan goes on (in batches, to keep
+	// channel traffic low); each worker keeps its own results, and the
+	// first error in file order wins, after any error of the scan itself.
+	type batch struct {
+		first   int
+		members []member
 	}
-	docs := make([]Document, len(members))
-	errs := make([]error, len(members))
+	type result struct {
+		docs   []Document
+		errAt  int
+		err    error
+		failed bool
+	}
 	workers := runtime.GOMAXPROCS(0)
-	chunk := (len(members) + workers - 1) / workers
+	batches := make(chan batch, 4*workers)
+	results := make([]result, workers)
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
-		lo, hi := w*chunk, min((w+1)*chunk, len(members))
-		if lo >= hi {
-			break
-		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := lo; i < hi; i++ {
-				docs[i], errs[i] = parsePackage(file, data, members[i], scope)
+			res := &results[w]
+			for b := range batches {
+				for k, m := range b.members {
+					d, err := parsePackage(file, data, m, scope)
+					if err != nil {
+						if !res.failed || b.first+k < res.errAt {
+							res.failed, res.errAt, res.err = true, b.first+k, err
+						}
+						continue
+					}
+					res.docs = append(res.docs, d)
+				}
 			}
 		}()
 	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return nil, err
+	const batchSize = 256
+	cur := batch{}
+	n := 0
+	scanErr := eachMember(file, data, func(m member) {
+		cur.members = append(cur.members, m)
+		n++
+		if len(cur.members) == batchSize {
+			batches <- cur
+			cur = batch{first: n}
 		}
+	})
+	if len(cur.members) > 0 {
+		batches <- cur
+	}
+	close(batches)
+	wg.Wait()
+	if scanErr != nil {
+		return nil, scanErr
+	}
+	var firstErr *result
+	total := 0
+	for w := range results {
+		if r := &results[w]; r.failed && (firstErr == nil || r.errAt < firstErr.errAt) {
+			firstErr = r
+		}
+		total += len(results[w].docs)
+	}
+	if firstErr != nil {
+		return nil, firstErr.err
+	}
+	docs := make([]Document, 0, total)
+	for _, r := range results {
+		docs = append(docs, r.docs...)
 	}
 	sort.Slice(docs, func(i, j int) bool { return docs[i].Name < docs[j].Name })
 	return docs, nil

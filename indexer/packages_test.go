@@ -1,6 +1,7 @@
 package indexer
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -123,6 +124,42 @@ func TestExportErrors(t *testing.T) {
 		_, err := ParseExport("export.json", []byte(input), PrimaryScope)
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%s: error %v, want %q", input, err, want)
+		}
+	}
+}
+
+// TestPackagesFirstErrorWins: packages are parsed in parallel batches, yet
+// the error reported is the first bad package in the file, and a scan
+// error (duplicate key) wins over any package's error.
+func TestPackagesFirstErrorWins(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("{\n")
+	for i := 0; i < 3000; i++ {
+		switch i {
+		case 700:
+			b.WriteString(`"bad1": {"meta": {"homepage": 3}},` + "\n")
+		case 2500:
+			b.WriteString(`"bad2": {"meta": {"license": 3}},` + "\n")
+		default:
+			fmt.Fprintf(&b, "%q: {\"name\": \"p%d-1.0\"},\n", fmt.Sprintf("p%d", i), i)
+		}
+	}
+	good := b.String()
+	_, err := ParsePackages("pkgs.json", []byte(good+`"last": {}}`), "s")
+	if err == nil || !strings.Contains(err.Error(), `pkgs.json:702:`) || !strings.Contains(err.Error(), `"bad1"`) {
+		t.Errorf("first bad package: got %v", err)
+	}
+	_, err = ParsePackages("pkgs.json", []byte(good+`"p5": {}}`), "s")
+	if err == nil || !strings.Contains(err.Error(), `duplicate key "p5"`) {
+		t.Errorf("duplicate key: got %v", err)
+	}
+	docs, err := ParsePackages("pkgs.json", []byte(strings.NewReplacer(`"homepage": 3`, `"homepage": "x"`, `"license": 3`, `"license": "mit"`).Replace(good)+`"last": {}}`), "s")
+	if err != nil || len(docs) != 3001 {
+		t.Fatalf("%d docs, %v", len(docs), err)
+	}
+	for i := 1; i < len(docs); i++ {
+		if docs[i-1].Name >= docs[i].Name {
+			t.Fatalf("not sorted at %d: %s, %s", i, docs[i-1].Name, docs[i].Name)
 		}
 	}
 }
