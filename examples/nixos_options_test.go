@@ -5,16 +5,13 @@ import (
 	"compress/gzip"
 	"encoding/json"
 	"fmt"
+	"github.com/atproto-nur/atproto-nur/internal/testcorpus"
 	"os"
 	"os/exec"
 	"sort"
 	"strings"
 	"testing"
 )
-
-// corpusPath is the NixOS option list (nixosOptionsDoc options.json),
-// shared next to the checkout; it is never copied into the repository.
-const corpusPath = "../../shared/corpus/nixos-options.json.gz"
 
 // nixosOption is the part of an options.json entry the check needs.
 type nixosOption struct {
@@ -94,6 +91,9 @@ func (t *optionTree) check(path []string) string {
 
 func loadCorpus(t *testing.T) map[string]nixosOption {
 	t.Helper()
+	// The NixOS option list (nixosOptionsDoc options.json), shared next to
+	// the checkout; it is never copied into the repository.
+	corpusPath := testcorpus.Path(t, "nixos-options.json.gz")
 	f, err := os.Open(corpusPath)
 	if err != nil {
 		t.Skipf("skipped: NixOS option corpus not found at %s (%v); put nixos-options.json.gz there to enable this test", corpusPath, err)

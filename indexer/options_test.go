@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"errors"
+	"github.com/atproto-nur/atproto-nur/internal/testcorpus"
 	"os"
 	"path/filepath"
 	"strings"
@@ -143,11 +144,7 @@ func TestSplitOptionPath(t *testing.T) {
 
 func corpusFile(tb testing.TB, name string) string {
 	tb.Helper()
-	p := filepath.Join("..", "..", "shared", "corpus", name)
-	if _, err := os.Stat(p); err != nil {
-		tb.Skipf("corpus file %s absent (needs /work/shared/corpus beside the repository)", p)
-	}
-	return p
+	return testcorpus.Path(tb, name)
 }
 
 func TestCorpusNixOS(t *testing.T) {

@@ -2,8 +2,7 @@ package site
 
 import (
 	"context"
-	"os"
-	"path/filepath"
+	"github.com/atproto-nur/atproto-nur/internal/testcorpus"
 	"testing"
 
 	"github.com/atproto-nur/atproto-nur/indexer"
@@ -16,11 +15,7 @@ const repoRoot = ".."
 // corpus returns the path of a file in ../shared/corpus or skips.
 func corpus(tb testing.TB, name string) string {
 	tb.Helper()
-	p := filepath.Join(repoRoot, "..", "shared", "corpus", name)
-	if _, err := os.Stat(p); err != nil {
-		tb.Skipf("corpus file %s absent (needs /work/shared/corpus beside the repository)", p)
-	}
-	return p
+	return testcorpus.Path(tb, name)
 }
 
 // buildSite builds from src into out with cfg (Out is set here).

@@ -3,7 +3,9 @@ package markdown
 import (
 	"compress/gzip"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"github.com/atproto-nur/atproto-nur/internal/testcorpus"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -36,22 +38,14 @@ var (
 	corpusCache = map[string]*corpus{}
 )
 
-// corpusDir returns ../shared/corpus relative to the repository root.
+// corpusDir returns the shared corpus folder (see internal/testcorpus);
+// a missing folder is reported by loadCorpus as a skip.
 func corpusDir() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
+	dir, err := testcorpus.Dir()
+	if errors.Is(err, testcorpus.ErrMissing) {
+		return filepath.Join("..", "..", "..", "shared", "corpus"), nil
 	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(dir, "..", "shared", "corpus"), nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", fmt.Errorf("no go.mod above %s", dir)
-		}
-		dir = parent
-	}
+	return dir, err
 }
 
 // loadCorpus reads one option set, or skips the test when it is absent.

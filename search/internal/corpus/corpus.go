@@ -4,13 +4,10 @@
 package corpus
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
+	"github.com/atproto-nur/atproto-nur/internal/testcorpus"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 
 	"github.com/atproto-nur/atproto-nur/indexer"
@@ -32,23 +29,10 @@ var CompareQueries = []jsrun.Query{
 }
 
 // ErrMissing is returned when the shared corpus folder is absent.
-var ErrMissing = errors.New("shared corpus not found (expected ../shared/corpus next to the repository; see ../shared/README.md)")
+var ErrMissing = testcorpus.ErrMissing
 
-// Dir returns the shared corpus folder: ../shared/corpus relative to the
-// repository root.
-func Dir() (string, error) {
-	_, file, _, ok := runtime.Caller(0)
-	if !ok {
-		return "", ErrMissing
-	}
-	// file is <repo>/search/internal/corpus/corpus.go
-	repo := filepath.Join(filepath.Dir(file), "..", "..", "..")
-	dir := filepath.Join(repo, "..", "shared", "corpus")
-	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
-		return "", ErrMissing
-	}
-	return filepath.Clean(dir), nil
-}
+// Dir returns the shared corpus folder (see internal/testcorpus).
+func Dir() (string, error) { return testcorpus.Dir() }
 
 // NixOSOptions loads the NixOS option set as documents of scope "NixOS",
 // with the indexer's loader, as nurdocs build and search read it.
