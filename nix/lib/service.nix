@@ -117,6 +117,10 @@ rec {
       ) settings
     );
 
+  # The port of a "host:port" listen address, as settings such as
+  # RELAY_API_LISTEN or ALLEGEDLY_BIND write it.
+  portOf = addr: lib.toInt (lib.last (lib.splitString ":" addr));
+
   # Short constructors for declaring settings; descriptions should state units.
   option = {
     typed =

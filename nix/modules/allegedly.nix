@@ -9,7 +9,7 @@
 }@args:
 let
   service = import ../lib/service.nix { inherit lib; };
-  portOf = addr: lib.toInt (lib.last (lib.splitString ":" addr));
+  inherit (service) portOf;
   plc = config.services.atproto.plc or { enable = false; };
   localPlcDb = plc.enable && (plc.database.createLocally or false);
 in

@@ -8,7 +8,7 @@
 }@args:
 let
   service = import ../lib/service.nix { inherit lib; };
-  portOf = addr: lib.toInt (lib.last (lib.splitString ":" addr));
+  inherit (service) portOf;
   relay = config.services.atproto.relay or { enable = false; };
 in
 service.mkService {

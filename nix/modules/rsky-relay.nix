@@ -9,7 +9,7 @@
 }@args:
 let
   service = import ../lib/service.nix { inherit lib; };
-  portOf = addr: lib.toInt (lib.last (lib.splitString ":" addr));
+  inherit (service) portOf;
   cfg = config.services.atproto.rsky-relay;
   labeler = (cfg.package.meta.mainProgram or "rsky-relay") == "rsky-relay-labeler";
   port = if labeler then 9001 else 9000;
