@@ -34,7 +34,7 @@ type Config struct {
 	ThemeDir    string // theme folder on disk; empty uses the embedded default theme
 	Title       string // site title; "atproto-nur" when empty
 	NoMinify    bool   // write HTML as the templates produce it (golden tests, debugging)
-	Workers     int    // parallel renderers; twice GOMAXPROCS when 0
+	Workers     int    // parallel renderers; GOMAXPROCS when 0
 	Progress    Progress
 	Log         io.Writer // verbose messages; nil for none
 	// Index writes the browser search index into dir (search.WriteStaticIndex).
@@ -212,6 +212,9 @@ func (b *Builder) render(ctx context.Context, out *output) (*Result, error) {
 	cache := b.optCache
 	b.mu.Unlock()
 
+	// Every return stops the file writer first, so a failed build never
+	// leaves it writing into a folder that is being removed.
+	defer out.close()
 	r, err := newRun(&cfg, in, layout, th, cache, out)
 	if err != nil {
 		return nil, err
@@ -267,6 +270,10 @@ func (b *Builder) render(ctx context.Context, out *output) (*Result, error) {
 	if err := out.write(markerFile, []byte("built by nurdocs; this folder is replaced on every build\n")); err != nil {
 		return nil, err
 	}
+	if err := out.close(); err != nil {
+		return nil, fmt.Errorf("writing the site: %w", err)
+	}
+	mark("flush")
 	prog.Done()
 	res := &Result{Source: in.Source, Layout: layout, Diagnostics: r.sortedDiags()}
 	for _, d := range in.Docs {
@@ -470,10 +477,8 @@ type job struct {
 func (r *run) execute(ctx context.Context, jobs []job, prog Progress) error {
 	workers := r.cfg.Workers
 	if workers <= 0 {
-		// Twice the cores: a worker spends much of each page creating and
-		// writing its file, and another can render meanwhile (measured on
-		// 20,000 package pages: 4 workers on 2 cores beat 2 by ~20%).
-		workers = 2 * runtime.GOMAXPROCS(0)
+		// Rendering is CPU work: files go to the output's own writer.
+		workers = runtime.GOMAXPROCS(0)
 	}
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
@@ -566,6 +571,10 @@ var frameMarkers = [3]string{
 var (
 	minifyWholePages bool
 	testHookSpliced  func(fragments int)
+	// templatePackagePages renders package pages through the theme's
+	// template even where they could be written directly (tests compare
+	// the two).
+	templatePackagePages bool
 )
 
 var markerFrame = &frame{Assets: template.HTML(frameMarkers[0]), Header: template.HTML(frameMarkers[1]),
@@ -631,6 +640,9 @@ func (r *run) renderJob(j job) error {
 	file := j.path
 	if file == "" || strings.HasSuffix(file, "/") {
 		file += "index.html"
+	}
+	if j.kind == "package" && r.directPackagePages() {
+		return r.writePackageDirect(file, p, f)
 	}
 	if r.out.min != nil && !r.wholePages {
 		if ok, err := r.writeSpliced(j, p, file, f); ok || err != nil {
