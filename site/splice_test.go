@@ -14,8 +14,12 @@ import (
 // TestSplicedFrameMatches builds sites twice, once minifying every page
 // whole and once splicing the once-minified frame into pages, and requires
 // every file to be byte-for-byte the same, with pages really spliced. The
-// NixOS option corpus adds thousands of real pages when present.
+// NixOS option corpus adds thousands of real pages when present. Package
+// pages go through their template here (TestDirectPackagePagesMatchTemplate
+// covers writing them directly).
 func TestSplicedFrameMatches(t *testing.T) {
+	templatePackagePages = true
+	defer func() { templatePackagePages = false }()
 	cases := []struct {
 		name string
 		src  func(t *testing.T) *indexer.Sources
