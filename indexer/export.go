@@ -65,6 +65,14 @@ func ParseExport(file string, data []byte, scope string) (*Export, error) {
 	found := map[string]member{}
 	for _, m := range members {
 		found[m.Key] = m
+		// Keys this reader does not use must still be valid JSON: the
+		// members were split without decoding them.
+		if !json.Valid(m.Value) {
+			var skip json.RawMessage
+			if err := decodeAt(file, data, m, &skip); err != nil {
+				return nil, err
+			}
+		}
 	}
 	for _, key := range []string{"meta", "options", "packages"} {
 		if _, ok := found[key]; !ok {

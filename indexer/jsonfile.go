@@ -30,7 +30,7 @@ func decompress(path string, data []byte) ([]byte, error) {
 	}
 	zr, err := gzip.NewReader(bytes.NewReader(data))
 	if err != nil {
-		return nil, fmt.Errorf("%s: reading gzip: %w", path, err)
+		return nil, &PositionError{File: path, Err: fmt.Errorf("reading gzip: %w", err)}
 	}
 	// The gzip trailer holds the uncompressed size (mod 4 GiB): a hint for
 	// the buffer, so it is not regrown from 512 bytes.
@@ -41,7 +41,7 @@ func decompress(path string, data []byte) ([]byte, error) {
 		}
 	}
 	if _, err := out.ReadFrom(zr); err != nil {
-		return nil, fmt.Errorf("%s: reading gzip: %w", path, err)
+		return nil, &PositionError{File: path, Err: fmt.Errorf("reading gzip: %w", err)}
 	}
 	return out.Bytes(), nil
 }
@@ -118,9 +118,24 @@ func objectMembers(file string, data []byte) ([]member, error) {
 }
 
 // eachMember calls fn for each member of the top-level object in data, in
-// order, as it is scanned, so callers can work on members while the rest
-// is read.
+// order.
+//
+// A well-formed object is split by scanMembers, and fn gets values that
+// json.Unmarshal has yet to validate; anything else is scanned by
+// json.Decoder, whose errors say where the structure breaks.
 func eachMember(file string, data []byte, fn func(member)) error {
+	if members, ok := scanMembers(data); ok {
+		for _, m := range members {
+			fn(m)
+		}
+		return nil
+	}
+	return decodeMembers(file, data, fn)
+}
+
+// decodeMembers is eachMember with json.Decoder: slower, but it validates
+// everything as it goes and its errors name the place.
+func decodeMembers(file string, data []byte, fn func(member)) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	tok, err := dec.Token()
