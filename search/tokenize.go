@@ -24,6 +24,17 @@ const (
 )
 
 func classify(r rune) charClass {
+	if r < utf8.RuneSelf { // ASCII: most text, and far cheaper than the Unicode tables
+		switch {
+		case 'a' <= r && r <= 'z':
+			return classLower
+		case 'A' <= r && r <= 'Z':
+			return classUpper
+		case '0' <= r && r <= '9':
+			return classDigit
+		}
+		return classSep
+	}
 	switch {
 	case unicode.IsUpper(r):
 		return classUpper
@@ -47,8 +58,11 @@ func classify(r rune) charClass {
 //
 // search.js has the same function; TestTokenizeMatchesJS keeps them equal.
 func Tokenize(s string) []string {
+	return tokenizeRunes([]rune(s))
+}
+
+func tokenizeRunes(runes []rune) []string {
 	var tokens []string
-	runes := []rune(s)
 	start := -1
 	flush := func(end int) {
 		if start >= 0 && end > start {
@@ -94,6 +108,17 @@ type segment struct {
 // all segments, in order, are Tokenize(s).
 func segments(s string) []segment {
 	var out []segment
+	eachSegment(s, func(seg segment) bool {
+		out = append(out, seg)
+		return true
+	})
+	return out
+}
+
+// eachSegment calls fn with the segments of s in order until fn returns
+// false, so a caller that needs only the start of a long text does not
+// split all of it.
+func eachSegment(s string, fn func(segment) bool) {
 	runes := []rune(s)
 	start := -1
 	for i := 0; i <= len(runes); i++ {
@@ -105,17 +130,35 @@ func segments(s string) []segment {
 		}
 		if start >= 0 {
 			run := runes[start:i]
-			out = append(out, segment{Joined: lower(run), Tokens: Tokenize(string(run))})
+			if !fn(segment{Joined: lower(run), Tokens: tokenizeRunes(run)}) {
+				return
+			}
 			start = -1
 		}
 	}
-	return out
 }
 
 // lower lower-cases rune by rune with the simple Unicode mapping, which
 // JavaScript reproduces; strings.ToLower and String.toLowerCase differ on
 // special cases (İ, final sigma).
 func lower(rs []rune) string {
+	ascii := true
+	for _, r := range rs {
+		if r >= utf8.RuneSelf {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		b := make([]byte, len(rs))
+		for i, r := range rs {
+			if 'A' <= r && r <= 'Z' {
+				r += 'a' - 'A'
+			}
+			b[i] = byte(r)
+		}
+		return string(b)
+	}
 	var b strings.Builder
 	for _, r := range rs {
 		b.WriteRune(unicode.ToLower(r))
