@@ -82,11 +82,12 @@ type Sources struct {
 	Packages   []FileInput
 	ContentDir string // guides; "" for Repo/content
 
-	mu     sync.Mutex
-	files  map[string]cachedFile
-	guides map[string]cachedFile
-	live   *cachedExport
-	snap   *Export
+	mu      sync.Mutex // one Load at a time
+	filesMu sync.Mutex // files, written by Load's concurrent readers
+	files   map[string]cachedFile
+	guides  map[string]cachedFile
+	live    *cachedExport
+	snap    *Export
 }
 
 type cachedFile struct {
@@ -109,26 +110,51 @@ func (s *Sources) Load(ctx context.Context) (*Loaded, error) {
 		s.guides = map[string]cachedFile{}
 	}
 	l := &Loaded{}
-	if err := s.loadRepo(ctx, l); err != nil {
-		return nil, err
+	// The inputs are independent files (and possibly a Nix evaluation), so
+	// they are read at once: while one is decompressed or scanned on one
+	// core, another is parsed on the rest. Results keep the input order,
+	// and the first error in that order is the one reported.
+	type file struct {
+		in   FileInput
+		load func(string, string) ([]Document, error)
+		docs []Document
+		err  error
 	}
+	var files []*file
 	for _, in := range s.Options {
-		docs, err := s.loadFile(in, LoadOptions)
-		if err != nil {
-			return nil, err
-		}
-		l.Docs = append(l.Docs, docs...)
+		files = append(files, &file{in: in, load: LoadOptions})
 	}
 	for _, in := range s.Packages {
-		docs, err := s.loadFile(in, LoadPackages)
-		if err != nil {
-			return nil, err
-		}
-		l.Docs = append(l.Docs, docs...)
+		files = append(files, &file{in: in, load: LoadPackages})
 	}
-	guides, err := s.loadGuides()
-	if err != nil {
-		return nil, err
+	var wg sync.WaitGroup
+	for _, f := range files {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			f.docs, f.err = s.loadFile(f.in, f.load)
+		}()
+	}
+	var guides []Document
+	var guidesErr error
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		guides, guidesErr = s.loadGuides()
+	}()
+	repoErr := s.loadRepo(ctx, l)
+	wg.Wait()
+	if repoErr != nil {
+		return nil, repoErr
+	}
+	for _, f := range files {
+		if f.err != nil {
+			return nil, f.err
+		}
+		l.Docs = append(l.Docs, f.docs...)
+	}
+	if guidesErr != nil {
+		return nil, guidesErr
 	}
 	l.Docs = append(l.Docs, guides...)
 	if err := checkUnique(l.Docs); err != nil {
@@ -154,14 +180,19 @@ func (s *Sources) loadFile(in FileInput, load func(string, string) ([]Document, 
 		return nil, err
 	}
 	key := in.Path + "\x00" + in.Scope
-	if c, ok := s.files[key]; ok && c.mod.Equal(fi.ModTime()) && c.size == fi.Size() {
+	s.filesMu.Lock()
+	c, ok := s.files[key]
+	s.filesMu.Unlock()
+	if ok && c.mod.Equal(fi.ModTime()) && c.size == fi.Size() {
 		return c.docs, nil
 	}
 	docs, err := load(in.Path, in.Scope)
 	if err != nil {
 		return nil, err
 	}
+	s.filesMu.Lock()
 	s.files[key] = cachedFile{mod: fi.ModTime(), size: fi.Size(), docs: docs}
+	s.filesMu.Unlock()
 	return docs, nil
 }
 
