@@ -82,6 +82,7 @@ type pendingFile struct {
 	dst  string
 	data []byte
 	dir  *dirOnce
+	buf  *bytes.Buffer // holds data; back to bufPool once written
 }
 
 func newOutput(root string, minify bool, prev map[string][32]byte) *output {
@@ -102,16 +103,18 @@ func newOutput(root string, minify bool, prev map[string][32]byte) *output {
 func (o *output) writeQueued(queue <-chan pendingFile) {
 	defer close(o.done)
 	for f := range queue {
-		if o.failed() != nil {
-			continue
+		if o.failed() == nil {
+			f.dir.once.Do(func() { f.dir.err = os.MkdirAll(filepath.Dir(f.dst), 0o755) })
+			err := f.dir.err
+			if err == nil {
+				err = os.WriteFile(f.dst, f.data, 0o644)
+			}
+			if err != nil {
+				o.fail(err)
+			}
 		}
-		f.dir.once.Do(func() { f.dir.err = os.MkdirAll(filepath.Dir(f.dst), 0o755) })
-		err := f.dir.err
-		if err == nil {
-			err = os.WriteFile(f.dst, f.data, 0o644)
-		}
-		if err != nil {
-			o.fail(err)
+		if f.buf != nil {
+			bufPool.Put(f.buf)
 		}
 	}
 }
@@ -164,6 +167,25 @@ func (o *output) write(rel string, data []byte) error {
 
 // writeMinified stores data, already minified when minifying, at rel.
 func (o *output) writeMinified(rel string, data []byte) error {
+	return o.put(rel, data, nil)
+}
+
+// writeBuffer is writeMinified for a page in a buffer from bufPool: the
+// output takes the buffer and gives it back to the pool once the file is
+// written, which saves copying every page for the writer.
+func (o *output) writeBuffer(rel string, buf *bytes.Buffer) error {
+	return o.put(rel, buf.Bytes(), buf)
+}
+
+// put stores data at rel; buf, when not nil, holds data and belongs to
+// the output from here on.
+func (o *output) put(rel string, data []byte, buf *bytes.Buffer) error {
+	owned := buf != nil
+	defer func() {
+		if owned {
+			bufPool.Put(buf)
+		}
+	}()
 	dst, err := safeJoin(o.root, rel)
 	if err != nil {
 		return err
@@ -196,8 +218,12 @@ func (o *output) writeMinified(rel string, data []byte) error {
 		if queue == nil {
 			return fmt.Errorf("writing %s: output already closed", rel)
 		}
-		// data usually lives in a pooled buffer the caller reuses.
-		queue <- pendingFile{dst: dst, data: bytes.Clone(data), dir: d}
+		if buf == nil {
+			// data may live in a buffer the caller reuses.
+			data = bytes.Clone(data)
+		}
+		queue <- pendingFile{dst: dst, data: data, dir: d, buf: buf}
+		owned = false
 		return nil
 	}
 	if unchanged {

@@ -29,13 +29,13 @@ func (r *run) directPackagePages() bool {
 // base.html and package.html produce, in minified form.
 func (r *run) writePackageDirect(file string, p *page, f *frame) error {
 	buf := bufPool.Get().(*bytes.Buffer)
-	defer bufPool.Put(buf)
 	buf.Reset()
 	w := htmlWriter{buf}
 	if err := r.packageHTML(&w, p, f); err != nil {
+		bufPool.Put(buf)
 		return fmt.Errorf("rendering %s: %w", p.Path, err)
 	}
-	return r.out.writeMinified(file, buf.Bytes())
+	return r.out.writeBuffer(file, buf)
 }
 
 func (r *run) packageHTML(w *htmlWriter, p *page, f *frame) error {
