@@ -571,10 +571,9 @@ var frameMarkers = [3]string{
 var (
 	minifyWholePages bool
 	testHookSpliced  func(fragments int)
-	// templatePackagePages renders package pages through the theme's
-	// template even where they could be written directly (tests compare
-	// the two).
-	templatePackagePages bool
+	// templatePages renders every page through the theme's templates,
+	// also those that could be written directly (tests compare the two).
+	templatePages bool
 )
 
 var markerFrame = &frame{Assets: template.HTML(frameMarkers[0]), Header: template.HTML(frameMarkers[1]),
@@ -641,8 +640,8 @@ func (r *run) renderJob(j job) error {
 	if file == "" || strings.HasSuffix(file, "/") {
 		file += "index.html"
 	}
-	if j.kind == "package" && r.directPackagePages() {
-		return r.writePackageDirect(file, p, f)
+	if ok, err := r.writeDirect(j.kind, file, p, f); ok || err != nil {
+		return err
 	}
 	if r.out.min != nil && !r.wholePages {
 		if ok, err := r.writeSpliced(j, p, file, f); ok || err != nil {

@@ -18,8 +18,8 @@ import (
 // pages go through their template here (TestDirectPackagePagesMatchTemplate
 // covers writing them directly).
 func TestSplicedFrameMatches(t *testing.T) {
-	templatePackagePages = true
-	defer func() { templatePackagePages = false }()
+	templatePages = true
+	defer func() { templatePages = false }()
 	cases := []struct {
 		name string
 		src  func(t *testing.T) *indexer.Sources

@@ -6,40 +6,54 @@ import (
 	"strings"
 )
 
-// Package pages are most of a big site (100,000 for nixpkgs) and all
-// alike, so with the default theme they are written directly, minified,
-// instead of through html/template and the minifier: executing the
-// template costs ~50 µs a page in reflection and minifying it ~25 µs,
-// together more than half of such a build.
+// Package pages and package lists are most of a big site (100,000 pages
+// and 100,000 list rows for nixpkgs) and all alike, so with the default
+// theme they are written directly, minified, instead of through
+// html/template and the minifier: executing the template costs ~50 µs a
+// page in reflection and minifying it ~25 µs, together more than half of
+// such a build.
 //
-// The default theme's templates/package.html (with base.html and the
-// partials) stays the reference: TestDirectPackagePagesMatchTemplate
+// The default theme's templates (base.html, package.html, packages.html
+// and the partials) stay the reference: TestDirectPagesMatchTemplates
 // minifies both forms of many pages, hostile ones included, and requires
-// the same bytes; a custom theme (--theme) always goes through its
-// templates.
+// the same bytes; a custom theme (--theme, and the preview server, which
+// reads the theme from disk) always goes through its templates.
 
-// directPackagePages says whether this build writes package pages
-// directly: only for the embedded default theme and minified builds
-// (unminified builds are for reading the templates' own output).
-func (r *run) directPackagePages() bool {
-	return r.cfg.ThemeDir == "" && r.out.min != nil && !r.wholePages && !templatePackagePages
+// testHookDirect is called for every page written directly.
+var testHookDirect func(kind string)
+
+// directKinds are the page kinds written directly, with their bodies.
+var directKinds = map[string]func(r *run, w *htmlWriter, p *page) error{
+	"package":  (*run).packageBody,
+	"packages": (*run).packageListBody,
 }
 
-// writePackageDirect writes one package page: the same document
-// base.html and package.html produce, in minified form.
-func (r *run) writePackageDirect(file string, p *page, f *frame) error {
+// writeDirect writes a page of a kind in directKinds when this build may:
+// only with the embedded default theme and minified output (unminified
+// builds are for reading the templates' own output). ok is false when the
+// page must go through its template.
+func (r *run) writeDirect(kind, file string, p *page, f *frame) (ok bool, err error) {
+	body := directKinds[kind]
+	if body == nil || r.cfg.ThemeDir != "" || r.out.min == nil || r.wholePages || templatePages {
+		return false, nil
+	}
 	buf := bufPool.Get().(*bytes.Buffer)
 	buf.Reset()
-	w := htmlWriter{buf}
-	if err := r.packageHTML(&w, p, f); err != nil {
+	w := &htmlWriter{buf}
+	r.pageStart(w, p, f)
+	if err := body(r, w, p); err != nil {
 		bufPool.Put(buf)
-		return fmt.Errorf("rendering %s: %w", p.Path, err)
+		return true, fmt.Errorf("rendering %s: %w", p.Path, err)
 	}
-	return r.out.writeBuffer(file, buf)
+	r.pageEnd(w, f)
+	if testHookDirect != nil {
+		testHookDirect(kind)
+	}
+	return true, r.out.writeBuffer(file, buf)
 }
 
-func (r *run) packageHTML(w *htmlWriter, p *page, f *frame) error {
-	v := p.Package
+// pageStart writes what base.html puts before a page's content.
+func (r *run) pageStart(w *htmlWriter, p *page, f *frame) {
 	w.raw(`<!doctype html><html lang="en" data-base="`)
 	w.attr(p.Site.Base)
 	w.raw(`"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>`)
@@ -70,6 +84,57 @@ func (r *run) packageHTML(w *htmlWriter, p *page, f *frame) error {
 		}
 		w.raw(`</nav>`)
 	}
+}
+
+// pageEnd writes what base.html puts after a page's content.
+func (r *run) pageEnd(w *htmlWriter, f *frame) {
+	w.raw(`</main>`)
+	w.raw(f.minified[2])
+	w.raw(`</body></html>`)
+}
+
+// packageListBody is packages.html: a table of packages, or the links to
+// the prefix pages of a list too long for one page.
+func (r *run) packageListBody(w *htmlWriter, p *page) error {
+	d := p.Packages
+	w.raw(`<h1>`)
+	w.text(p.Title)
+	w.raw(`</h1>`)
+	if len(d.Chunks) > 0 {
+		w.raw(`<p>`)
+		w.raw(itoa(d.Total))
+		w.raw(` packages, listed by name:</p><ul class="columns">`)
+		for _, c := range d.Chunks {
+			w.raw(`<li><a href="`)
+			w.url(c.Href)
+			w.raw(`">`)
+			w.text(c.Text)
+			w.raw(`</a></li>`)
+		}
+		w.raw(`</ul>`)
+		return nil
+	}
+	w.raw(`<p><input type="search" class="filter" data-filter="#package-list" placeholder="Filter `)
+	w.raw(itoa(d.Total))
+	w.raw(` packages" aria-label="Filter packages"></p><table class="list" id="package-list"><thead><tr><th>Package</th><th>Version</th><th>Description</th></tr></thead><tbody>`)
+	for _, it := range d.Packages {
+		w.raw(`<tr><td><a href="`)
+		w.url(it.Href)
+		w.raw(`"><code>`)
+		w.text(it.Text)
+		w.raw(`</code></a></td><td>`)
+		w.text(it.Extra)
+		w.raw(`</td><td>`)
+		w.text(it.Summary)
+		w.raw(`</td></tr>`)
+	}
+	w.raw(`</tbody></table>`)
+	return nil
+}
+
+// packageBody is package.html: one package.
+func (r *run) packageBody(w *htmlWriter, p *page) error {
+	v := p.Package
 	w.raw(`<article class="package"><h1><code>`)
 	w.text(v.Attr)
 	w.raw(`</code>`)
@@ -210,9 +275,7 @@ func (r *run) packageHTML(w *htmlWriter, p *page, f *frame) error {
 		}
 		w.raw(`</ul>`)
 	}
-	w.raw(`</article></main>`)
-	w.raw(f.minified[2])
-	w.raw(`</body></html>`)
+	w.raw(`</article>`)
 	return nil
 }
 

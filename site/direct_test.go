@@ -6,20 +6,21 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/atproto-nur/atproto-nur/indexer"
 	"github.com/atproto-nur/atproto-nur/themes"
 )
 
-// TestDirectPackagePagesMatchTemplate builds each site twice, once with
-// package pages through the default theme's templates and the minifier
-// and once written directly, and requires the same site: every other file
-// byte for byte, every package page the same once minified. Pages of
-// ordinary packages must come out already minified (the same bytes);
-// hostile ones (markup, quotes, NUL, odd white space, unsafe and unusual
-// URLs) only need to minify to the same document.
-func TestDirectPackagePagesMatchTemplate(t *testing.T) {
+// TestDirectPagesMatchTemplates builds each site twice, once with every
+// page through the default theme's templates and the minifier and once
+// with package pages and package lists written directly, and requires the
+// same site: every other file byte for byte, every HTML page the same once
+// minified. Pages of ordinary packages must come out already minified
+// (the same bytes); hostile ones (markup, quotes, NUL, odd white space,
+// unsafe and unusual URLs) only need to minify to the same document.
+func TestDirectPagesMatchTemplates(t *testing.T) {
 	hostile := func(t *testing.T) *indexer.Sources {
 		return &indexer.Sources{Repo: repoRoot, Mode: indexer.SourceNone, ContentDir: t.TempDir(),
 			Packages: []indexer.FileInput{
@@ -50,13 +51,20 @@ func TestDirectPackagePagesMatchTemplate(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			viaTemplate := filepath.Join(t.TempDir(), "template")
-			templatePackagePages = true
+			templatePages = true
 			buildSite(t, c.src(t), c.cfg, viaTemplate)
-			templatePackagePages = false
+			templatePages = false
 			direct := filepath.Join(t.TempDir(), "direct")
+			written := map[string]int{}
+			var mu sync.Mutex
+			testHookDirect = func(kind string) { mu.Lock(); written[kind]++; mu.Unlock() }
+			defer func() { testHookDirect = nil }()
 			res := buildSite(t, c.src(t), c.cfg, direct)
 			if res.Stats.Packages == 0 {
 				t.Fatal("no packages built")
+			}
+			if written["package"] != res.Stats.Packages || written["packages"] == 0 {
+				t.Errorf("written directly: %v; want every one of %d packages and their lists", written, res.Stats.Packages)
 			}
 			minifier := newMinifier()
 			pages, exact, files := 0, 0, 0
@@ -72,11 +80,9 @@ func TestDirectPackagePagesMatchTemplate(t *testing.T) {
 					return nil
 				}
 				files++
-				isPackage := strings.Contains(filepath.ToSlash(rel), "packages/") && strings.HasSuffix(rel, ".html") &&
-					!strings.HasSuffix(rel, "index.html")
-				if !isPackage {
+				if !strings.HasSuffix(rel, ".html") {
 					if !bytes.Equal(want, got) {
-						t.Errorf("%s (not a package page) differs", rel)
+						t.Errorf("%s differs", rel)
 					}
 					return nil
 				}
@@ -97,17 +103,17 @@ func TestDirectPackagePagesMatchTemplate(t *testing.T) {
 					t.Errorf("%s differs at byte %d:\ntemplate %q\ndirect   %q", rel, i,
 						want[max(0, i-100):min(len(want), i+60)], again[max(0, i-100):min(len(again), i+60)])
 				} else if c.exact {
-					t.Errorf("%s is not minified: direct page shrinks from %d to %d bytes under the minifier", rel, len(got), len(again))
+					t.Errorf("%s is not minified: the page shrinks from %d to %d bytes under the minifier", rel, len(got), len(again))
 				}
 				return nil
 			})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if pages < res.Stats.Packages {
-				t.Errorf("compared %d package pages of %d packages", pages, res.Stats.Packages)
+			if pages < res.Stats.Pages {
+				t.Errorf("compared %d pages of %d", pages, res.Stats.Pages)
 			}
-			t.Logf("%d files, %d package pages, %d already byte-identical", files, pages, exact)
+			t.Logf("%d files, %d pages (%v written directly), %d byte-identical", files, pages, written, exact)
 		})
 	}
 }
@@ -121,9 +127,9 @@ func readBytes(t *testing.T, p string) []byte {
 	return b
 }
 
-// TestDirectPackagePagesOnlyForDefaultTheme checks a custom theme's
+// TestDirectPagesOnlyForDefaultTheme checks a custom theme's
 // package template is used as written.
-func TestDirectPackagePagesOnlyForDefaultTheme(t *testing.T) {
+func TestDirectPagesOnlyForDefaultTheme(t *testing.T) {
 	theme := t.TempDir()
 	if err := os.CopyFS(theme, themes.Default()); err != nil {
 		t.Fatal(err)
