@@ -16,8 +16,9 @@ import (
 // The default theme's templates (base.html, package.html, packages.html
 // and the partials) stay the reference: TestDirectPagesMatchTemplates
 // minifies both forms of many pages, hostile ones included, and requires
-// the same bytes; a custom theme (--theme, and the preview server, which
-// reads the theme from disk) always goes through its templates.
+// the same bytes. A theme whose templates differ from the default's in any
+// byte (--theme, or an edit while the preview server runs) goes through
+// its templates.
 
 // testHookDirect is called for every page written directly.
 var testHookDirect func(kind string)
@@ -29,12 +30,12 @@ var directKinds = map[string]func(r *run, w *htmlWriter, p *page) error{
 }
 
 // writeDirect writes a page of a kind in directKinds when this build may:
-// only with the embedded default theme and minified output (unminified
-// builds are for reading the templates' own output). ok is false when the
-// page must go through its template.
+// only when the theme's templates are the default theme's, unchanged, and
+// the output is minified (unminified builds are for reading the templates'
+// own output). ok is false when the page must go through its template.
 func (r *run) writeDirect(kind, file string, p *page, f *frame) (ok bool, err error) {
 	body := directKinds[kind]
-	if body == nil || r.cfg.ThemeDir != "" || r.out.min == nil || r.wholePages || templatePages {
+	if body == nil || !r.th.stock || r.out.min == nil || r.wholePages || templatePages {
 		return false, nil
 	}
 	buf := bufPool.Get().(*bytes.Buffer)

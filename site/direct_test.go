@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/atproto-nur/atproto-nur/indexer"
@@ -127,23 +128,37 @@ func readBytes(t *testing.T, p string) []byte {
 	return b
 }
 
-// TestDirectPagesOnlyForDefaultTheme checks a custom theme's
+// TestDirectPagesOnlyForDefaultTheme checks pages are written directly
+// only while the theme's templates are the default ones: an unchanged
+// copy on disk (as the preview server reads it) still is, an edited
 // package template is used as written.
 func TestDirectPagesOnlyForDefaultTheme(t *testing.T) {
 	theme := t.TempDir()
 	if err := os.CopyFS(theme, themes.Default()); err != nil {
 		t.Fatal(err)
 	}
+	var direct atomic.Int64
+	testHookDirect = func(string) { direct.Add(1) }
+	defer func() { testHookDirect = nil }()
+	buildSite(t, testSources(), Config{ThemeDir: theme}, filepath.Join(t.TempDir(), "copy"))
+	if direct.Load() == 0 {
+		t.Error("an unchanged copy of the default theme did not write package pages directly")
+	}
+
 	tpl := filepath.Join(theme, "templates", "package.html")
 	src := readBytes(t, tpl)
 	src = bytes.Replace(src, []byte(`<article class="package">`), []byte(`<article class="package custom-theme">`), 1)
 	if err := os.WriteFile(tpl, src, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	out := filepath.Join(t.TempDir(), "public")
+	direct.Store(0)
+	out := filepath.Join(t.TempDir(), "edited")
 	buildSite(t, testSources(), Config{ThemeDir: theme}, out)
 	page := readFile(t, filepath.Join(out, "packages", "testpkg.html"))
 	if !strings.Contains(page, "custom-theme") {
-		t.Errorf("custom package template not used: %.300s", page)
+		t.Errorf("edited package template not used: %.300s", page)
+	}
+	if direct.Load() != 0 {
+		t.Errorf("%d pages written directly with an edited theme", direct.Load())
 	}
 }

@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/atproto-nur/atproto-nur/themes"
 )
 
 // theme is a parsed theme: one template set per page kind, each holding
@@ -16,6 +18,10 @@ import (
 type theme struct {
 	pages  map[string]*template.Template
 	static fs.FS
+	// stock: every template is byte for byte the embedded default's, so
+	// pages may be written directly (see direct.go) even when the theme
+	// was read from disk, as the preview server does.
+	stock bool
 }
 
 // pageKinds are the page templates a theme must provide.
@@ -68,7 +74,34 @@ func loadTheme(fsys fs.FS) (*theme, error) {
 		return nil, err
 	}
 	th.static = static
+	th.stock = sameTemplates(fsys, themes.Default())
 	return th, nil
+}
+
+// sameTemplates reports whether two themes have the same templates.
+func sameTemplates(a, b fs.FS) bool {
+	list := func(fsys fs.FS) map[string]string {
+		out := map[string]string{}
+		fs.WalkDir(fsys, "templates", func(p string, d fs.DirEntry, err error) error {
+			if err == nil && !d.IsDir() {
+				if data, err := fs.ReadFile(fsys, p); err == nil {
+					out[p] = string(data)
+				}
+			}
+			return nil
+		})
+		return out
+	}
+	la, lb := list(a), list(b)
+	if len(la) != len(lb) || len(la) == 0 {
+		return false
+	}
+	for p, data := range la {
+		if other, ok := lb[p]; !ok || other != data {
+			return false
+		}
+	}
+	return true
 }
 
 // part renders one of the shared named templates (assets, header,
