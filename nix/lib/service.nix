@@ -36,7 +36,10 @@
 #   command       cfg -> the program (default: lib.getExe cfg.package)
 #   ports         cfg -> public TCP ports (openFirewall opens exactly these; < 1024 keeps
 #                 CAP_NET_BIND_SERVICE)
-#   health        { path; port? (cfg -> int; default: first port); host? } or null
+#   health        { path; port? (cfg -> int; default: first port); host?;
+#                   probe? (cfg -> { url; curlArgs? } replacing http://host:port/path, or null);
+#                   byDefault? (cfg -> bool: healthCheck.enable's default; true);
+#                   byDefaultText? (how byDefault reads in the docs) } or null
 #   metrics       { port (cfg -> int); path? ("/metrics"); settings? (cfg -> settings that turn
 #                 the endpoint on) } or null
 #   logLevel, logFormat   { values; default?; settings? (v -> settings); env? (v -> env) } or null
@@ -414,11 +417,17 @@ rec {
 
       # health: { path; port ? cfg -> int (first of ports); host ? "127.0.0.1"; } or null.
       health = spec.health or null;
-      healthUrl =
+      healthProbe =
         let
           port = if health ? port then health.port cfg else builtins.head ports;
+          custom = if health ? probe then health.probe cfg else null;
+          probe =
+            if custom != null then
+              custom
+            else
+              { url = "http://${health.host or "127.0.0.1"}:${toString port}${health.path}"; };
         in
-        "http://${health.host or "127.0.0.1"}:${toString port}${health.path}";
+        lib.escapeShellArgs ((probe.curlArgs or [ ]) ++ [ probe.url ]);
 
       # metrics: { path ? "/metrics"; port : cfg -> int; settings ? cfg -> attrs
       # enabling the endpoint; } or null when the program has none.
@@ -581,8 +590,14 @@ rec {
         healthCheck = {
           enable = mkOption {
             type = types.bool;
-            default = health != null;
-            defaultText = literalExpression (if health != null then "true" else "false");
+            default = health != null && (health.byDefault or (_: true)) cfg;
+            defaultText =
+              if health == null then
+                literalExpression "false"
+              else if health ? byDefaultText then
+                lib.literalMD health.byDefaultText
+              else
+                literalExpression "true";
             description =
               if health == null then
                 "${displayName} has no health endpoint; enabling this fails evaluation."
@@ -776,7 +791,7 @@ rec {
                 # timeout curl prints the last answer into the journal and
                 # the start fails.
                 ExecStartPost = [
-                  "${pkgs.curl}/bin/curl --silent --show-error --fail-with-body --max-time 5 --retry ${toString cfg.healthCheck.startTimeout} --retry-delay 1 --retry-all-errors --retry-max-time ${toString cfg.healthCheck.startTimeout} ${healthUrl}"
+                  "${pkgs.curl}/bin/curl --silent --show-error --fail-with-body --max-time 5 --retry ${toString cfg.healthCheck.startTimeout} --retry-delay 1 --retry-all-errors --retry-max-time ${toString cfg.healthCheck.startTimeout} ${healthProbe}"
                 ];
               }
               // (spec.serviceConfig or (_: { })) ctx;
@@ -806,7 +821,7 @@ rec {
               # Only the probe's own connection to the service is allowed.
               IPAddressDeny = "any";
               IPAddressAllow = [ "localhost" ];
-              ExecStart = "${pkgs.curl}/bin/curl --silent --show-error --fail-with-body --max-time 10 ${healthUrl}";
+              ExecStart = "${pkgs.curl}/bin/curl --silent --show-error --fail-with-body --max-time 10 ${healthProbe}";
             };
           };
           systemd.timers."${unit}-health" = {

@@ -12,6 +12,10 @@ let
   inherit (service) portOf;
   plc = config.services.atproto.plc or { enable = false; };
   localPlcDb = plc.enable && (plc.database.createLocally or false);
+  # ACME mode: the program obtains its own certificates and listens on :443
+  # (HTTPS) and :80 (an "HTTPS required" error), not on ALLEGEDLY_BIND.
+  acmeDomains = cfg: cfg.settings.ALLEGEDLY_ACME_DOMAIN;
+  acme = cfg: acmeDomains cfg != [ ];
 in
 service.mkService {
   name = "allegedly";
@@ -28,7 +32,12 @@ service.mkService {
   user = if localPlcDb then config.services.atproto.plc.user else "atproto-allegedly";
 
   settings =
-    { bindHost, ... }:
+    {
+      cfg,
+      bindHost,
+      stateDir,
+      ...
+    }:
     with service.option;
     {
       ALLEGEDLY_UPSTREAM = str "https://plc.directory" "Upstream PLC directory that is mirrored.";
@@ -43,9 +52,15 @@ service.mkService {
           null
       ) "PostgreSQL URL of the wrapped server's database (write access needed). A URL with a password belongs in `wrapPgFile`. Default: the local PLC database when created locally.";
       ALLEGEDLY_WRAP_PG_CERT = nullStr "TLS certificate of the wrapped database, if it needs one.";
-      ALLEGEDLY_BIND = str "${bindHost "127.0.0.1"}:8000" "Address and port of the mirror's HTTP server.";
+      # The program refuses ALLEGEDLY_BIND together with ACME domains, even
+      # from the environment, so in ACME mode the bind address is unset.
+      ALLEGEDLY_BIND = typed (lib.types.nullOr lib.types.str) (
+        if acme cfg then null else "${bindHost "127.0.0.1"}:8000"
+      ) "Address and port of the mirror's HTTP server. Default: `127.0.0.1:8000`, or unset in ACME mode (the two exclude each other).";
       ALLEGEDLY_ACME_DOMAIN = list [ ] "Domains to obtain Let's Encrypt certificates for (serves :80/:443 itself; excludes ALLEGEDLY_BIND).";
-      ALLEGEDLY_ACME_CACHE_PATH = nullStr "Directory caching ACME certificates.";
+      ALLEGEDLY_ACME_CACHE_PATH = typed (lib.types.nullOr lib.types.str) (
+        if acme cfg then "${stateDir}/acme" else null
+      ) "Directory caching ACME certificates (required in ACME mode). Default: `acme` in the state directory in ACME mode.";
       ALLEGEDLY_ACME_DIRECTORY_URL = nullStr "ACME directory URL. Default: Let's Encrypt production.";
       ALLEGEDLY_ACME_IPV6 = bool false "Listen on IPv6 too in ACME mode.";
       ALLEGEDLY_EXPERIMENTAL_ACME_DOMAIN = nullStr "Experimental: an extra ACME domain.";
@@ -73,7 +88,30 @@ service.mkService {
       ]
     else
       [ (portOf cfg.settings.ALLEGEDLY_BIND) ];
-  health.path = "/_health";
+  health = {
+    path = "/_health";
+    # In ACME mode :80 answers every request with an error, so the probe
+    # asks :443 for the first domain. It is off by default there: until
+    # the first certificate is issued nothing answers, and a failed start
+    # restarts the program into new certificate orders.
+    probe =
+      cfg:
+      if acme cfg then
+        let
+          domain = builtins.head (acmeDomains cfg);
+        in
+        {
+          url = "https://${domain}/_health";
+          curlArgs = [
+            "--resolve"
+            "${domain}:443:127.0.0.1"
+          ];
+        }
+      else
+        null;
+    byDefault = cfg: !acme cfg;
+    byDefaultText = "`true`, except in ACME mode ({option}`services.atproto.allegedly.settings.ALLEGEDLY_ACME_DOMAIN` set)";
+  };
   after = _: lib.optional plc.enable "atproto-plc.service";
   logLevel = {
     values = [ "trace" "debug" "info" "warn" "error" ];
@@ -83,6 +121,10 @@ service.mkService {
   assertions =
     { cfg, ... }:
     [
+      {
+        assertion = !(acme cfg && cfg.settings.ALLEGEDLY_BIND != null);
+        message = "services.atproto.allegedly: settings.ALLEGEDLY_BIND and settings.ALLEGEDLY_ACME_DOMAIN exclude each other (in ACME mode the program listens on :80 and :443 itself). Remove the ALLEGEDLY_BIND setting, or the ACME domains to serve behind a reverse proxy.";
+      }
       {
         assertion = cfg.settings.ALLEGEDLY_WRAP_PG != null || cfg.wrapPgFile != null;
         message = "services.atproto.allegedly: the wrapped PLC database is not set. Set services.atproto.allegedly.settings.ALLEGEDLY_WRAP_PG (a URL without password), services.atproto.allegedly.wrapPgFile (a file holding the URL), or run services.atproto.plc with database.createLocally = true on this host.";

@@ -219,18 +219,25 @@ lib.runTests (
       expected = names;
     };
     # allegedly serves :80 and :443 itself when it obtains certificates, so
-    # those are the ports it may bind and the firewall opens.
-    testAllegedlyAcmeModeBindsWebPorts =
+    # those are the ports it may bind and the firewall opens. It refuses a
+    # bind address beside ACME domains and needs a certificate cache, and
+    # :80 answers errors only: the health probe asks :443 for the domain,
+    # and is off unless asked for (no certificate before the first order).
+    testAllegedlyAcmeMode =
       let
         acme = evalWith "allegedly" {
           openFirewall = true;
           settings.ALLEGEDLY_ACME_DOMAIN = [ "plc.example.com" ];
         };
+        unit = acme.config.systemd.services.atproto-allegedly;
       in
       {
         expr = {
           opened = acme.config.networking.firewall.allowedTCPPorts;
-          caps = acme.config.systemd.services.atproto-allegedly.serviceConfig.AmbientCapabilities;
+          caps = unit.serviceConfig.AmbientCapabilities;
+          bind = unit.environment ? ALLEGEDLY_BIND;
+          cache = unit.environment.ALLEGEDLY_ACME_CACHE_PATH;
+          health = acme.config.services.atproto.allegedly.healthCheck.enable;
         };
         expected = {
           opened = [
@@ -238,6 +245,77 @@ lib.runTests (
             443
           ];
           caps = [ "CAP_NET_BIND_SERVICE" ];
+          bind = false;
+          cache = "/var/lib/atproto-allegedly/acme";
+          health = false;
+        };
+      };
+    testAllegedlyAcmeProbeAsksTheDomainOn443 = {
+      expr =
+        let
+          probed = evalWith "allegedly" {
+            settings.ALLEGEDLY_ACME_DOMAIN = [ "plc.example.com" ];
+            healthCheck.enable = true;
+          };
+        in
+        lib.hasSuffix "--resolve plc.example.com:443:127.0.0.1 https://plc.example.com/_health" (
+          lib.last probed.config.systemd.services.atproto-allegedly.serviceConfig.ExecStartPost
+        );
+      expected = true;
+    };
+    # Without ACME the probe and the bind address stay as they were.
+    testAllegedlyPlainModeProbe = {
+      expr =
+        let
+          c = evalWith "allegedly" { };
+        in
+        {
+          health = c.config.services.atproto.allegedly.healthCheck.enable;
+          probe = lib.hasSuffix " http://127.0.0.1:8000/_health" (
+            lib.last c.config.systemd.services.atproto-allegedly.serviceConfig.ExecStartPost
+          );
+          bind = c.config.systemd.services.atproto-allegedly.environment.ALLEGEDLY_BIND;
+          cache = c.config.systemd.services.atproto-allegedly.environment ? ALLEGEDLY_ACME_CACHE_PATH;
+        };
+      expected = {
+        health = true;
+        probe = true;
+        bind = "127.0.0.1:8000";
+        cache = false;
+      };
+    };
+    # slingshot in ACME mode serves HTTPS on :443 only, with the same
+    # exclusions as allegedly.
+    testSlingshotAcmeMode =
+      let
+        acme = evalWith "slingshot" {
+          openFirewall = true;
+          settings.SLINGSHOT_ACME_DOMAIN = "slingshot.example.com";
+        };
+        probed = evalWith "slingshot" {
+          settings.SLINGSHOT_ACME_DOMAIN = "slingshot.example.com";
+          healthCheck.enable = true;
+        };
+        unit = acme.config.systemd.services.atproto-slingshot;
+      in
+      {
+        expr = {
+          opened = acme.config.networking.firewall.allowedTCPPorts;
+          caps = unit.serviceConfig.AmbientCapabilities;
+          bind = unit.environment ? SLINGSHOT_BIND;
+          cache = unit.environment.SLINGSHOT_ACME_CACHE_PATH;
+          health = acme.config.services.atproto.slingshot.healthCheck.enable;
+          probe = lib.hasSuffix "--resolve slingshot.example.com:443:127.0.0.1 https://slingshot.example.com/openapi" (
+            lib.last probed.config.systemd.services.atproto-slingshot.serviceConfig.ExecStartPost
+          );
+        };
+        expected = {
+          opened = [ 443 ];
+          caps = [ "CAP_NET_BIND_SERVICE" ];
+          bind = false;
+          cache = "/var/lib/atproto-slingshot/acme";
+          health = false;
+          probe = true;
         };
       };
     testEveryModuleIsInTheDefaultModule = {
