@@ -17,6 +17,7 @@ import (
 	"regexp"
 	"sort"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -66,21 +67,19 @@ func exposure(path string) (float64, error) {
 	return strconv.ParseFloat(string(m[1]), 64)
 }
 
-func TestUnitExposure(t *testing.T) {
+// scoreUnits renders and scores every generated unit, by unit name.
+func scoreUnits(t *testing.T) map[string]float64 {
+	t.Helper()
 	if out, err := exec.Command("systemd-analyze", "security", "--help").CombinedOutput(); err != nil ||
 		!bytes.Contains(out, []byte("--offline")) {
 		t.Skip("skipped: systemd-analyze with `security --offline` not found (Debian: apt-get install systemd)")
 	}
 	units := renderUnits(t)
 	dir := t.TempDir()
-	names := make([]string, 0, len(units))
-	for name := range units {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	for _, name := range names {
+	scores := map[string]float64{}
+	for name, text := range units {
 		path := filepath.Join(dir, name)
-		if err := os.WriteFile(path, []byte(units[name]), 0o644); err != nil {
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		score, err := exposure(path)
@@ -88,9 +87,113 @@ func TestUnitExposure(t *testing.T) {
 			t.Errorf("%s: %v", name, err)
 			continue
 		}
+		scores[name] = score
+	}
+	return scores
+}
+
+func TestUnitExposure(t *testing.T) {
+	scores := scoreUnits(t)
+	names := make([]string, 0, len(scores))
+	for name := range scores {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		score := scores[name]
 		t.Logf("%-40s exposure %.1f", name, score)
 		if score > maxExposure {
 			t.Errorf("%s: exposure %.1f is above %.1f; run `systemd-analyze security --offline=true` on the unit rendered by nix/tests/modules/units.nix to see which settings cost most", name, score, maxExposure)
+		}
+	}
+}
+
+// securityGuide is the guide whose table of exposure scores must say what
+// the units score.
+const securityGuide = "../../../content/administration/security.md"
+
+// exposureRow is one row of the guide's table: a unit name, where <app>
+// stands for any module's name, and the score the guide gives it.
+type exposureRow struct {
+	pattern *regexp.Regexp
+	text    string
+	exact   bool
+	score   string
+}
+
+var (
+	rowRE      = regexp.MustCompile("^\\| `([^`]+)`[^|]*\\| *([0-9]+\\.[0-9]) *\\|$")
+	unitNameRE = regexp.MustCompile(`^atproto-[a-z0-9-]+\.service$`)
+)
+
+// readExposureTable reads the rows of the table under "Exposure scores".
+func readExposureTable(t *testing.T) []exposureRow {
+	t.Helper()
+	data, err := os.ReadFile(securityGuide)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := bytes.Cut(data, []byte("## Exposure scores"))
+	if !ok {
+		t.Fatalf("%s has no \"Exposure scores\" section", securityGuide)
+	}
+	var rows []exposureRow
+	for _, line := range bytes.Split(section, []byte("\n")) {
+		m := rowRE.FindSubmatch(bytes.TrimSpace(line))
+		if m == nil {
+			continue
+		}
+		name := string(m[1])
+		quoted := regexp.QuoteMeta(name)
+		pattern := strings.ReplaceAll(quoted, regexp.QuoteMeta("<app>"), "[a-z0-9-]+")
+		rows = append(rows, exposureRow{pattern: regexp.MustCompile("^" + pattern + "$"), text: name,
+			exact: pattern == quoted, score: string(m[2])})
+	}
+	if len(rows) == 0 {
+		t.Fatalf("%s: no rows like | `atproto-<app>.service` | 1.1 | in the Exposure scores table", securityGuide)
+	}
+	return rows
+}
+
+// moreSpecific: a row naming a unit exactly wins over a pattern, and a
+// longer pattern (atproto-<app>-health.service) over a shorter one
+// (atproto-<app>.service).
+func moreSpecific(a, b exposureRow) bool {
+	if a.exact != b.exact {
+		return a.exact
+	}
+	return len(a.text) > len(b.text)
+}
+
+// TestGuideExposureTable checks the security guide's table against the
+// scores: every unit is covered by a row (the most specific that matches),
+// has the score that row gives, and every row covers a unit.
+func TestGuideExposureTable(t *testing.T) {
+	rows := readExposureTable(t)
+	scores := scoreUnits(t)
+	used := make([]bool, len(rows))
+	for name, score := range scores {
+		if !unitNameRE.MatchString(name) {
+			continue
+		}
+		at := -1
+		for i, r := range rows {
+			if r.pattern.MatchString(name) && (at < 0 || moreSpecific(r, rows[at])) {
+				at = i
+			}
+		}
+		if at < 0 {
+			t.Errorf("%s (exposure %.1f) is in no row of the table in %s", name, score, securityGuide)
+			continue
+		}
+		used[at] = true
+		if got := fmt.Sprintf("%.1f", score); got != rows[at].score {
+			t.Errorf("%s scores %s; %s says %s for `%s`", name, got, securityGuide, rows[at].score, rows[at].text)
+		}
+	}
+	for i, r := range rows {
+		if !used[i] {
+			t.Errorf("%s: the row for `%s` matches no generated unit", securityGuide, r.text)
 		}
 	}
 }
