@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/atproto-nur/atproto-nur/indexer"
@@ -60,6 +61,7 @@ type Stats struct {
 	Files                     int
 	Bytes                     int64
 	Written                   int // files actually written (BuildInto skips unchanged ones)
+	Rendered                  int // pages rendered (BuildInto skips those whose data did not change)
 	Duration                  time.Duration
 	Phases                    []PhaseTime
 }
@@ -89,15 +91,17 @@ type Builder struct {
 	load func(context.Context) (*Inputs, error)
 
 	mu       sync.Mutex
-	docsKey  string   // identity of the last document set, for the caches
-	optCache *mdCache // option descriptions, package long descriptions
-	prev     map[string]map[string][32]byte
+	docsKey  string                         // identity of the last document set, for the caches
+	optCache *mdCache                       // option descriptions, package long descriptions
+	prev     map[string]map[string][32]byte // per BuildInto folder: file → content hash
+	prevKeys map[string]map[string][32]byte // per BuildInto folder: page file → key of its data (pageKey)
 }
 
 // NewBuilder returns a Builder. load is called at the start of every build
 // and should itself avoid re-reading inputs that did not change.
 func NewBuilder(cfg Config, load func(context.Context) (*Inputs, error)) *Builder {
-	return &Builder{cfg: cfg, load: load, optCache: &mdCache{}, prev: map[string]map[string][32]byte{}}
+	return &Builder{cfg: cfg, load: load, optCache: &mdCache{}, prev: map[string]map[string][32]byte{},
+		prevKeys: map[string]map[string][32]byte{}}
 }
 
 // Build renders the whole site into a temporary folder beside cfg.Out and
@@ -144,12 +148,13 @@ func (b *Builder) BuildInto(ctx context.Context, dir string) (*Result, error) {
 		return nil, err
 	}
 	b.mu.Lock()
-	prev := b.prev[dir]
+	prev, prevKeys := b.prev[dir], b.prevKeys[dir]
 	b.mu.Unlock()
 	if prev == nil {
 		prev = map[string][32]byte{}
 	}
 	out := newOutput(dir, !b.cfg.NoMinify, prev)
+	out.prevKeys = prevKeys
 	res, err := b.render(ctx, out)
 	if err != nil {
 		return nil, err
@@ -159,6 +164,7 @@ func (b *Builder) BuildInto(ctx context.Context, dir string) (*Result, error) {
 	}
 	b.mu.Lock()
 	b.prev[dir] = out.hashes
+	b.prevKeys[dir] = out.keys
 	b.mu.Unlock()
 	return res, nil
 }
@@ -287,6 +293,7 @@ func (b *Builder) render(ctx context.Context, out *output) (*Result, error) {
 		}
 	}
 	res.Stats.Pages = len(jobs)
+	res.Stats.Rendered = int(r.rendered.Load())
 	res.Stats.Files, res.Stats.Bytes = out.files, out.bytes
 	res.Stats.Written = out.files
 	if out.prev != nil {
@@ -360,6 +367,10 @@ type run struct {
 	// wholePages minifies every page whole instead of splicing in the
 	// minified frame (tests compare the two).
 	wholePages bool
+
+	siteKeyOnce sync.Once
+	siteKey     [32]byte // see computeSiteKey
+	rendered    atomic.Int64
 
 	mu    sync.Mutex
 	diags []Diagnostic
@@ -640,6 +651,20 @@ func (r *run) renderJob(j job) error {
 	if file == "" || strings.HasSuffix(file, "/") {
 		file += "index.html"
 	}
+	// A rebuild into a served folder skips a page whose data, theme and
+	// settings are what they were: its file is already right. This keeps a
+	// guide edit from re-rendering 2,000 option pages of a big site.
+	if r.out.prev != nil {
+		key, err := r.pageKey(j.kind, p)
+		if err != nil {
+			return fmt.Errorf("rendering %s: %w", j.path, err)
+		}
+		if r.out.keep(file, key) {
+			return nil
+		}
+		defer r.out.setKey(file, key)
+	}
+	r.rendered.Add(1)
 	if ok, err := r.writeDirect(j.kind, file, p, f); ok || err != nil {
 		return err
 	}

@@ -65,8 +65,12 @@ type output struct {
 	dirs   map[string]*dirOnce
 	hashes map[string][32]byte // site-relative path → content hash, for incremental writes (only when prev is set)
 	prev   map[string][32]byte // hashes of the previous build into the same folder; nil for a fresh folder
-	files  int
-	bytes  int64
+	// keys and prevKeys: the page keys (see pageKey) of this build and of
+	// the previous one into the same folder, by file.
+	keys     map[string][32]byte
+	prevKeys map[string][32]byte
+	files    int
+	bytes    int64
 
 	// Fresh builds hand files to one writer goroutine: creating files in
 	// one folder from several threads contends on the folder's lock
@@ -86,7 +90,8 @@ type pendingFile struct {
 }
 
 func newOutput(root string, minify bool, prev map[string][32]byte) *output {
-	o := &output{root: root, dirs: map[string]*dirOnce{}, hashes: map[string][32]byte{}, prev: prev}
+	o := &output{root: root, dirs: map[string]*dirOnce{}, hashes: map[string][32]byte{}, prev: prev,
+		keys: map[string][32]byte{}}
 	if minify {
 		o.min = newMinifier()
 	}
@@ -267,6 +272,41 @@ func writeAtomic(dst string, data []byte) error {
 type dirOnce struct {
 	once sync.Once
 	err  error
+}
+
+// keep reports whether the page file rel can stay as the previous build
+// wrote it, because its key is the same and the file is still there; it
+// then counts as written by this build.
+func (o *output) keep(rel string, key [32]byte) bool {
+	o.mu.Lock()
+	prevKey, known := o.prevKeys[rel]
+	sum, written := o.prev[rel]
+	o.mu.Unlock()
+	if !known || !written || prevKey != key {
+		return false
+	}
+	dst, err := safeJoin(o.root, rel)
+	if err != nil {
+		return false
+	}
+	fi, err := os.Stat(dst)
+	if err != nil || !fi.Mode().IsRegular() {
+		return false
+	}
+	o.mu.Lock()
+	o.hashes[rel] = sum
+	o.keys[rel] = key
+	o.files++
+	o.bytes += fi.Size()
+	o.mu.Unlock()
+	return true
+}
+
+// setKey records the key of a page written by this build.
+func (o *output) setKey(rel string, key [32]byte) {
+	o.mu.Lock()
+	o.keys[rel] = key
+	o.mu.Unlock()
 }
 
 // prune removes files a previous build wrote that this one did not.

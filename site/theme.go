@@ -2,6 +2,7 @@ package site
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -22,6 +23,8 @@ type theme struct {
 	// pages may be written directly (see direct.go) even when the theme
 	// was read from disk, as the preview server does.
 	stock bool
+	// key hashes every template file (names and bytes), for page keys.
+	key [32]byte
 }
 
 // pageKinds are the page templates a theme must provide.
@@ -74,34 +77,51 @@ func loadTheme(fsys fs.FS) (*theme, error) {
 		return nil, err
 	}
 	th.static = static
-	th.stock = sameTemplates(fsys, themes.Default())
+	mine := templateFiles(fsys)
+	th.stock = sameFiles(mine, templateFiles(themes.Default()))
+	th.key = filesKey(mine)
 	return th, nil
 }
 
-// sameTemplates reports whether two themes have the same templates.
-func sameTemplates(a, b fs.FS) bool {
-	list := func(fsys fs.FS) map[string]string {
-		out := map[string]string{}
-		fs.WalkDir(fsys, "templates", func(p string, d fs.DirEntry, err error) error {
-			if err == nil && !d.IsDir() {
-				if data, err := fs.ReadFile(fsys, p); err == nil {
-					out[p] = string(data)
-				}
+// templateFiles reads every file under templates/, by path.
+func templateFiles(fsys fs.FS) map[string]string {
+	out := map[string]string{}
+	fs.WalkDir(fsys, "templates", func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			if data, err := fs.ReadFile(fsys, p); err == nil {
+				out[p] = string(data)
 			}
-			return nil
-		})
-		return out
-	}
-	la, lb := list(a), list(b)
-	if len(la) != len(lb) || len(la) == 0 {
+		}
+		return nil
+	})
+	return out
+}
+
+func sameFiles(a, b map[string]string) bool {
+	if len(a) != len(b) || len(a) == 0 {
 		return false
 	}
-	for p, data := range la {
-		if other, ok := lb[p]; !ok || other != data {
+	for p, data := range a {
+		if other, ok := b[p]; !ok || other != data {
 			return false
 		}
 	}
 	return true
+}
+
+func filesKey(files map[string]string) [32]byte {
+	names := make([]string, 0, len(files))
+	for p := range files {
+		names = append(names, p)
+	}
+	sort.Strings(names)
+	h := sha256.New()
+	for _, p := range names {
+		fmt.Fprintf(h, "%s\x00%d\x00%s", p, len(files[p]), files[p])
+	}
+	var key [32]byte
+	h.Sum(key[:0])
+	return key
 }
 
 // part renders one of the shared named templates (assets, header,

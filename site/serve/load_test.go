@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/atproto-nur/atproto-nur/indexer"
+	"github.com/atproto-nur/atproto-nur/internal/testcorpus"
 )
 
 // repoFixture is fixture plus this repository's committed snapshot, so
@@ -139,6 +140,16 @@ func BenchmarkSaveToReload(b *testing.B) {
 			writeFile(b, guide, strings.Replace(guideV1, "First version", fmt.Sprintf("Version %d", i), 1))
 		})
 	})
+	// The same guide edit with the whole NixOS option set loaded beside the
+	// repository (2,000 more pages), to see what a big site costs per save.
+	b.Run("guide-nixos", func(b *testing.B) {
+		repo := repoFixture(b)
+		guide := filepath.Join(repo, "content", "getting-started.md")
+		opts := []indexer.FileInput{{Path: testcorpus.Path(b, "nixos-options.json.gz"), Scope: "NixOS"}}
+		benchSaveWith(b, repo, &indexer.Sources{Repo: repo, Mode: indexer.SourceSnapshot, Options: opts}, func(i int) {
+			writeFile(b, guide, strings.Replace(guideV1, "First version", fmt.Sprintf("Version %d", i), 1))
+		})
+	})
 	b.Run("template", func(b *testing.B) {
 		repo := repoFixture(b)
 		tmpl := filepath.Join(repo, "themes", "default", "templates", "guide.html")
@@ -171,11 +182,15 @@ func BenchmarkSaveToReload(b *testing.B) {
 }
 
 func benchSave(b *testing.B, repo, mode string, save func(i int)) {
+	benchSaveWith(b, repo, &indexer.Sources{Repo: repo, Mode: mode}, save)
+}
+
+func benchSaveWith(b *testing.B, repo string, src *indexer.Sources, save func(i int)) {
 	var log io.Writer = io.Discard
 	if os.Getenv("SERVE_BENCH_LOG") != "" {
 		log = testLog{b}
 	}
-	srv := start(b, Config{Site: siteConfig(repo), Sources: &indexer.Sources{Repo: repo, Mode: mode}, Log: log})
+	srv := start(b, Config{Site: siteConfig(repo), Sources: src, Log: log})
 	ev := openEvents(b, srv.url)
 	ev.next(b, wait)
 	ev.quiet(1500 * time.Millisecond) // let the first search indexes finish

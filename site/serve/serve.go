@@ -497,8 +497,8 @@ func (s *server) rebuild(ctx context.Context) error {
 	s.mu.Unlock()
 	s.broker.publish("reload", s.state())
 	if s.builds > 1 {
-		msg := fmt.Sprintf("rebuilt in %s (%d of %d files changed)", res.Stats.Duration.Round(time.Millisecond),
-			res.Stats.Written, res.Stats.Files)
+		msg := fmt.Sprintf("rebuilt in %s (%d of %d pages rendered, %d of %d files changed)",
+			res.Stats.Duration.Round(time.Millisecond), res.Stats.Rendered, res.Stats.Pages, res.Stats.Written, res.Stats.Files)
 		if !since.IsZero() {
 			msg += fmt.Sprintf(", %s after the save", time.Since(since).Round(time.Millisecond))
 		}

@@ -1,0 +1,79 @@
+package site
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/atproto-nur/atproto-nur/indexer"
+	"github.com/atproto-nur/atproto-nur/themes"
+)
+
+// TestIncrementalSkipsUnchangedPages edits one input at a time and checks
+// that BuildInto renders only pages whose data changed (all of them after
+// a template edit, none after no edit) and that the folder it leaves is
+// exactly what a fresh build of the same inputs gives.
+func TestIncrementalSkipsUnchangedPages(t *testing.T) {
+	dir := t.TempDir()
+	content := filepath.Join(dir, "content")
+	theme := filepath.Join(dir, "theme")
+	options := filepath.Join(dir, "options.json")
+	if err := os.CopyFS(content, os.DirFS("testdata/content")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.CopyFS(theme, themes.Default()); err != nil {
+		t.Fatal(err)
+	}
+	write(t, options, readFile(t, "testdata/options.json"))
+	guide := filepath.Join(content, "extra.md")
+	write(t, guide, "---\ntitle: Extra\ndescription: An extra guide.\n---\nFirst body.\n")
+	src := func() *indexer.Sources {
+		return &indexer.Sources{Repo: "testdata", Mode: indexer.SourceNone, ContentDir: content,
+			Options:  []indexer.FileInput{{Path: options, Scope: indexer.PrimaryScope}},
+			Packages: []indexer.FileInput{{Path: "testdata/packages.json", Scope: indexer.PrimaryScope}}}
+	}
+	cfg := testConfig()
+	cfg.ThemeDir = theme
+	served := filepath.Join(dir, "served")
+	b := NewBuilder(cfg, sourcesLoader(src()))
+
+	step := func(name string, edit func(), rendered func(r, pages int) bool) {
+		t.Helper()
+		edit()
+		res, err := b.BuildInto(context.Background(), served)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if !rendered(res.Stats.Rendered, res.Stats.Pages) {
+			t.Errorf("%s: %d of %d pages rendered", name, res.Stats.Rendered, res.Stats.Pages)
+		}
+		fresh := filepath.Join(t.TempDir(), "fresh")
+		buildSite(t, src(), cfg, fresh)
+		compareTrees(t, fresh, served)
+	}
+	all := func(r, pages int) bool { return r == pages }
+	step("first build", func() {}, all)
+	step("no change", func() {}, func(r, _ int) bool { return r == 0 })
+	step("guide body", func() {
+		write(t, guide, "---\ntitle: Extra\ndescription: An extra guide.\n---\nSecond body, longer.\n")
+	}, func(r, _ int) bool { return r == 1 })
+	step("guide title", func() {
+		write(t, guide, "---\ntitle: Extra renamed\ndescription: An extra guide.\n---\nSecond body, longer.\n")
+	}, func(r, pages int) bool { return r > 1 && r < pages })
+	step("option description", func() {
+		write(t, options, strings.Replace(readFile(t, options), `"description": "`, `"description": "Edited. `, 1))
+	}, func(r, pages int) bool { return r >= 1 && r < pages })
+	step("template", func() {
+		p := filepath.Join(theme, "templates", "base.html")
+		write(t, p, strings.Replace(readFile(t, p), "</footer>", "<!-- edited --></footer>", 1))
+	}, all)
+}
+
+func write(t *testing.T, p, data string) {
+	t.Helper()
+	if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
