@@ -75,6 +75,13 @@ func newWatcher(targets []watchTarget, quiet, max time.Duration, errs func(error
 				fw.Close()
 				return nil, err
 			}
+			// The folder above too, so that the target folder itself being
+			// made (later than the server started, or again after it was
+			// deleted, as a branch switch may do) is seen and watched.
+			if err := fw.Add(filepath.Dir(abs)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				fw.Close()
+				return nil, err
+			}
 			continue
 		}
 		if err := fw.Add(filepath.Dir(abs)); err != nil && !errors.Is(err, fs.ErrNotExist) {

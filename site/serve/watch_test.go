@@ -84,4 +84,20 @@ func TestWatcherBatches(t *testing.T) {
 	if b, ok := next(); !ok || !slices.Contains(b.paths, filepath.Join(deep, "y.md")) {
 		t.Fatalf("edit in the new folder: %+v, %v", b, ok)
 	}
+
+	// The content folder deleted and made again (a branch switch): its
+	// new files are still seen.
+	content := filepath.Join(root, "content")
+	if err := os.RemoveAll(content); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := next(); !ok {
+		t.Fatal("no batch for the deleted content folder")
+	}
+	os.MkdirAll(filepath.Join(content, "b"), 0o755)
+	next()
+	writeFile(t, filepath.Join(content, "b", "z.md"), "# Z")
+	if b, ok := next(); !ok || !slices.Contains(b.paths, filepath.Join(content, "b", "z.md")) {
+		t.Fatalf("edit in the recreated content folder: %+v, %v", b, ok)
+	}
 }
