@@ -154,6 +154,17 @@ func OpenOrBuild(path string, docs []indexer.Document, url func(indexer.Document
 		return nil, err
 	}
 	entries := buildEntries(docs, url)
+	// One process at a time checks and rebuilds the index: two commands
+	// that find it stale at once would otherwise remove the folder the
+	// other is opening or renaming into place.
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, fmt.Errorf("search index: %w", err)
+	}
+	unlock, err := lockFile(path + ".lock")
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	// An index that cannot be opened is rebuilt rather than reported: it is
 	// a cache of the documents.
 	if ix, err := open(path); err == nil {
@@ -164,18 +175,21 @@ func OpenOrBuild(path string, docs []indexer.Document, url func(indexer.Document
 		}
 		ix.Close()
 	}
-	tmp := path + ".new"
-	if err := os.RemoveAll(tmp); err != nil {
+	// Built beside the index and renamed into place, so a failed build
+	// leaves the old one.
+	tmp, err := os.MkdirTemp(filepath.Dir(path), filepath.Base(path)+".new-")
+	if err != nil {
 		return nil, fmt.Errorf("search index: %w", err)
 	}
-	if err := build(tmp, entries, want); err != nil {
-		os.RemoveAll(tmp)
+	defer os.RemoveAll(tmp) // left only when something failed
+	dst := filepath.Join(tmp, "index")
+	if err := build(dst, entries, want); err != nil {
 		return nil, err
 	}
 	if err := os.RemoveAll(path); err != nil {
 		return nil, fmt.Errorf("search index: %w", err)
 	}
-	if err := os.Rename(tmp, path); err != nil {
+	if err := os.Rename(dst, path); err != nil {
 		return nil, fmt.Errorf("search index: %w", err)
 	}
 	ix, err := open(path)

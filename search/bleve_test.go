@@ -1,8 +1,10 @@
 package search
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -69,8 +71,41 @@ func TestOpenOrBuildRebuildsWhenStale(t *testing.T) {
 	if err != nil || len(rs) != 1 || rs[0].Name != "services.caddy.enable" || rs[0].URL != "options//#services.caddy.enable" {
 		t.Fatalf("after rebuild: %+v, %v", rs, err)
 	}
-	if _, err := os.Stat(path + ".new"); !os.IsNotExist(err) {
-		t.Error("temporary index left behind")
+	if left, _ := filepath.Glob(path + ".new*"); len(left) > 0 {
+		t.Errorf("temporary index left behind: %v", left)
+	}
+}
+
+// TestOpenOrBuildConcurrently: several callers that all find the index
+// stale at once (two `nurdocs search` commands) each get a working index
+// and leave no temporary folder.
+func TestOpenOrBuildConcurrently(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "bleve")
+	docs := []indexer.Document{opt("services.nginx.enable", "Whether to enable nginx."),
+		opt("services.caddy.enable", "Whether to enable Caddy.")}
+	var wg sync.WaitGroup
+	errs := make(chan error, 4)
+	for range 4 {
+		wg.Go(func() {
+			ix, err := OpenOrBuild(path, docs, testURL)
+			if err != nil {
+				errs <- err
+				return
+			}
+			defer ix.Close()
+			rs, err := ix.Search("caddy", Options{})
+			if err != nil || len(rs) != 1 {
+				errs <- fmt.Errorf("search: %+v, %v", rs, err)
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if left, _ := filepath.Glob(path + ".new*"); len(left) > 0 {
+		t.Errorf("temporary index left behind: %v", left)
 	}
 }
 
