@@ -340,7 +340,7 @@ func (w *htmlWriter) escape(s string, inAttr bool) {
 			j := i
 			newline := false
 			for j < len(s) && isHTMLSpace(s[j]) {
-				newline = newline || s[j] == '\n'
+				newline = newline || s[j] == '\n' || s[j] == '\r'
 				j++
 			}
 			if j-i == 1 && c == ' ' {

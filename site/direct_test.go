@@ -2,6 +2,7 @@ package site
 
 import (
 	"bytes"
+	"html/template"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -161,4 +162,40 @@ func TestDirectPagesOnlyForDefaultTheme(t *testing.T) {
 	if direct.Load() != 0 {
 		t.Errorf("%d pages written directly with an edited theme", direct.Load())
 	}
+}
+
+// FuzzDirectEscaping checks the direct writer's escaping against
+// html/template's for any value in the three places direct pages put
+// values (text, a quoted attribute, a URL attribute): the minified
+// results must be the same document, and must stay inert.
+func FuzzDirectEscaping(f *testing.F) {
+	for _, s := range []string{"plain", `<script>alert(1)</script>`, `"quoted" & 'apos'`, "a  b\n\t c", "nul\x00",
+		"javascript:alert(1)", "https://example.org/a b?q=\"x\"&y='z'(1)%41%zz%", "é 雪 🙂", "&amp; &copy &#169;", "\xff\xfe"} {
+		f.Add(s)
+	}
+	tpl := template.Must(template.New("t").Parse(`<p title="{{.}}">{{.}}</p><a href="{{.}}">x</a>`))
+	minifier := newMinifier()
+	f.Fuzz(func(t *testing.T, s string) {
+		var viaTemplate bytes.Buffer
+		if err := tpl.Execute(&viaTemplate, s); err != nil {
+			t.Skip() // html/template refuses the value (invalid UTF-8 in some contexts)
+		}
+		var direct bytes.Buffer
+		w := &htmlWriter{&direct}
+		w.raw(`<p title="`)
+		w.attr(s)
+		w.raw(`">`)
+		w.text(s)
+		w.raw(`</p><a href="`)
+		w.url(s)
+		w.raw(`">x</a>`)
+		want, err1 := minifier.String("text/html", viaTemplate.String())
+		got, err2 := minifier.String("text/html", direct.String())
+		if err1 != nil || err2 != nil {
+			t.Fatalf("minify: %v, %v", err1, err2)
+		}
+		if want != got {
+			t.Fatalf("value %q:\ntemplate %q\ndirect   %q", s, want, got)
+		}
+	})
 }
