@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"net/url"
 	"os"
+	"path/filepath"
 	"runtime"
 	"sort"
 	"strings"
@@ -167,6 +168,63 @@ func (b *Builder) BuildInto(ctx context.Context, dir string) (*Result, error) {
 	b.prevKeys[dir] = out.keys
 	b.mu.Unlock()
 	return res, nil
+}
+
+// Mirror makes folder to hold what the last BuildInto wrote into from:
+// files that differ are copied, files of an earlier build into to that
+// from's build did not write are removed, and to takes from's record, so
+// the next BuildInto(to) renders only what changed since from's build.
+// Other files in to (the search index the preview server writes beside
+// the pages) are left alone. The preview server alternates between two
+// folders; mirroring the one just built into the other keeps every
+// rebuild incremental.
+func (b *Builder) Mirror(from, to string) error {
+	b.mu.Lock()
+	src, keys, have := b.prev[from], b.prevKeys[from], b.prev[to]
+	// Until the copy is done, to's record is unknown.
+	delete(b.prev, to)
+	delete(b.prevKeys, to)
+	b.mu.Unlock()
+	if src == nil {
+		return fmt.Errorf("mirroring %s: no build there", from)
+	}
+	for rel, sum := range src {
+		dst, err := safeJoin(to, rel)
+		if err != nil {
+			return err
+		}
+		if have[rel] == sum {
+			if _, err := os.Stat(dst); err == nil {
+				continue
+			}
+		}
+		data, err := os.ReadFile(filepath.Join(from, filepath.FromSlash(rel)))
+		if err != nil {
+			return fmt.Errorf("mirroring %s: %w", from, err)
+		}
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			return err
+		}
+		if err := writeAtomic(dst, data); err != nil {
+			return fmt.Errorf("mirroring into %s: %w", to, err)
+		}
+	}
+	for rel := range have {
+		if _, ok := src[rel]; ok {
+			continue
+		}
+		if dst, err := safeJoin(to, rel); err == nil {
+			if err := os.Remove(dst); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return err
+			}
+		}
+	}
+	b.mu.Lock()
+	// The maps are never changed after a build made them, so both
+	// folders can share them.
+	b.prev[to], b.prevKeys[to] = src, keys
+	b.mu.Unlock()
+	return nil
 }
 
 func (b *Builder) render(ctx context.Context, out *output) (*Result, error) {

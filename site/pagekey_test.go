@@ -77,3 +77,67 @@ func write(t *testing.T, p, data string) {
 		t.Fatal(err)
 	}
 }
+
+// TestMirror builds into one folder, mirrors it into another that holds an
+// older build and a file of its own, and checks the copy equals the build,
+// the stray page is gone, the other file stays, and the next build into
+// the mirror renders only the page that changed.
+func TestMirror(t *testing.T) {
+	dir := t.TempDir()
+	content := filepath.Join(dir, "content")
+	if err := os.CopyFS(content, os.DirFS("testdata/content")); err != nil {
+		t.Fatal(err)
+	}
+	guide := filepath.Join(content, "extra.md")
+	write(t, guide, "---\ntitle: Extra\n---\nFirst body.\n")
+	src := testSources()
+	src.ContentDir = content
+	b := NewBuilder(testConfig(), sourcesLoader(src))
+	a, other := filepath.Join(dir, "a"), filepath.Join(dir, "b")
+	ctx := context.Background()
+
+	// b holds a build that still had the guide; a is built without it.
+	if _, err := b.BuildInto(ctx, other); err != nil {
+		t.Fatal(err)
+	}
+	own := filepath.Join(other, "search", "own.json")
+	os.MkdirAll(filepath.Dir(own), 0o755)
+	write(t, own, "{}")
+	os.Remove(guide)
+	if _, err := b.BuildInto(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Mirror(a, other); err != nil {
+		t.Fatal(err)
+	}
+	compareTrees(t, a, other)
+	if _, err := os.Stat(filepath.Join(other, "guides", "extra", "index.html")); err == nil {
+		t.Error("the page of the deleted guide is still in the mirror")
+	}
+	if _, err := os.Stat(own); err != nil {
+		t.Errorf("a file the build did not write was removed: %v", err)
+	}
+
+	write(t, guide, "---\ntitle: Extra\ndescription: Extra.\n---\nBack again.\n")
+	if _, err := b.BuildInto(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Mirror(a, other); err != nil {
+		t.Fatal(err)
+	}
+	write(t, guide, "---\ntitle: Extra\ndescription: Extra.\n---\nBack again, edited.\n")
+	res, err := b.BuildInto(ctx, other)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Stats.Rendered != 1 {
+		t.Errorf("after mirroring, an edit of one guide body rendered %d pages", res.Stats.Rendered)
+	}
+	fresh := filepath.Join(dir, "fresh")
+	buildSite(t, src, testConfig(), fresh)
+	compareTrees(t, fresh, other)
+
+	if err := b.Mirror(filepath.Join(dir, "never-built"), other); err == nil {
+		t.Error("mirroring a folder with no build succeeded")
+	}
+}

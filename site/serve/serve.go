@@ -508,6 +508,16 @@ func (s *server) rebuild(ctx context.Context) error {
 		s.logf("%d warnings (nurdocs check lists them), first: %s", len(res.Diagnostics), res.Diagnostics[0])
 	}
 	s.afterBuild(slot, dir, res.Layout)
+	// Bring the other slot up to this build (after the reload went out),
+	// so the next rebuild there renders only what the next save changes.
+	other := s.slots[s.next]
+	s.slotMu[s.next].Lock()
+	err = s.builder.Mirror(dir, other)
+	s.slotMu[s.next].Unlock()
+	if err != nil {
+		// Not a problem for the preview: the next build there is a full one.
+		s.logf("preparing the next build folder: %v", err)
+	}
 	return nil
 }
 
