@@ -98,12 +98,8 @@ func TestDirectPagesMatchTemplates(t *testing.T) {
 					t.Fatalf("%s: minifying the direct page: %v", rel, err)
 				}
 				if !bytes.Equal(want, again) {
-					i := 0
-					for i < len(want) && i < len(again) && want[i] == again[i] {
-						i++
-					}
-					t.Errorf("%s differs at byte %d:\ntemplate %q\ndirect   %q", rel, i,
-						want[max(0, i-100):min(len(want), i+60)], again[max(0, i-100):min(len(again), i+60)])
+					at, w, g := firstDifference(want, again, 100, 60)
+					t.Errorf("%s differs at byte %d:\ntemplate %q\ndirect   %q", rel, at, w, g)
 				} else if c.exact {
 					t.Errorf("%s is not minified: the page shrinks from %d to %d bytes under the minifier", rel, len(got), len(again))
 				}

@@ -49,3 +49,12 @@ func withSearch(cfg Config) Config {
 	}
 	return cfg
 }
+
+// firstDifference returns where two files part and a window of each
+// around that place, for messages.
+func firstDifference(a, b []byte, before, after int) (at int, aNear, bNear []byte) {
+	for at < len(a) && at < len(b) && a[at] == b[at] {
+		at++
+	}
+	return at, a[max(0, at-before):min(len(a), at+after)], b[max(0, at-before):min(len(b), at+after)]
+}

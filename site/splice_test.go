@@ -83,12 +83,8 @@ func compareTrees(t *testing.T, want, got string) {
 		}
 		n++
 		if !bytes.Equal(w, g) {
-			i := 0
-			for i < len(w) && i < len(g) && w[i] == g[i] {
-				i++
-			}
-			t.Errorf("%s differs at byte %d: whole %q, spliced %q", rel, i,
-				w[max(0, i-80):min(len(w), i+40)], g[max(0, i-80):min(len(g), i+40)])
+			at, wNear, gNear := firstDifference(w, g, 80, 40)
+			t.Errorf("%s differs at byte %d: want %q, got %q", rel, at, wNear, gNear)
 		}
 		return nil
 	})

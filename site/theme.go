@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"maps"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -110,13 +112,8 @@ func sameFiles(a, b map[string]string) bool {
 }
 
 func filesKey(files map[string]string) [32]byte {
-	names := make([]string, 0, len(files))
-	for p := range files {
-		names = append(names, p)
-	}
-	sort.Strings(names)
 	h := sha256.New()
-	for _, p := range names {
+	for _, p := range slices.Sorted(maps.Keys(files)) {
 		fmt.Fprintf(h, "%s\x00%d\x00%s", p, len(files[p]), files[p])
 	}
 	var key [32]byte
