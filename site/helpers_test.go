@@ -1,11 +1,15 @@
 package site
 
 import (
+	"bytes"
 	"context"
-	"github.com/atproto-nur/atproto-nur/internal/testcorpus"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/atproto-nur/atproto-nur/indexer"
+	"github.com/atproto-nur/atproto-nur/internal/testcorpus"
 	"github.com/atproto-nur/atproto-nur/search"
 )
 
@@ -57,4 +61,38 @@ func firstDifference(a, b []byte, before, after int) (at int, aNear, bNear []byt
 		at++
 	}
 	return at, a[max(0, at-before):min(len(a), at+after)], b[max(0, at-before):min(len(b), at+after)]
+}
+
+// compareTrees requires every file under want to exist under got with the
+// same bytes.
+func compareTrees(t *testing.T, want, got string) {
+	t.Helper()
+	n := 0
+	err := filepath.WalkDir(want, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(want, p)
+		w, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		g, err := os.ReadFile(filepath.Join(got, rel))
+		if err != nil {
+			t.Errorf("%s: %v", rel, err)
+			return nil
+		}
+		n++
+		if !bytes.Equal(w, g) {
+			at, wNear, gNear := firstDifference(w, g, 80, 40)
+			t.Errorf("%s differs at byte %d: want %q, got %q", rel, at, wNear, gNear)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n < 10 {
+		t.Fatalf("only %d files compared", n)
+	}
 }
