@@ -34,42 +34,55 @@ var pageKinds = []string{"home", "options", "option-index", "all-options", "pack
 	"guide", "guides", "search", "404"}
 
 func loadTheme(fsys fs.FS) (*theme, error) {
-	baseSrc, err := fs.ReadFile(fsys, "templates/base.html")
+	// The templates are read once: parsed here, compared with the default
+	// theme's and hashed for page keys.
+	files, err := templateFiles(fsys)
 	if err != nil {
 		return nil, fmt.Errorf("theme: %w", err)
+	}
+	source := func(name string) (string, error) {
+		src, ok := files[name]
+		if !ok {
+			return "", fmt.Errorf("theme: %w", &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist})
+		}
+		return src, nil
+	}
+	baseSrc, err := source("templates/base.html")
+	if err != nil {
+		return nil, err
 	}
 	funcs := template.FuncMap{
 		"join": strings.Join,
 		"add":  func(a, b int) int { return a + b },
 	}
-	base, err := template.New("base.html").Funcs(funcs).Parse(string(baseSrc))
+	base, err := template.New("base.html").Funcs(funcs).Parse(baseSrc)
 	if err != nil {
 		return nil, fmt.Errorf("theme: %w", err)
 	}
 	// Partials (templates/partials/*.html) are shared by every page.
-	partials, _ := fs.Glob(fsys, "templates/partials/*.html")
+	var partials []string
+	for name := range files {
+		if ok, _ := path.Match("templates/partials/*.html", name); ok {
+			partials = append(partials, name)
+		}
+	}
 	sort.Strings(partials)
 	for _, p := range partials {
-		src, err := fs.ReadFile(fsys, p)
-		if err != nil {
-			return nil, fmt.Errorf("theme: %w", err)
-		}
-		if _, err := base.New(path.Base(p)).Parse(string(src)); err != nil {
+		if _, err := base.New(path.Base(p)).Parse(files[p]); err != nil {
 			return nil, fmt.Errorf("theme: %w", err)
 		}
 	}
 	th := &theme{pages: map[string]*template.Template{}}
 	for _, kind := range pageKinds {
-		name := "templates/" + kind + ".html"
-		src, err := fs.ReadFile(fsys, name)
+		src, err := source("templates/" + kind + ".html")
 		if err != nil {
-			return nil, fmt.Errorf("theme: %w", err)
+			return nil, err
 		}
 		t, err := base.Clone()
 		if err != nil {
 			return nil, err
 		}
-		if _, err := t.New(kind + ".html").Parse(string(src)); err != nil {
+		if _, err := t.New(kind + ".html").Parse(src); err != nil {
 			return nil, fmt.Errorf("theme: %w", err)
 		}
 		th.pages[kind] = t
@@ -79,24 +92,30 @@ func loadTheme(fsys fs.FS) (*theme, error) {
 		return nil, err
 	}
 	th.static = static
-	mine := templateFiles(fsys)
-	th.stock = sameFiles(mine, templateFiles(themes.Default()))
-	th.key = filesKey(mine)
+	stock, err := templateFiles(themes.Default())
+	if err != nil {
+		return nil, err
+	}
+	th.stock = sameFiles(files, stock)
+	th.key = filesKey(files)
 	return th, nil
 }
 
 // templateFiles reads every file under templates/, by path.
-func templateFiles(fsys fs.FS) map[string]string {
+func templateFiles(fsys fs.FS) (map[string]string, error) {
 	out := map[string]string{}
-	fs.WalkDir(fsys, "templates", func(p string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() {
-			if data, err := fs.ReadFile(fsys, p); err == nil {
-				out[p] = string(data)
-			}
+	err := fs.WalkDir(fsys, "templates", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
 		}
+		data, err := fs.ReadFile(fsys, p)
+		if err != nil {
+			return err
+		}
+		out[p] = string(data)
 		return nil
 	})
-	return out
+	return out, err
 }
 
 func sameFiles(a, b map[string]string) bool {
