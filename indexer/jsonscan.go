@@ -3,7 +3,6 @@ package indexer
 import (
 	"bytes"
 	"encoding/json"
-	"unicode/utf8"
 )
 
 // scanMembers splits a well-formed top-level JSON object into its members
@@ -32,7 +31,7 @@ func scanMembers(data []byte) (out []member, ok bool) {
 		if !ok {
 			return nil, false
 		}
-		key, ok := memberKey(data[i:end])
+		key, ok := jsonString(data[i:end]) // decoded as json.Decoder would
 		if !ok || seen[key] {
 			return nil, false
 		}
@@ -99,20 +98,6 @@ func stringEnd(data []byte, i int) (int, bool) {
 		}
 		j = q + 1
 	}
-}
-
-// memberKey decodes a key as json.Decoder would; plain keys (no escapes,
-// valid UTF-8) need no decoding.
-func memberKey(quoted []byte) (string, bool) {
-	inner := quoted[1 : len(quoted)-1]
-	if bytes.IndexByte(inner, '\\') < 0 && utf8.Valid(inner) {
-		return string(inner), true
-	}
-	var key string
-	if err := json.Unmarshal(quoted, &key); err != nil {
-		return "", false
-	}
-	return key, true
 }
 
 // valueEnd returns the offset just past the value starting at data[i]:
