@@ -76,10 +76,9 @@ type output struct {
 	// one folder from several threads contends on the folder's lock
 	// (100,000 files on ext4: 2.9 s from one thread, 4.3 s from four,
 	// 20 s from sixteen), while renderers need not wait for the disk.
-	queue   chan pendingFile
-	done    chan struct{}
-	errOnce sync.Once
-	err     error
+	queue chan pendingFile
+	done  chan struct{}
+	err   error // the first write error
 }
 
 type pendingFile struct {
@@ -124,12 +123,13 @@ func (o *output) writeQueued(queue <-chan pendingFile) {
 	}
 }
 
+// fail records the first write error.
 func (o *output) fail(err error) {
-	o.errOnce.Do(func() {
-		o.mu.Lock()
+	o.mu.Lock()
+	if o.err == nil {
 		o.err = err
-		o.mu.Unlock()
-	})
+	}
+	o.mu.Unlock()
 }
 
 // failed is the first write error so far, so renderers can stop early.
