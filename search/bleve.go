@@ -212,10 +212,8 @@ func open(path string) (*Index, error) {
 	return &Index{ix: ix, path: path}, nil
 }
 
+// build writes a new index at path, whose parent folder exists.
 func build(path string, entries []*entry, stampValue string) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return fmt.Errorf("search index: %w", err)
-	}
 	ix, err := bleve.New(path, indexMapping())
 	if err != nil {
 		return fmt.Errorf("search index %s: %w", path, err)
