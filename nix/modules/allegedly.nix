@@ -16,6 +16,15 @@ let
   # (HTTPS) and :80 (an "HTTPS required" error), not on ALLEGEDLY_BIND.
   acmeDomains = cfg: cfg.settings.ALLEGEDLY_ACME_DOMAIN;
   acme = cfg: acmeDomains cfg != [ ];
+  # Settings the program accepts only beside ACME domains (clap `requires`).
+  acmeOnlySet =
+    cfg:
+    builtins.filter (k: cfg.settings.${k} != null) [
+      "ALLEGEDLY_ACME_CACHE_PATH"
+      "ALLEGEDLY_ACME_DIRECTORY_URL"
+      "ALLEGEDLY_ACME_IPV6"
+      "ALLEGEDLY_EXPERIMENTAL_ACME_DOMAIN"
+    ];
 in
 service.mkService {
   name = "allegedly";
@@ -62,8 +71,10 @@ service.mkService {
         if acme cfg then "${stateDir}/acme" else null
       ) "Directory caching ACME certificates (required in ACME mode). Default: `acme` in the state directory in ACME mode.";
       ALLEGEDLY_ACME_DIRECTORY_URL = nullStr "ACME directory URL. Default: Let's Encrypt production.";
-      ALLEGEDLY_ACME_IPV6 = bool false "Listen on IPv6 too in ACME mode.";
-      ALLEGEDLY_EXPERIMENTAL_ACME_DOMAIN = nullStr "Experimental: an extra ACME domain.";
+      # Unset, not false, by default: the program requires ACME domains
+      # beside it, and counts a variable that is set as given, even `false`.
+      ALLEGEDLY_ACME_IPV6 = nullBool "Listen on IPv6 too in ACME mode (only with ALLEGEDLY_ACME_DOMAIN). Default: unset (IPv4 only).";
+      ALLEGEDLY_EXPERIMENTAL_ACME_DOMAIN = nullStr "Experimental: an extra ACME domain (only with ALLEGEDLY_ACME_DOMAIN).";
       ALLEGEDLY_EXPERIMENTAL_WRITE_UPSTREAM = bool false "Experimental: forward submitted operations to the upstream.";
       RUST_LOG = str "info" "Log filter (tracing EnvFilter syntax).";
     };
@@ -121,6 +132,10 @@ service.mkService {
   assertions =
     { cfg, ... }:
     [
+      {
+        assertion = acme cfg || acmeOnlySet cfg == [ ];
+        message = "services.atproto.allegedly: ${lib.concatMapStringsSep ", " (k: "settings.${k}") (acmeOnlySet cfg)}: used only in ACME mode; allegedly refuses to start with any of them set (even to false) unless settings.ALLEGEDLY_ACME_DOMAIN is set. Remove them, or set the ACME domains.";
+      }
       {
         assertion = !(acme cfg && cfg.settings.ALLEGEDLY_BIND != null);
         message = "services.atproto.allegedly: settings.ALLEGEDLY_BIND and settings.ALLEGEDLY_ACME_DOMAIN exclude each other (in ACME mode the program listens on :80 and :443 itself). Remove the ALLEGEDLY_BIND setting, or the ACME domains to serve behind a reverse proxy.";

@@ -14,6 +14,14 @@ let
   # HTTPS on :443 only, not on SLINGSHOT_BIND.
   acmeDomain = cfg: cfg.settings.SLINGSHOT_ACME_DOMAIN;
   acme = cfg: acmeDomain cfg != null;
+  # Settings the program accepts only beside an ACME domain (clap `requires`).
+  acmeOnlySet =
+    cfg:
+    builtins.filter (k: cfg.settings.${k} != null) [
+      "SLINGSHOT_ACME_CACHE_PATH"
+      "SLINGSHOT_ACME_CONTACT"
+      "SLINGSHOT_ACME_IPV6"
+    ];
 in
 service.mkService {
   name = "slingshot";
@@ -53,11 +61,13 @@ service.mkService {
       SLINGSHOT_IDENTITY_CACHE_MEMORY_MB = positive 64 "Memory cache of identities, in megabytes.";
       SLINGSHOT_IDENTITY_CACHE_DISK_DB = positive 1 "Disk cache of identities, in gigabytes.";
       SLINGSHOT_ACME_DOMAIN = nullStr "Domain to obtain a Let's Encrypt certificate for (serves HTTPS itself; excludes SLINGSHOT_BIND).";
-      SLINGSHOT_ACME_CONTACT = nullStr "Contact e-mail for Let's Encrypt.";
+      SLINGSHOT_ACME_CONTACT = nullStr "Contact e-mail for Let's Encrypt (only with SLINGSHOT_ACME_DOMAIN).";
       SLINGSHOT_ACME_CACHE_PATH = typed (lib.types.nullOr lib.types.str) (
         if acme cfg then "${stateDir}/acme" else null
       ) "Directory caching ACME certificates (required in ACME mode). Default: `acme` in the state directory in ACME mode.";
-      SLINGSHOT_ACME_IPV6 = bool false "Listen on IPv6 too in ACME mode.";
+      # Unset, not false, by default: the program requires an ACME domain
+      # beside it, and counts a variable that is set as given, even `false`.
+      SLINGSHOT_ACME_IPV6 = nullBool "Listen on IPv6 too in ACME mode (only with SLINGSHOT_ACME_DOMAIN). Default: unset (IPv4 only).";
       SLINGSHOT_HEALTHCHECK = nullStr "URL pinged about every 51 seconds (external uptime monitor).";
       SLINGSHOT_COLLECT_METRICS = bool false "Collect and serve Prometheus metrics.";
       SLINGSHOT_BIND_METRICS = nullStr "Address and port of the metrics listener (the program requires metrics collection with it). Set to `127.0.0.1:8766` by {option}`services.atproto.slingshot.metrics.enable`.";
@@ -96,6 +106,10 @@ service.mkService {
   assertions =
     { cfg, ... }:
     [
+      {
+        assertion = acme cfg || acmeOnlySet cfg == [ ];
+        message = "services.atproto.slingshot: ${lib.concatMapStringsSep ", " (k: "settings.${k}") (acmeOnlySet cfg)}: used only in ACME mode; slingshot refuses to start with any of them set (even to false) unless settings.SLINGSHOT_ACME_DOMAIN is set. Remove them, or set the ACME domain.";
+      }
       {
         assertion = !(acme cfg && cfg.settings.SLINGSHOT_BIND != null);
         message = "services.atproto.slingshot: settings.SLINGSHOT_BIND and settings.SLINGSHOT_ACME_DOMAIN exclude each other (in ACME mode the program listens on :443 itself). Remove the SLINGSHOT_BIND setting, or the ACME domain to serve behind a reverse proxy.";

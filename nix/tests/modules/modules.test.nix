@@ -318,6 +318,37 @@ lib.runTests (
           probe = true;
         };
       };
+    # The ACME-only settings require an ACME domain, and the programs count
+    # a variable that is set as given, even `false`: by default none is
+    # exported, and in ACME mode one set to true is.
+    testAcmeOnlySettingsAreUnsetByDefault = {
+      expr =
+        let
+          envOf = name: (evalWith name { }).config.systemd.services."atproto-${name}".environment;
+        in
+        builtins.filter (lib.hasInfix "ACME") (
+          builtins.attrNames (envOf "allegedly") ++ builtins.attrNames (envOf "slingshot")
+        );
+      expected = [ ];
+    };
+    testAcmeIpv6InAcmeMode = {
+      expr = {
+        allegedly =
+          (evalWith "allegedly" {
+            settings.ALLEGEDLY_ACME_DOMAIN = [ "plc.example.com" ];
+            settings.ALLEGEDLY_ACME_IPV6 = true;
+          }).config.systemd.services.atproto-allegedly.environment.ALLEGEDLY_ACME_IPV6;
+        slingshot =
+          (evalWith "slingshot" {
+            settings.SLINGSHOT_ACME_DOMAIN = "slingshot.example.com";
+            settings.SLINGSHOT_ACME_IPV6 = true;
+          }).config.systemd.services.atproto-slingshot.environment.SLINGSHOT_ACME_IPV6;
+      };
+      expected = {
+        allegedly = "true";
+        slingshot = "true";
+      };
+    };
     testEveryModuleIsInTheDefaultModule = {
       expr = builtins.length eval.modules.default.imports;
       expected = builtins.length names;
