@@ -33,6 +33,9 @@
 #                 -> option `<name>File`, delivered with LoadCredential; `env` (a name or a list)
 #                 exports the content, `path` exports the credential's path, `flag` passes it
 #   args          cfg -> [ … ] arguments before the settings (e.g. a subcommand)
+#   flagSettings  { KEY = "flag-name"; }: settings of an "env" program passed as `--flag-name=value`
+#                 arguments instead of variables (lists repeat the flag), for a list the
+#                 program splits into items only on its command line
 #   command       cfg -> the program (default: lib.getExe cfg.package)
 #   ports         cfg -> public TCP ports (openFirewall opens exactly these; < 1024 keeps
 #                 CAP_NET_BIND_SERVICE)
@@ -463,8 +466,11 @@ rec {
       );
 
       command = spec.command or (c: lib.getExe c.package);
+      flagSettings = spec.flagSettings or { };
       args =
-        (spec.args or (_: [ ])) cfg ++ optionals (format == "flags") (toFlags cfg.settings);
+        (spec.args or (_: [ ])) cfg
+        ++ optionals (format == "flags") (toFlags cfg.settings)
+        ++ toFlags (lib.mapAttrs' (k: flag: lib.nameValuePair flag cfg.settings.${k}) flagSettings);
 
       isolated = cfg.networkIsolation.enable;
       isolationFamilies = [
@@ -744,7 +750,7 @@ rec {
             wants = [ "network-online.target" ];
             after = [ "network-online.target" ] ++ (spec.after or (_: [ ])) ctx;
             environment =
-              (if format == "env" then toEnvironment cfg.settings else { })
+              (if format == "env" then toEnvironment (removeAttrs cfg.settings (attrNames flagSettings)) else { })
               // optionalAttrs (logLevel != null) ((logLevel.env or (_: { })) cfg.logLevel)
               // optionalAttrs (logFormat != null) ((logFormat.env or (_: { })) cfg.logFormat)
               // (spec.environment or (_: { })) ctx;

@@ -66,7 +66,7 @@ service.mkService {
       ALLEGEDLY_BIND = typed (lib.types.nullOr lib.types.str) (
         if acme cfg then null else "${bindHost "127.0.0.1"}:8000"
       ) "Address and port of the mirror's HTTP server. Default: `127.0.0.1:8000`, or unset in ACME mode (the two exclude each other).";
-      ALLEGEDLY_ACME_DOMAIN = list [ ] "Domains to obtain Let's Encrypt certificates for (serves :80/:443 itself; excludes ALLEGEDLY_BIND).";
+      ALLEGEDLY_ACME_DOMAIN = list [ ] "Domains to obtain Let's Encrypt certificates for (serves :80/:443 itself; excludes ALLEGEDLY_BIND). Passed as one `--acme-domain` argument per domain: the program reads the variable as a single domain.";
       ALLEGEDLY_ACME_CACHE_PATH = typed (lib.types.nullOr lib.types.str) (
         if acme cfg then "${stateDir}/acme" else null
       ) "Directory caching ACME certificates (required in ACME mode). Default: `acme` in the state directory in ACME mode.";
@@ -88,6 +88,10 @@ service.mkService {
   };
 
   args = _: [ "mirror" ];
+  # The program takes several domains only as repeated --acme-domain
+  # arguments: the variable has no value delimiter, so "a,b" would be one
+  # domain.
+  flagSettings.ALLEGEDLY_ACME_DOMAIN = "acme-domain";
   # In ACME mode the program serves HTTP on 80 and HTTPS on 443 itself (and
   # not ALLEGEDLY_BIND), so those are the ports to open and to allow binding.
   ports =

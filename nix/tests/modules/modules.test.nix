@@ -349,6 +349,28 @@ lib.runTests (
         slingshot = "true";
       };
     };
+    # allegedly's ALLEGEDLY_ACME_DOMAIN has no value delimiter ("a,b" is one
+    # domain); several domains are repeated --acme-domain arguments.
+    testAllegedlyAcmeDomainsAreRepeatedArguments = {
+      expr =
+        let
+          unit =
+            (evalWith "allegedly" {
+              settings.ALLEGEDLY_ACME_DOMAIN = [
+                "plc.example.com"
+                "plc.example.org"
+              ];
+            }).config.systemd.services.atproto-allegedly;
+        in
+        {
+          variable = unit.environment ? ALLEGEDLY_ACME_DOMAIN;
+          arguments = lib.hasInfix " mirror '--acme-domain=plc.example.com' '--acme-domain=plc.example.org'" unit.script;
+        };
+      expected = {
+        variable = false;
+        arguments = true;
+      };
+    };
     testEveryModuleIsInTheDefaultModule = {
       expr = builtins.length eval.modules.default.imports;
       expected = builtins.length names;
