@@ -35,7 +35,14 @@ service.mkService {
       PINNED_POST_URI = nullStr "AT URI of a post pinned to the top of feeds.";
       BANNED_NOTICE_POST_URI = nullStr "AT URI of the post shown to banned accounts.";
       BANNED_NOTICE_POST_CID = nullStr "CID of that post.";
-      SHOW_SPONSORED_POST = nullBool "Insert the sponsored post into feeds.";
+      # The program takes exactly "1" as on (main.rs compares with "1"), so
+      # true is rendered as 1 and false leaves the variable unset.
+      SHOW_SPONSORED_POST = lib.mkOption {
+        type = lib.types.nullOr lib.types.bool;
+        default = null;
+        apply = v: if v == true then "1" else null;
+        description = "Insert the sponsored post into feeds. `true` is passed as `1`, the only value the program reads as on; `false` and `null` leave the variable unset (off).";
+      };
       SPONSORED_POST_URI = nullStr "AT URI of the sponsored post.";
       SPONSORED_POST_PROBABILITY = typed (lib.types.nullOr lib.types.number) null "Probability of inserting the sponsored post, 0–1. Default: 0.05.";
       TRENDING_PERCENTILE = typed (lib.types.nullOr lib.types.number) null "Minimum percentile of a trending post, 0–1. Default: 0.9.";

@@ -371,6 +371,15 @@ lib.runTests (
         arguments = true;
       };
     };
+    # rsky-feedgen reads SHOW_SPONSORED_POST == "1" and nothing else as on.
+    testRskyFeedgenSponsoredPostIsOne = {
+      expr = map (
+        v:
+        (evalWith "rsky-feedgen" { settings.SHOW_SPONSORED_POST = v; })
+        .config.systemd.services.atproto-rsky-feedgen.environment.SHOW_SPONSORED_POST or "unset"
+      ) [ true false null ];
+      expected = [ "1" "unset" "unset" ];
+    };
     testEveryModuleIsInTheDefaultModule = {
       expr = builtins.length eval.modules.default.imports;
       expected = builtins.length names;
