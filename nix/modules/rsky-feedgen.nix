@@ -1,5 +1,6 @@
 # rsky-feedgen (blacksky-algorithms/rsky), a feed generator written in Rust on Rocket.
-# Settings: the variables read by rsky-feedgen/src at the packaged revision, plus Rocket's listener.
+# Settings: the variables read by rsky-feedgen/src (main.rs, routes.rs, apis/mod.rs through
+# rsky-common env.rs) at the packaged revision, plus Rocket's listener.
 {
   config,
   lib,
@@ -46,6 +47,14 @@ service.mkService {
       SPONSORED_POST_URI = nullStr "AT URI of the sponsored post.";
       SPONSORED_POST_PROBABILITY = typed (lib.types.nullOr lib.types.number) null "Probability of inserting the sponsored post, 0–1. Default: 0.05.";
       TRENDING_PERCENTILE = typed (lib.types.nullOr lib.types.number) null "Minimum percentile of a trending post, 0–1. Default: 0.9.";
+      # Read with rsky-common's env_int (an unsigned integer; anything else
+      # silently gives the default) and env_bool (true/1, false/0).
+      FEEDGEN_TRENDING_CACHE_CAPACITY = typed (lib.types.nullOr lib.types.ints.unsigned) null "Trending-feed pages kept in the in-memory cache. Default: 100.";
+      FEEDGEN_TRENDING_CACHE_TTL = typed (lib.types.nullOr lib.types.ints.unsigned) null "Seconds a cached trending-feed page is served before it is computed again. Default: 2.";
+      FEEDGEN_MEDIA_BLACKOUT_ENABLED = nullBool "Leave posts with images or videos out of the Blacksky feeds during the blackout hours (FEEDGEN_MEDIA_BLACKOUT_START to FEEDGEN_MEDIA_BLACKOUT_END). Default: false.";
+      FEEDGEN_MEDIA_BLACKOUT_START = typed (lib.types.nullOr (lib.types.ints.between 0 23)) null "Hour the media blackout starts, 0–23, in America/New_York time. Default: 22.";
+      FEEDGEN_MEDIA_BLACKOUT_END = typed (lib.types.nullOr (lib.types.ints.between 0 23)) null "Hour the media blackout ends (exclusive), 0–23, in America/New_York time; a start after the end spans midnight. Default: 4.";
+      FEEDGEN_HASHTAG_LIMIT = typed (lib.types.nullOr lib.types.ints.unsigned) null "Posts queued with this many hashtags or more are not added to the Blacksky feed. Default: 4.";
     };
 
   required = {

@@ -380,6 +380,39 @@ lib.runTests (
       ) [ true false null ];
       expected = [ "1" "unset" "unset" ];
     };
+    # The variables rsky-feedgen reads beyond main.rs (rsky-feedgen/src/apis)
+    # are declared: setting them warns about nothing and renders them.
+    testRskyFeedgenTuningVariablesAreDeclared =
+      let
+        result = evalWith "rsky-feedgen" {
+          settings = {
+            FEEDGEN_TRENDING_CACHE_CAPACITY = 500;
+            FEEDGEN_TRENDING_CACHE_TTL = 10;
+            FEEDGEN_MEDIA_BLACKOUT_ENABLED = true;
+            FEEDGEN_MEDIA_BLACKOUT_START = 23;
+            FEEDGEN_MEDIA_BLACKOUT_END = 5;
+            FEEDGEN_HASHTAG_LIMIT = 6;
+          };
+        };
+        env = result.config.systemd.services.atproto-rsky-feedgen.environment;
+      in
+      {
+        expr = {
+          inherit (result.config) warnings;
+          rendered = lib.filterAttrs (k: _: lib.hasPrefix "FEEDGEN_" k && k != "FEEDGEN_HOSTNAME" && k != "FEEDGEN_SERVICE_DID") env;
+        };
+        expected = {
+          warnings = [ ];
+          rendered = {
+            FEEDGEN_TRENDING_CACHE_CAPACITY = "500";
+            FEEDGEN_TRENDING_CACHE_TTL = "10";
+            FEEDGEN_MEDIA_BLACKOUT_ENABLED = "true";
+            FEEDGEN_MEDIA_BLACKOUT_START = "23";
+            FEEDGEN_MEDIA_BLACKOUT_END = "5";
+            FEEDGEN_HASHTAG_LIMIT = "6";
+          };
+        };
+      };
     testEveryModuleIsInTheDefaultModule = {
       expr = builtins.length eval.modules.default.imports;
       expected = builtins.length names;
