@@ -8,7 +8,6 @@
 }@args:
 let
   service = import ../lib/service.nix { inherit lib; };
-  portOf = address: lib.toInt (lib.last (lib.splitString ":" address));
 in
 service.mkService {
   name = "hello-atproto";
@@ -39,7 +38,8 @@ service.mkService {
     generate = "openssl rand --hex 16";
   };
 
-  ports = cfg: [ (portOf cfg.settings.HELLO_LISTEN) ];
+  # The port of HELLO_LISTEN, and the option that changes it.
+  ports = cfg: [ (service.listenOn cfg "HELLO_LISTEN") ];
   health.path = "/_health";
 
   logLevel = {

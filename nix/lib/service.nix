@@ -38,13 +38,19 @@
 #                 program splits into items only on its command line
 #   command       cfg -> the program (default: lib.getExe cfg.package)
 #   ports         cfg -> public TCP ports (openFirewall opens exactly these; < 1024 keeps
-#                 CAP_NET_BIND_SERVICE)
+#                 CAP_NET_BIND_SERVICE). Each a port number or a listener: `listenOn cfg "SETTING"`
+#                 (the port of that setting), or { port; host? (null: all addresses);
+#                 setting? | option? (what changes it, for messages) }; null entries are skipped
+#   listeners     cfg -> other TCP ports the program always binds (loopback, debug, internal
+#                 APIs; not opened), same entries as `ports`. With `ports` and the metrics
+#                 port they go to services.atproto.listeners, where two services on one port
+#                 fail evaluation
 #   health        { path; port? (cfg -> int; default: first port); host?;
 #                   probe? (cfg -> { url; curlArgs? } replacing http://host:port/path, or null);
 #                   byDefault? (cfg -> bool: healthCheck.enable's default; true);
 #                   byDefaultText? (how byDefault reads in the docs) } or null
-#   metrics       { port (cfg -> int); path? ("/metrics"); settings? (cfg -> settings that turn
-#                 the endpoint on) } or null
+#   metrics       { port (cfg -> int or listener); path? ("/metrics"); settings? (cfg -> settings
+#                 that turn the endpoint on) } or null
 #   logLevel, logFormat   { values; default?; settings? (v -> settings); env? (v -> env) } or null
 #   database      { setting; url? ({ user, database } -> str); settings? } for PostgreSQL programs
 #   after         ctx -> units to order after (e.g. a local relay)
@@ -126,6 +132,107 @@ rec {
   # The port of a "host:port" listen address, as settings such as
   # RELAY_API_LISTEN or ALLEGEDLY_BIND write it.
   portOf = addr: lib.toInt (lib.last (lib.splitString ":" addr));
+
+  # The listener a setting configures: a port number, or a "host:port"
+  # address whose empty, 0.0.0.0 or [::] host means all addresses. null when
+  # the setting is unset (nothing listens).
+  listenOn =
+    cfg: setting:
+    let
+      v = cfg.settings.${setting};
+      host = lib.concatStringsSep ":" (lib.init (lib.splitString ":" v));
+    in
+    if v == null || v == "" then
+      null
+    else
+      {
+        port = if builtins.isInt v then v else portOf v;
+        host =
+          if
+            builtins.isInt v
+            || builtins.elem host [
+              ""
+              "0.0.0.0"
+              "[::]"
+              "::"
+            ]
+          then
+            null
+          else
+            host;
+        inherit setting;
+      };
+
+  # The module every service imports (once: the module system keeps one
+  # module per key) collecting what every enabled service listens on, so
+  # that two services on one port fail evaluation instead of at start.
+  listenersModule = {
+    key = "atproto-nur#services.atproto.listeners";
+    _file = toString ./service.nix;
+    imports = [
+      (
+        { config, ... }:
+        {
+          options.services.atproto.listeners = mkOption {
+            internal = true;
+            visible = false;
+            type = types.listOf (
+              types.submodule {
+                options = {
+                  service = mkOption { type = types.str; description = "The service (`services.atproto.<service>`)."; };
+                  port = mkOption { type = types.port; description = "The TCP port."; };
+                  host = mkOption {
+                    type = types.nullOr types.str;
+                    default = null;
+                    description = "The address bound; null for all addresses.";
+                  };
+                  option = mkOption { type = types.str; description = "The option that changes the port."; };
+                };
+              }
+            );
+            default = [ ];
+            description = "The TCP listeners of every enabled `services.atproto` service (public, local and metrics ports), each with the option that changes it; two services on one port fail evaluation.";
+          };
+          config.assertions = map (clash: {
+            assertion = false;
+            message = portClashMessage clash;
+          }) (portClashes config.services.atproto.listeners);
+        }
+      )
+    ];
+  };
+
+  # Groups of listeners of different services that cannot bind together: the
+  # same port on the same address, or on all addresses.
+  portClashes =
+    listeners:
+    let
+      overlap = a: b: a.service != b.service && a.port == b.port && (a.host == null || b.host == null || a.host == b.host);
+      byPort = lib.groupBy (l: toString l.port) listeners;
+    in
+    lib.concatMap (
+      group:
+      let
+        clashing = builtins.filter (l: builtins.any (overlap l) group) group;
+      in
+      lib.optional (clashing != [ ]) clashing
+    ) (builtins.attrValues byPort);
+
+  portClashMessage =
+    clash:
+    let
+      port = toString (builtins.head clash).port;
+      names = lib.unique (map (l: l.service) clash);
+    in
+    "services.atproto: ${
+      if builtins.length names == 2 then
+        "${concatStringsSep " and " names} both"
+      else
+        "${concatStringsSep ", " (lib.init names)} and ${lib.last names} all"
+    } listen on TCP port ${port}, so only one of them could start. "
+    + "Set another port in all but one of: "
+    + concatMapStringsSep "; " (l: l.option + optionalString (l.host != null) " (bound to ${l.host})") clash
+    + ".";
 
   # Short constructors for declaring settings; descriptions should state units.
   option = {
@@ -414,8 +521,33 @@ rec {
       secretEnvs = lib.concatMap (sp: lib.toList (sp.env or [ ])) (builtins.attrValues secrets);
       setSecrets = filterAttrs (s: _: secretValues.${s} != null) secrets;
 
-      # ports: cfg -> TCP ports the program listens on (opened by openFirewall).
-      ports = (spec.ports or (_: [ ])) cfg;
+      # ports: cfg -> TCP ports the program listens on (opened by openFirewall),
+      # as listeners { port; host; option; }.
+      listener =
+        entry:
+        if builtins.isInt entry then
+          {
+            port = entry;
+            host = null;
+            option = "${optionPrefix}.settings";
+          }
+        else
+          {
+            inherit (entry) port;
+            host = entry.host or null;
+            option =
+              entry.option or (if entry ? setting then "${optionPrefix}.settings.${entry.setting}" else "${optionPrefix}.settings");
+          };
+      listenersOf = entries: map listener (builtins.filter (e: e != null) entries);
+      publicListeners = listenersOf ((spec.ports or (_: [ ])) cfg);
+      ports = map (l: l.port) publicListeners;
+      metricsPort = entry: if builtins.isInt entry then entry else entry.port;
+      # Every port the service binds, each service and port once.
+      allListeners = lib.unique (
+        publicListeners
+        ++ listenersOf ((spec.listeners or (_: [ ])) cfg)
+        ++ optionals (metrics != null && cfg.metrics.enable) (listenersOf [ (metrics.port cfg) ])
+      );
       lowPorts = builtins.filter (p: p < 1024) ports;
 
       # health: { path; port ? cfg -> int (first of ports); host ? "127.0.0.1"; } or null.
@@ -482,8 +614,10 @@ rec {
       notes = optionalString (spec.notes or "" != "") "\n\n${spec.notes}";
     in
     {
-      imports =
-        map (
+      imports = [
+        listenersModule
+      ]
+      ++ map (
           r: lib.mkRenamedOptionModule ([ "services" "atproto" name ] ++ r.from) ([ "services" "atproto" name ] ++ r.to)
         ) (spec.renamedOptions or [ ])
         ++ map (r: lib.mkRemovedOptionModule ([ "services" "atproto" name ] ++ r.path) r.why) (
@@ -806,12 +940,16 @@ rec {
 
         (mkIf cfg.openFirewall { networking.firewall.allowedTCPPorts = ports; })
 
+        {
+          services.atproto.listeners = map (l: l // { service = name; }) allListeners;
+        }
+
         (mkIf (metrics != null && cfg.metrics.enable && cfg.metrics.scrape) {
           services.prometheus.scrapeConfigs = [
             {
               job_name = unit;
               metrics_path = metrics.path or "/metrics";
-              static_configs = [ { targets = [ "127.0.0.1:${toString (metrics.port cfg)}" ]; } ];
+              static_configs = [ { targets = [ "127.0.0.1:${toString (metricsPort (metrics.port cfg))}" ]; } ];
             }
           ];
         })

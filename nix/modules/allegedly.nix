@@ -9,7 +9,6 @@
 }@args:
 let
   service = import ../lib/service.nix { inherit lib; };
-  inherit (service) portOf;
   plc = config.services.atproto.plc or { enable = false; };
   localPlcDb = plc.enable && (plc.database.createLocally or false);
   # ACME mode: the program obtains its own certificates and listens on :443
@@ -96,13 +95,13 @@ service.mkService {
   # not ALLEGEDLY_BIND), so those are the ports to open and to allow binding.
   ports =
     cfg:
-    if cfg.settings.ALLEGEDLY_ACME_DOMAIN != [ ] then
-      [
-        80
-        443
-      ]
+    if acme cfg then
+      map (port: {
+        inherit port;
+        option = "services.atproto.allegedly.settings.ALLEGEDLY_ACME_DOMAIN (in ACME mode allegedly serves ports 80 and 443 itself; without it, ALLEGEDLY_BIND)";
+      }) [ 80 443 ]
     else
-      [ (portOf cfg.settings.ALLEGEDLY_BIND) ];
+      [ (service.listenOn cfg "ALLEGEDLY_BIND") ];
   health = {
     path = "/_health";
     # In ACME mode :80 answers every request with an error, so the probe

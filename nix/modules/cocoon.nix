@@ -9,7 +9,6 @@
 }@args:
 let
   service = import ../lib/service.nix { inherit lib; };
-  inherit (service) portOf;
 in
 service.mkService {
   name = "cocoon";
@@ -98,9 +97,10 @@ service.mkService {
   };
 
   args = _: [ "run" ];
-  ports = cfg: [ (portOf cfg.settings.COCOON_ADDR) ];
+  ports = cfg: [ (service.listenOn cfg "COCOON_ADDR") ];
+  listeners = cfg: [ (service.listenOn cfg "METRICS_LISTEN_ADDRESS") ];
   health.path = "/xrpc/_health";
-  metrics.port = cfg: portOf cfg.settings.METRICS_LISTEN_ADDRESS;
+  metrics.port = cfg: service.listenOn cfg "METRICS_LISTEN_ADDRESS";
   database = {
     setting = "COCOON_DATABASE_URL";
     settings.COCOON_DB_TYPE = "postgres";

@@ -44,10 +44,10 @@ service.mkService {
       max-old-backups = nullInt "Backups kept, oldest purged first (needs `backup-interval`).";
     };
 
-  ports = cfg: [ (portOf cfg.settings.bind) ];
+  ports = cfg: [ (service.listenOn cfg "bind") ];
   health.path = "/";
   metrics = {
-    port = cfg: portOf cfg.settings.bind-metrics;
+    port = cfg: service.listenOn cfg "bind-metrics";
     settings = _: {
       collect-metrics = true;
       bind-metrics = "127.0.0.1:8765";

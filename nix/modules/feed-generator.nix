@@ -49,7 +49,7 @@ service.mkService {
     FEEDGEN_PUBLISHER_DID = ''the publishing account's DID, e.g. services.atproto.feed-generator.settings.FEEDGEN_PUBLISHER_DID = "did:plc:…";'';
   };
 
-  ports = cfg: [ cfg.settings.FEEDGEN_PORT ];
+  ports = cfg: [ (service.listenOn cfg "FEEDGEN_PORT") ];
   health.path = "/xrpc/app.bsky.feed.describeFeedGenerator";
   after = _: lib.optional relay.enable "atproto-relay.service";
 } args

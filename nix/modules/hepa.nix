@@ -97,7 +97,8 @@ service.mkService {
     path = "/metrics";
     port = cfg: portOf cfg.settings.HEPA_METRICS_LISTEN;
   };
-  metrics.port = cfg: portOf cfg.settings.HEPA_METRICS_LISTEN;
+  metrics.port = cfg: service.listenOn cfg "HEPA_METRICS_LISTEN";
+  listeners = cfg: [ (service.listenOn cfg "HEPA_METRICS_LISTEN") ];
   after = _: lib.optional relay.enable "atproto-relay.service";
 
   aliases = {

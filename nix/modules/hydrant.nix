@@ -89,7 +89,23 @@ service.mkService {
       RUST_LOG = str "info" "Log filter (tracing EnvFilter syntax).";
     };
 
-  ports = cfg: [ (firstPort cfg.settings.HYDRANT_API_BIND) ];
+  ports = cfg: [
+    {
+      port = firstPort cfg.settings.HYDRANT_API_BIND;
+      setting = "HYDRANT_API_BIND";
+    }
+  ];
+  listeners =
+    cfg:
+    lib.optional cfg.settings.HYDRANT_ENABLE_DEBUG (
+      if cfg.settings.HYDRANT_DEBUG_PORT != null then
+        service.listenOn cfg "HYDRANT_DEBUG_PORT"
+      else
+        {
+          port = firstPort cfg.settings.HYDRANT_API_BIND + 1;
+          setting = "HYDRANT_DEBUG_PORT";
+        }
+    );
   health.path = "/_health";
   after = _: lib.optional relay.enable "atproto-relay.service";
   logLevel = {

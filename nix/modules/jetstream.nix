@@ -84,12 +84,13 @@ service.mkService {
   };
 
   args = _: [ "serve" ];
-  ports = cfg: [ (portOf cfg.settings.JETSTREAM_ADDR) ];
+  ports = cfg: [ (service.listenOn cfg "JETSTREAM_ADDR") ];
+  listeners = cfg: [ (service.listenOn cfg "JETSTREAM_DEBUG_ADDR") ];
   health = {
     path = "/healthz";
     port = cfg: portOf cfg.settings.JETSTREAM_DEBUG_ADDR;
   };
-  metrics.port = cfg: portOf cfg.settings.JETSTREAM_DEBUG_ADDR;
+  metrics.port = cfg: service.listenOn cfg "JETSTREAM_DEBUG_ADDR";
   after = _: lib.optional relay.enable "atproto-relay.service";
 
   logLevel = {

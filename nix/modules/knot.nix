@@ -8,7 +8,6 @@
 }@args:
 let
   service = import ../lib/service.nix { inherit lib; };
-  inherit (service) portOf;
   stateDir = "/var/lib/atproto-knot";
 in
 service.mkService {
@@ -54,7 +53,8 @@ service.mkService {
   };
 
   args = _: [ "server" ];
-  ports = cfg: [ (portOf cfg.settings.KNOT_SERVER_LISTEN_ADDR) ];
+  ports = cfg: [ (service.listenOn cfg "KNOT_SERVER_LISTEN_ADDR") ];
+  listeners = cfg: [ (service.listenOn cfg "KNOT_SERVER_INTERNAL_LISTEN_ADDR") ];
   health.path = "/";
 
   # The git user's global configuration, read by the server's git calls and by

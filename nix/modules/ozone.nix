@@ -95,7 +95,7 @@ service.mkService {
     };
   };
 
-  ports = cfg: [ cfg.settings.OZONE_PORT ];
+  ports = cfg: [ (service.listenOn cfg "OZONE_PORT") ];
   health.path = "/xrpc/_health";
   database.setting = "OZONE_DB_POSTGRES_URL";
 

@@ -201,7 +201,7 @@ service.mkService {
     };
   };
 
-  ports = cfg: [ cfg.settings.PDS_PORT ];
+  ports = cfg: [ (service.listenOn cfg "PDS_PORT") ];
   health.path = "/xrpc/_health";
 
   logLevel = {

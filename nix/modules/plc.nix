@@ -40,7 +40,7 @@ service.mkService {
     required = false;
   };
 
-  ports = cfg: [ cfg.settings.PORT ];
+  ports = cfg: [ (service.listenOn cfg "PORT") ];
   health.path = "/_health";
   database.setting = "DATABASE_URL";
 

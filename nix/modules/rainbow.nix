@@ -46,12 +46,13 @@ service.mkService {
       ENVIRONMENT = str "dev" "Name of the deployment environment, used in telemetry.";
     };
 
-  ports = cfg: [ (portOf cfg.settings.RAINBOW_API_LISTEN) ];
+  ports = cfg: [ (service.listenOn cfg "RAINBOW_API_LISTEN") ];
+  listeners = cfg: [ (service.listenOn cfg "RAINBOW_METRICS_LISTEN") ];
   health = {
     path = "/metrics";
     port = cfg: portOf cfg.settings.RAINBOW_METRICS_LISTEN;
   };
-  metrics.port = cfg: portOf cfg.settings.RAINBOW_METRICS_LISTEN;
+  metrics.port = cfg: service.listenOn cfg "RAINBOW_METRICS_LISTEN";
   after = _: lib.optional relay.enable "atproto-relay.service";
 
   aliases = {

@@ -9,7 +9,6 @@
 }@args:
 let
   service = import ../lib/service.nix { inherit lib; };
-  inherit (service) portOf;
 in
 service.mkService {
   name = "relay";
@@ -68,9 +67,10 @@ service.mkService {
   };
 
   args = _: [ "serve" ];
-  ports = cfg: [ (portOf cfg.settings.RELAY_API_LISTEN) ];
+  ports = cfg: [ (service.listenOn cfg "RELAY_API_LISTEN") ];
+  listeners = cfg: [ (service.listenOn cfg "RELAY_METRICS_LISTEN") ];
   health.path = "/xrpc/_health";
-  metrics.port = cfg: portOf cfg.settings.RELAY_METRICS_LISTEN;
+  metrics.port = cfg: service.listenOn cfg "RELAY_METRICS_LISTEN";
   database.setting = "DATABASE_URL";
 
   aliases = {

@@ -69,7 +69,7 @@ service.mkService {
     generate = "openssl rand --hex 32";
   };
 
-  ports = cfg: [ cfg.settings.ROCKET_PORT ];
+  ports = cfg: [ (service.listenOn cfg "ROCKET_PORT") ];
   health.path = "/.well-known/did.json";
   database.setting = "DATABASE_URL";
 

@@ -130,7 +130,7 @@ service.mkService {
     };
   };
 
-  ports = cfg: [ cfg.settings.ROCKET_PORT ];
+  ports = cfg: [ (service.listenOn cfg "ROCKET_PORT") ];
   health.path = "/xrpc/_health";
 
   logLevel = {

@@ -9,7 +9,6 @@
 }@args:
 let
   service = import ../lib/service.nix { inherit lib; };
-  inherit (service) portOf;
   cfg = config.services.atproto.rsky-relay;
   labeler = (cfg.package.meta.mainProgram or "rsky-relay") == "rsky-relay-labeler";
   port = if labeler then 9001 else 9000;
@@ -48,12 +47,22 @@ service.mkService {
   };
 
   ports = _: [ ];
+  # The program binds its fixed port on loopback (not a setting: only the
+  # other service can move).
+  listeners = cfg: [
+    {
+      inherit port;
+      host = "127.0.0.1";
+      option = "services.atproto.rsky-relay (port ${toString port} is fixed in the program)";
+    }
+    (service.listenOn cfg "RELAY_METRICS_LISTEN")
+  ];
   health = {
     path = "/_health";
     port = _: port;
   };
   metrics = {
-    port = cfg: portOf cfg.settings.RELAY_METRICS_LISTEN;
+    port = cfg: service.listenOn cfg "RELAY_METRICS_LISTEN";
     settings = _: { RELAY_METRICS_LISTEN = "127.0.0.1:9102"; };
   };
 

@@ -74,7 +74,17 @@ service.mkService {
       RUST_LOG = str "info" "Log filter (tracing EnvFilter syntax).";
     };
 
-  ports = cfg: if acme cfg then [ 443 ] else [ (portOf cfg.settings.SLINGSHOT_BIND) ];
+  ports =
+    cfg:
+    if acme cfg then
+      [
+        {
+          port = 443;
+          option = "services.atproto.slingshot.settings.SLINGSHOT_ACME_DOMAIN (in ACME mode slingshot serves port 443 itself; without it, SLINGSHOT_BIND)";
+        }
+      ]
+    else
+      [ (service.listenOn cfg "SLINGSHOT_BIND") ];
   health = {
     path = "/openapi";
     # In ACME mode the probe asks :443 for the domain. It is off by default
@@ -96,7 +106,7 @@ service.mkService {
     byDefaultText = "`true`, except in ACME mode ({option}`services.atproto.slingshot.settings.SLINGSHOT_ACME_DOMAIN` set)";
   };
   metrics = {
-    port = cfg: portOf cfg.settings.SLINGSHOT_BIND_METRICS;
+    port = cfg: service.listenOn cfg "SLINGSHOT_BIND_METRICS";
     settings = _: {
       SLINGSHOT_COLLECT_METRICS = true;
       SLINGSHOT_BIND_METRICS = "127.0.0.1:8766";

@@ -37,10 +37,10 @@ service.mkService {
       RUST_LOG = str "info" "Log filter (env_logger syntax).";
     };
 
-  ports = cfg: [ (portOf cfg.settings.SPACEDUST_BIND) ];
+  ports = cfg: [ (service.listenOn cfg "SPACEDUST_BIND") ];
   health.path = "/openapi";
   metrics = {
-    port = cfg: portOf cfg.settings.SPACEDUST_BIND_METRICS;
+    port = cfg: service.listenOn cfg "SPACEDUST_BIND_METRICS";
     settings = _: {
       SPACEDUST_COLLECT_METRICS = true;
       SPACEDUST_BIND_METRICS = "127.0.0.1:8767";

@@ -8,7 +8,6 @@
 }@args:
 let
   service = import ../lib/service.nix { inherit lib; };
-  inherit (service) portOf;
 in
 service.mkService {
   name = "spindle";
@@ -49,7 +48,7 @@ service.mkService {
     SPINDLE_SERVER_OWNER = ''the owner's DID, e.g. services.atproto.spindle.settings.SPINDLE_SERVER_OWNER = "did:plc:…";'';
   };
 
-  ports = cfg: [ (portOf cfg.settings.SPINDLE_SERVER_LISTEN_ADDR) ];
+  ports = cfg: [ (service.listenOn cfg "SPINDLE_SERVER_LISTEN_ADDR") ];
   health.path = "/xrpc/sh.tangled.owner";
   after = _: [ "docker.service" ];
 

@@ -65,10 +65,11 @@ service.mkService {
   };
 
   args = _: [ "run" ];
-  ports = cfg: [ (portOf cfg.settings.TAP_BIND) ];
+  ports = cfg: [ (service.listenOn cfg "TAP_BIND") ];
+  listeners = cfg: [ (service.listenOn cfg "TAP_METRICS_LISTEN") ];
   health.path = "/health";
   metrics = {
-    port = cfg: portOf cfg.settings.TAP_METRICS_LISTEN;
+    port = cfg: service.listenOn cfg "TAP_METRICS_LISTEN";
     settings = _: { TAP_METRICS_LISTEN = "127.0.0.1:6010"; };
   };
   database.setting = "TAP_DATABASE_URL";

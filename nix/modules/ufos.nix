@@ -43,10 +43,10 @@ service.mkService {
       RUST_LOG = str "info" "Log filter (env_logger syntax).";
     };
 
-  ports = cfg: [ (portOf cfg.settings.UFOS_BIND) ];
+  ports = cfg: [ (service.listenOn cfg "UFOS_BIND") ];
   health.path = "/openapi";
   metrics = {
-    port = cfg: portOf cfg.settings.UFOS_BIND_METRICS;
+    port = cfg: service.listenOn cfg "UFOS_BIND_METRICS";
     settings = _: {
       UFOS_COLLECT_METRICS = true;
       UFOS_BIND_METRICS = "127.0.0.1:8768";
