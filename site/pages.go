@@ -468,7 +468,7 @@ func (r *run) guidePage(guides []*indexer.Document, i int) *page {
 	if r.in.ContentDir != "" {
 		file = filepath.Join(r.in.ContentDir, filepath.FromSlash(g.Path))
 	}
-	body, diags := r.markdown(g.Body, true)
+	body, diags := r.markdown(withoutTitleHeading(g.Body), true)
 	r.addDiags(file, g.BodyLine, "guide "+d.Name, diags)
 	data := &guideData{Body: body, Nav: r.guideNav(guides, d.ID), Source: src}
 	if i > 0 {
@@ -488,6 +488,30 @@ func (r *run) guidePage(guides []*indexer.Document, i int) *page {
 	}
 	return &page{Title: d.Title, Section: "guides", Guide: data, Description: d.Summary,
 		Crumbs: []link{{Text: "Guides", Href: r.href("guides/")}}}
+}
+
+// withoutTitleHeading blanks a level-1 heading that opens a guide's body:
+// the page shows the guide's title (front matter, else that heading) as
+// its one h1, so the heading would repeat it, or contradict it after the
+// front matter changed. The line stays, empty, so that diagnostics keep
+// their line numbers.
+func withoutTitleHeading(body string) string {
+	rest := body
+	for {
+		line, after, found := strings.Cut(rest, "\n")
+		if strings.TrimSpace(line) == "" {
+			if !found {
+				return body
+			}
+			rest = after
+			continue
+		}
+		if !strings.HasPrefix(line, "# ") && strings.TrimRight(line, " \t\r") != "#" {
+			return body
+		}
+		start := len(body) - len(rest)
+		return body[:start] + body[start+len(line):]
+	}
 }
 
 func (r *run) contentDir() string {

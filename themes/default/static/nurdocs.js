@@ -76,8 +76,36 @@
     });
   }
 
+  // Wide tables scroll inside a box of their own instead of widening the
+  // page on a phone.
+  function wrapTables() {
+    document.querySelectorAll("main table").forEach(function (table) {
+      if (table.parentNode.classList && table.parentNode.classList.contains("table-wrap")) return;
+      var wrap = document.createElement("div");
+      wrap.className = "table-wrap";
+      table.parentNode.insertBefore(wrap, table);
+      wrap.appendChild(table);
+    });
+  }
+
+  // A box that scrolls sideways must be reachable with the keyboard to be
+  // scrolled without a mouse; boxes that fit get no extra tab stop.
+  function focusableScrollers() {
+    document.querySelectorAll("main pre, main .table-wrap").forEach(function (box) {
+      if (box.scrollWidth > box.clientWidth + 1) box.setAttribute("tabindex", "0");
+      else if (box.getAttribute("tabindex") === "0") box.removeAttribute("tabindex");
+    });
+  }
+
   function init() {
     addCopyButtons();
+    wrapTables();
+    focusableScrollers();
+    var resized = 0;
+    window.addEventListener("resize", function () {
+      clearTimeout(resized);
+      resized = setTimeout(focusableScrollers, 150);
+    });
     addFilters();
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
