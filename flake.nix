@@ -86,14 +86,17 @@
             touch $out
           '';
         }
-        # One NixOS VM test per service (they need KVM, so Linux hosts only).
+        # One NixOS VM test per service whose program this repository
+        # packages for the system (they need KVM, so Linux hosts only); a
+        # module whose program is not packaged has nothing to boot.
         // lib.optionalAttrs (lib.hasSuffix "-linux" system) (
           let
             vmTests = (import ./nix/tests/modules/vm.nix { pkgs = pkgs.extend self.overlays.default; }).tests;
           in
-          # Names come from the module list so that listing checks builds nothing.
+          # Names come from the module list and package metadata so that
+          # listing checks builds nothing.
           lib.mapAttrs' (name: _: lib.nameValuePair "vm-${name}" vmTests.${name}) (
-            removeAttrs metadataRepo.modules [ "default" ]
+            builtins.intersectAttrs (availableOn system) (removeAttrs metadataRepo.modules [ "default" ])
           )
         )
       );

@@ -115,6 +115,9 @@ lib.runTests {
     };
   };
 
+  # A VM check boots a service's program, so there is one exactly for each
+  # module whose program nix/pkgs packages for the system, and none on
+  # Darwin (no KVM).
   testChecks = {
     expr = lib.attrNames flake.checks.x86_64-linux;
     expected = [
@@ -122,8 +125,30 @@ lib.runTests {
       "eval-tests"
       "formatting"
     ]
-    ++ map (name: "vm-${name}") (lib.attrNames (removeAttrs repo.modules [ "default" ]));
+    ++ map (name: "vm-${name}") (
+      lib.attrNames (builtins.intersectAttrs (removeAttrs repo.modules [ "default" ]) (lib.genAttrs linuxPackages (_: null)))
+    );
   };
+  testVmChecksOnlyForPackagedPrograms =
+    let
+      modules = lib.attrNames (removeAttrs repo.modules [ "default" ]);
+      packaged = name: builtins.pathExists (repo.rootPath + "/nix/pkgs/${name}/package.nix");
+      vmChecks = map (lib.removePrefix "vm-") (
+        builtins.filter (lib.hasPrefix "vm-") (lib.attrNames flake.checks.x86_64-linux)
+      );
+    in
+    {
+      expr = {
+        withoutPackage = builtins.filter (name: !packaged name) vmChecks;
+        packagedWithoutCheck = builtins.filter (name: packaged name && !(builtins.elem name vmChecks)) modules;
+        darwin = builtins.filter (lib.hasPrefix "vm-") (lib.attrNames flake.checks.aarch64-darwin);
+      };
+      expected = {
+        withoutPackage = [ ];
+        packagedWithoutCheck = [ ];
+        darwin = [ ];
+      };
+    };
 
   testApps = {
     expr = lib.attrNames flake.apps.x86_64-linux;

@@ -32,5 +32,20 @@ let
         expected = [ ];
       };
     };
+  # With the repository's real package set: its packages only.
+  packagedOnly = import ./vm.nix {
+    inherit lib;
+    pkgs = eval.pkgs // {
+      atproto = repo.packages;
+    };
+  };
 in
-lib.runTests (lib.foldl' (acc: name: acc // check name) { } vm.names)
+lib.runTests (
+  lib.foldl' (acc: name: acc // check name) {
+    # A VM test exists only for a service whose program the package set has.
+    testVmTestsOnlyForPackagedPrograms = {
+      expr = lib.attrNames packagedOnly.tests;
+      expected = builtins.filter (name: repo.packages ? ${name}) vm.names;
+    };
+  } vm.names
+)
