@@ -423,7 +423,10 @@
   window.nurdocsSearch.engine = engine;
 
   var KIND_LABEL = { option: 'Option', package: 'Package', guide: 'Guide' };
-  var input, box, form, pageBox, active = -1, shown = [], seq = 0, filter = { kind: '', scope: '' }, styled = false;
+  // PAGE is how many results the search page shows at first and adds with
+  // each "more"; the drop-down shows DROPDOWN and links to the page.
+  var PAGE = 50, DROPDOWN = 10;
+  var input, box, form, pageBox, active = -1, shown = [], seq = 0, filter = { kind: '', scope: '' }, styled = false, pageLimit = PAGE;
 
   function el(tag, cls, text) {
     var e = document.createElement(tag);
@@ -501,7 +504,7 @@
       b.setAttribute('data-kind', k[0]);
       b.setAttribute('aria-pressed', String(filter.kind === k[0]));
       b.addEventListener('mousedown', function (e) { e.preventDefault(); });
-      b.addEventListener('click', function () { filter.kind = k[0]; onChange(); });
+      b.addEventListener('click', function () { filter.kind = k[0]; pageLimit = PAGE; onChange(); });
       bar.appendChild(b);
     });
     var scopes = [];
@@ -511,14 +514,32 @@
       sel.setAttribute('aria-label', 'Option set');
       sel.appendChild(new Option('All option sets', ''));
       scopes.forEach(function (s) { sel.appendChild(new Option(s, s, false, filter.scope === s)); });
-      sel.addEventListener('change', function () { filter.scope = sel.value; onChange(); });
+      sel.addEventListener('change', function () { filter.scope = sel.value; pageLimit = PAGE; onChange(); });
       bar.appendChild(sel);
     }
     target.appendChild(bar);
   }
 
+  // searchPageURL is the full search page for q with the current filters,
+  // relative to base.
+  function searchPageURL(q) {
+    var p = new URLSearchParams();
+    p.set('q', q);
+    if (filter.kind) p.set('kind', filter.kind);
+    if (filter.scope) p.set('scope', filter.scope);
+    return 'search/?' + p.toString();
+  }
+
   function renderResults(target, q, res, onChange) {
     var toks = queryTokens(q);
+    // Redrawing replaces the filter controls: a control that had focus
+    // (chosen with Enter or Space) gets it back in its new copy.
+    var had = document.activeElement, refocus = null;
+    if (had && target.contains(had)) {
+      if (had.classList.contains('search-filter')) refocus = '.search-filter[data-kind="' + had.getAttribute('data-kind') + '"]';
+      else if (had.classList.contains('search-scope')) refocus = '.search-scope';
+      else if (had.classList.contains('search-more-button')) refocus = '.search-more-button';
+    }
     target.textContent = '';
     renderFilters(target, onChange);
     var status = el('p', 'search-status');
@@ -526,13 +547,19 @@
     status.textContent = res.total === 0 ? 'No results for “' + q + '”.' :
       res.total + (res.total === 1 ? ' result' : ' results') + (res.total > res.results.length ? ', showing ' + res.results.length : '');
     target.appendChild(status);
+    // The links themselves are the listbox's options (an option holding a
+    // link would nest one control in another); the search box keeps focus
+    // and points at the active one with aria-activedescendant.
     var list = el('ol', 'search-list');
     list.setAttribute('role', 'listbox');
+    list.setAttribute('aria-label', 'Search results');
     res.results.forEach(function (r, i) {
       var li = el('li', 'search-result');
-      li.setAttribute('role', 'option');
-      li.id = 'search-result-' + i;
+      li.setAttribute('role', 'none');
       var a = el('a');
+      a.id = 'search-result-' + i;
+      a.setAttribute('role', 'option');
+      a.tabIndex = -1;
       a.href = base + r.url;
       a.setAttribute('data-kind', r.kind);
       var head = el('span', 'search-head');
@@ -552,18 +579,44 @@
       li.appendChild(a);
       list.appendChild(li);
     });
+    shown = res.results.slice();
+    if (!pageBox && res.total > res.results.length) {
+      // The last option of the drop-down opens the full search page.
+      var more = el('li', 'search-more');
+      more.setAttribute('role', 'none');
+      var all = el('a', null, 'See all ' + res.total + ' results');
+      all.id = 'search-result-' + shown.length;
+      all.setAttribute('role', 'option');
+      all.tabIndex = -1;
+      all.href = base + searchPageURL(q);
+      more.appendChild(all);
+      list.appendChild(more);
+      shown.push({ url: searchPageURL(q), more: true });
+    }
     target.appendChild(list);
-    shown = res.results;
+    if (pageBox && res.total > res.results.length) {
+      var btn = el('button', 'search-more-button', 'Show ' + Math.min(PAGE, res.total - res.results.length) + ' more results');
+      btn.type = 'button';
+      btn.addEventListener('click', function () { pageLimit += PAGE; onChange(); });
+      target.appendChild(btn);
+    }
     target.setAttribute('data-query', q);
     setActive(shown.length ? 0 : -1);
+    if (refocus) {
+      var again = target.querySelector(refocus);
+      if (again) again.focus();
+    }
   }
 
   function setActive(i) {
-    var items = (pageBox || box).querySelectorAll('.search-result');
-    items.forEach(function (li, j) { li.classList.toggle('active', j === i); li.setAttribute('aria-selected', String(j === i)); });
+    var items = (pageBox || box).querySelectorAll('.search-result, .search-more');
+    items.forEach(function (li, j) {
+      li.classList.toggle('active', j === i);
+      li.firstChild.setAttribute('aria-selected', String(j === i));
+    });
     active = i;
     if (i >= 0 && items[i]) {
-      input.setAttribute('aria-activedescendant', items[i].id);
+      input.setAttribute('aria-activedescendant', items[i].firstChild.id);
       if (items[i].scrollIntoView) items[i].scrollIntoView({ block: 'nearest' });
     } else input.removeAttribute('aria-activedescendant');
   }
@@ -584,13 +637,20 @@
 
   function hide() { box.hidden = true; active = -1; input.setAttribute('aria-expanded', 'false'); }
 
+  // query is a new query typed or a filter chosen: the search page starts
+  // again at its first page of results.
+  function query() {
+    pageLimit = PAGE;
+    run();
+  }
+
   function run() {
     var q = input.value, my = ++seq, t0 = performance.now();
     var target = pageBox || box;
     if (pageBox) syncURL(q);
     if (!q.trim()) { if (!pageBox) hide(); else pageBox.textContent = ''; return; }
     start().then(function () {
-      return engine.search(q, { kind: filter.kind, scope: filter.scope, limit: pageBox ? 50 : 10 });
+      return engine.search(q, { kind: filter.kind, scope: filter.scope, limit: pageBox ? pageLimit : DROPDOWN });
     }).then(function (res) {
       if (my !== seq) return; // a newer keystroke won
       renderResults(target, q, res, run);
@@ -647,7 +707,7 @@
 
     input.addEventListener('focus', function () { start(); if (!pageBox && input.value.trim() && shown.length) show(); });
     window.addEventListener('resize', function () { if (!box.hidden) place(); });
-    input.addEventListener('input', run);
+    input.addEventListener('input', query);
     input.addEventListener('keydown', function (e) {
       var open = pageBox || !box.hidden;
       if (e.key === 'ArrowDown' && open && shown.length) { e.preventDefault(); setActive(Math.min(active + 1, shown.length - 1)); }
