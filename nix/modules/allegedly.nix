@@ -53,9 +53,13 @@ service.mkService {
       ALLEGEDLY_WRAP = typed (lib.types.nullOr lib.types.str) (
         if plc.enable then "http://127.0.0.1:${toString config.services.atproto.plc.settings.PORT}" else null
       ) "URL of the wrapped did-method-plc server. Required; default: the local PLC server when enabled.";
+      # The program parses this as a WHATWG URL (clap value parser of
+      # url::Url), which refuses a user name before an empty host
+      # ("postgresql://user@/db": empty host), so the user and the socket
+      # folder go in the query, where tokio-postgres reads them.
       ALLEGEDLY_WRAP_PG = typed (lib.types.nullOr lib.types.str) (
         if localPlcDb then
-          "postgresql://${config.services.atproto.plc.user}@/${config.services.atproto.plc.user}?host=/run/postgresql"
+          "postgresql:///${config.services.atproto.plc.user}?host=/run/postgresql&user=${config.services.atproto.plc.user}"
         else
           null
       ) "PostgreSQL URL of the wrapped server's database (write access needed). A URL with a password belongs in `wrapPgFile`. Default: the local PLC database when created locally.";

@@ -60,7 +60,7 @@
   ufos = { };
   allegedly.settings = {
     ALLEGEDLY_WRAP = "http://127.0.0.1:2582";
-    ALLEGEDLY_WRAP_PG = "postgresql://plc@/plc?host=/run/postgresql";
+    ALLEGEDLY_WRAP_PG = "postgresql:///plc?host=/run/postgresql&user=plc";
   };
   hydrant = { };
   knot.settings = {

@@ -413,6 +413,22 @@ lib.runTests (
           };
         };
       };
+    # allegedly parses ALLEGEDLY_WRAP_PG as a WHATWG URL (url::Url), which
+    # refuses a user name before an empty host; the local database's URL
+    # keeps the user in the query instead (tokio-postgres reads it there).
+    testAllegedlyLocalDatabaseUrlHasNoUserBeforeAnEmptyHost = {
+      expr =
+        (eval.system [
+          {
+            services.atproto.plc = lib.mkMerge [
+              minimal.plc
+              { enable = true; }
+            ];
+            services.atproto.allegedly.enable = true;
+          }
+        ]).config.systemd.services.atproto-allegedly.environment.ALLEGEDLY_WRAP_PG;
+      expected = "postgresql:///atproto-plc?host=/run/postgresql&user=atproto-plc";
+    };
     testEveryModuleIsInTheDefaultModule = {
       expr = builtins.length eval.modules.default.imports;
       expected = builtins.length names;
