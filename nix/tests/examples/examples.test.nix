@@ -198,7 +198,7 @@ lib.runTests (
         plcHasAdvisories = true;
         sameUser = true;
         wrap = "http://127.0.0.1:2582";
-        wrapPg = "postgresql://atproto-plc@/atproto-plc?host=/run/postgresql";
+        wrapPg = "postgresql:///atproto-plc?host=/run/postgresql&user=atproto-plc";
         afterPlc = true;
         proxied = "http://127.0.0.1:8000";
       };

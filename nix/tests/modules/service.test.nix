@@ -630,7 +630,7 @@ lib.runTests {
       };
     expected = {
       ALLEGEDLY_WRAP = "http://127.0.0.1:2582";
-      ALLEGEDLY_WRAP_PG = "postgresql://atproto-plc@/atproto-plc?host=/run/postgresql";
+      ALLEGEDLY_WRAP_PG = "postgresql:///atproto-plc?host=/run/postgresql&user=atproto-plc";
       user = "atproto-plc";
       after = true;
       failed = [ ];
