@@ -32,19 +32,12 @@ let
         expected = [ ];
       };
     };
-  # With the repository's real package set: its packages only.
-  packagedOnly = import ./vm.nix {
-    inherit lib;
-    pkgs = eval.pkgs // {
-      atproto = repo.packages;
-    };
-  };
 in
 lib.runTests (
   lib.foldl' (acc: name: acc // check name) {
     # A VM test exists only for a service whose program the package set has.
     testVmTestsOnlyForPackagedPrograms = {
-      expr = lib.attrNames packagedOnly.tests;
+      expr = lib.attrNames vm.tests;
       expected = builtins.filter (name: repo.packages ? ${name}) vm.names;
     };
   } vm.names

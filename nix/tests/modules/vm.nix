@@ -100,7 +100,7 @@ let
 in
 {
   inherit machineConfig names;
-  # Only services whose program the package set has: the others would fail
-  # on their package option before booting anything.
-  tests = lib.genAttrs (builtins.filter (name: pkgs.atproto ? ${name}) names) vmTest;
+  # Only services whose program nix/pkgs packages (as the modules' package
+  # option decides): the others would fail on that option before booting.
+  tests = lib.genAttrs (builtins.filter (name: builtins.pathExists (../../pkgs + "/${name}/package.nix")) names) vmTest;
 }
