@@ -32,13 +32,17 @@ type Config struct {
 	// ScopeSource maps a scope to the URL prefix of its repository-relative
 	// declaration paths, e.g. "NixOS" → "https://github.com/NixOS/nixpkgs/blob/master".
 	ScopeSource map[string]string
-	ContentDir  string // repository-relative folder of the guides, for "edit this page" links; "content" when empty
-	ThemeDir    string // theme folder on disk; empty uses the embedded default theme
-	Title       string // site title; "atproto-nur" when empty
-	NoMinify    bool   // write HTML as the templates produce it (golden tests, debugging)
-	Workers     int    // parallel renderers; GOMAXPROCS when 0
-	Progress    Progress
-	Log         io.Writer // verbose messages; nil for none
+	// ScopeRevision maps a scope to the revision of its upstream repository
+	// its options were taken from ("NixOS" → a nixpkgs commit): source
+	// links open that revision and the scope's pages name it.
+	ScopeRevision map[string]string
+	ContentDir    string // repository-relative folder of the guides, for "edit this page" links; "content" when empty
+	ThemeDir      string // theme folder on disk; empty uses the embedded default theme
+	Title         string // site title; "atproto-nur" when empty
+	NoMinify      bool   // write HTML as the templates produce it (golden tests, debugging)
+	Workers       int    // parallel renderers; GOMAXPROCS when 0
+	Progress      Progress
+	Log           io.Writer // verbose messages; nil for none
 	// Index writes the browser search index into dir (search.WriteStaticIndex).
 	// nil skips it.
 	Index func(dir string, docs []indexer.Document, url func(indexer.Document) string) error

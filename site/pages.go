@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"html/template"
+	"net/url"
 	"path"
 	"path/filepath"
 	"sort"
@@ -47,6 +48,7 @@ type page struct {
 	Packages    *packagesData
 	Guide       *guideData
 	Guides      *guidesData
+	Scope       *scopePageData
 
 	fragments []fragment // parts of the page whose minified form is known
 }
@@ -82,14 +84,24 @@ type scopeLinks struct {
 	OptionsURL string // the scope's section of the option index
 	AllURL     string
 	PkgURL     string
+	PageURL    string // the scope's landing page; "" for the repository's own scope
+}
+
+// scopePageData is the landing page of an option set other than the
+// repository's own (scope/NixOS/).
+type scopePageData struct {
+	scopeLinks
+	Provenance *provenanceView
+	SearchURL  string
 }
 
 type optionPageData struct {
-	Name    string
-	Scope   string
-	Primary bool
-	Options []optionView
-	Package *link // the package this module runs, if known
+	Name       string
+	Scope      string
+	Primary    bool
+	Provenance *provenanceView
+	Options    []optionView
+	Package    *link // the package this module runs, if known
 }
 
 type optionIndexData struct {
@@ -104,8 +116,9 @@ type scopeIndex struct {
 }
 
 type allOptionsData struct {
-	Scope   string
-	Options []listItem
+	Scope      string
+	Options    []listItem
+	Provenance *provenanceView
 }
 
 type packagesData struct {
@@ -177,6 +190,9 @@ func (r *run) jobs() []job {
 			if d.Scope == scope {
 				pkgs = append(pkgs, d)
 			}
+		}
+		if scope != indexer.PrimaryScope && r.th.pages["scope"] != nil {
+			jobs = append(jobs, job{path: ScopePrefix(scope), kind: "scope", build: func() *page { return r.scopePage(scope) }})
 		}
 		if len(opts) > 0 {
 			jobs = append(jobs, job{path: ScopePrefix(scope) + "all-options/", kind: "all-options",
@@ -264,13 +280,29 @@ func (r *run) scopeLinks() []scopeLinks {
 		if sl.Packages > 0 {
 			sl.PkgURL = r.href(ScopePrefix(s) + "packages/")
 		}
+		if s != indexer.PrimaryScope && r.th.pages["scope"] != nil {
+			sl.PageURL = r.href(ScopePrefix(s))
+		}
 		out = append(out, sl)
 	}
 	return out
 }
 
+// scopePage is the landing page of a scope other than the repository's:
+// what the option set is, where it comes from, and its lists.
+func (r *run) scopePage(scope string) *page {
+	data := &scopePageData{Provenance: r.provenance(scope), SearchURL: r.href("search/") + "?scope=" + url.QueryEscape(scope)}
+	for _, sl := range r.scopeLinks() {
+		if sl.Name == scope {
+			data.scopeLinks = sl
+		}
+	}
+	return &page{Title: scope, Section: "options", Scope: data, Crumbs: []link{{Text: "Options", Href: r.href("options/")}},
+		Description: fmt.Sprintf("The %s option set on this site: %d options, %d packages.", scope, data.Options, data.Packages)}
+}
+
 func (r *run) optionPage(p *OptionPage) *page {
-	data := &optionPageData{Name: p.Name, Scope: p.Scope, Primary: p.Scope == indexer.PrimaryScope}
+	data := &optionPageData{Name: p.Name, Scope: p.Scope, Primary: p.Scope == indexer.PrimaryScope, Provenance: r.provenance(p.Scope)}
 	data.Options = make([]optionView, 0, len(p.Options))
 	for _, d := range p.Options {
 		v := r.optionView(d)
@@ -313,7 +345,7 @@ func (r *run) optionIndexPage() *page {
 }
 
 func (r *run) allOptionsPage(scope string, opts []*indexer.Document) *page {
-	data := &allOptionsData{Scope: scope, Options: make([]listItem, 0, len(opts))}
+	data := &allOptionsData{Scope: scope, Options: make([]listItem, 0, len(opts)), Provenance: r.provenance(scope)}
 	for _, d := range opts {
 		data.Options = append(data.Options, listItem{Text: d.Name, Href: r.href(r.layout.URL(*d)), Extra: d.Option.Type})
 	}

@@ -33,6 +33,10 @@ type theme struct {
 var pageKinds = []string{"home", "options", "option-index", "all-options", "package", "packages",
 	"guide", "guides", "search", "404"}
 
+// optionalKinds are page templates a theme may leave out; their pages are
+// then not written. (Themes made before a kind was added keep working.)
+var optionalKinds = []string{"scope"}
+
 func loadTheme(fsys fs.FS) (*theme, error) {
 	// The templates are read once: parsed here, compared with the default
 	// theme's and hashed for page keys.
@@ -73,8 +77,11 @@ func loadTheme(fsys fs.FS) (*theme, error) {
 		}
 	}
 	th := &theme{pages: map[string]*template.Template{}}
-	for _, kind := range pageKinds {
+	for _, kind := range slices.Concat(pageKinds, optionalKinds) {
 		src, err := source("templates/" + kind + ".html")
+		if err != nil && slices.Contains(optionalKinds, kind) {
+			continue
+		}
 		if err != nil {
 			return nil, err
 		}

@@ -155,10 +155,30 @@ func (r *run) declLink(scope string, decl indexer.Declaration) link {
 	return link{Text: text, Href: href}
 }
 
+// upstreamRepos are the source repositories of well-known option sets,
+// whose declarations are paths inside them ("nixos/modules/…"): they link
+// there without a --scope-source.
+var upstreamRepos = map[string]string{
+	"NixOS": "https://github.com/NixOS/nixpkgs",
+}
+
+// scopeRevision is the upstream revision a scope's options come from, ""
+// when not known.
+func (r *run) scopeRevision(scope string) string {
+	return r.cfg.ScopeRevision[scope]
+}
+
 // sourceBase is the URL prefix of repository-relative file names of a scope.
 func (r *run) sourceBase(scope string) string {
 	if u, ok := r.cfg.ScopeSource[scope]; ok {
 		return strings.TrimSuffix(u, "/") + "/"
+	}
+	if repo, ok := upstreamRepos[scope]; ok {
+		rev := r.scopeRevision(scope)
+		if rev == "" {
+			rev = "master"
+		}
+		return repo + "/blob/" + rev + "/"
 	}
 	if scope != indexer.PrimaryScope || r.cfg.RepoURL == "" {
 		return ""
@@ -168,6 +188,37 @@ func (r *run) sourceBase(scope string) string {
 		rev = "main"
 	}
 	return strings.TrimSuffix(r.cfg.RepoURL, "/") + "/blob/" + rev + "/"
+}
+
+// provenance says where a scope's options come from, for its pages: the
+// upstream repository and revision when known. nil for the repository's
+// own scope and for option sets of unknown origin.
+func (r *run) provenance(scope string) *provenanceView {
+	if scope == indexer.PrimaryScope {
+		return nil
+	}
+	rev := r.scopeRevision(scope)
+	if u, ok := r.cfg.ScopeSource[scope]; ok {
+		return &provenanceView{Scope: scope, Source: link{Text: u, Href: safeHref(u)}, Revision: rev}
+	}
+	repo, ok := upstreamRepos[scope]
+	if !ok {
+		return nil
+	}
+	name := strings.TrimPrefix(repo, "https://github.com/")
+	v := &provenanceView{Scope: scope, Source: link{Text: name, Href: repo}, Revision: rev}
+	if rev != "" {
+		v.Source.Href = repo + "/tree/" + rev
+	}
+	return v
+}
+
+// provenanceView is what a template needs to say where a scope's options
+// come from.
+type provenanceView struct {
+	Scope    string
+	Source   link
+	Revision string // "" when not known: source links open the default branch
 }
 
 func (r *run) packageView(d *indexer.Document) packageView {

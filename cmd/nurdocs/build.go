@@ -30,7 +30,7 @@ func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 type siteFlags struct {
 	out, baseURL, repoURL, revision, editBranch string
 	repo, source, content, theme, title         string
-	options, packages, scopeSource              listFlag
+	options, packages, scopeSource, scopeRev    listFlag
 	verbose, noMinify                           bool
 	workers                                     int
 }
@@ -50,6 +50,7 @@ func addSiteFlags(fs *flag.FlagSet) *siteFlags {
 	fs.Var(&f.options, "options", "nixosOptionsDoc options.json `FILE[=scope]`, plain or .gz (repeatable)")
 	fs.Var(&f.packages, "packages", "nix-env -qa --json --meta `FILE[=scope]`, plain or .gz (repeatable)")
 	fs.Var(&f.scopeSource, "scope-source", "`scope=URL` prefix for a scope's declaration paths, e.g. NixOS=https://github.com/NixOS/nixpkgs/blob/master (repeatable)")
+	fs.Var(&f.scopeRev, "scope-revision", "`scope=REV` upstream revision a scope's options come from, e.g. NixOS=<nixpkgs commit>: source links open it and the pages name it (repeatable)")
 	fs.BoolVar(&f.verbose, "verbose", false, "print every phase, note and warning")
 	fs.BoolVar(&f.noMinify, "no-minify", false, "write files without minifying (debugging)")
 	fs.IntVar(&f.workers, "workers", 0, "pages rendered in parallel (default: twice the cores)")
@@ -82,7 +83,7 @@ func (f *siteFlags) config(log io.Writer) (site.Config, error) {
 	cfg := site.Config{
 		Out: f.out, BaseURL: f.baseURL, RepoURL: f.repoURL, Revision: f.revision, EditBranch: f.editBranch,
 		ThemeDir: f.theme, Title: f.title, NoMinify: f.noMinify, Workers: f.workers,
-		ContentDir: f.content, ScopeSource: map[string]string{},
+		ContentDir: f.content, ScopeSource: map[string]string{}, ScopeRevision: map[string]string{},
 		Index: func(dir string, docs []indexer.Document, url func(indexer.Document) string) error {
 			// The build does not report the index's gzip sizes: skip them.
 			_, err := search.WriteStaticIndexWith(dir, docs, url, search.StaticOptions{})
@@ -98,6 +99,13 @@ func (f *siteFlags) config(log io.Writer) (site.Config, error) {
 			return cfg, fmt.Errorf("--scope-source %q: want scope=URL", s)
 		}
 		cfg.ScopeSource[scope] = u
+	}
+	for _, s := range f.scopeRev {
+		scope, rev, ok := strings.Cut(s, "=")
+		if !ok || scope == "" || rev == "" {
+			return cfg, fmt.Errorf("--scope-revision %q: want scope=REV", s)
+		}
+		cfg.ScopeRevision[scope] = rev
 	}
 	return cfg, nil
 }

@@ -160,7 +160,35 @@
     });
   }
 
+  // The option list beside a module page: open on wide screens (closed on
+  // phones so that the options come first), and marking the option the
+  // address points at, scrolled into view inside the list.
+  function optionList() {
+    var details = document.querySelector("details.toc-options");
+    if (!details) return;
+    var wide = window.matchMedia("(min-width: 50.01rem)");
+    if (wide.matches) details.open = true;
+    var aside = details.closest("aside");
+    function follow() {
+      var id = decodeURIComponent(location.hash.slice(1)), found = null;
+      details.querySelectorAll("a[href^='#']").forEach(function (a) {
+        var here = id !== "" && a.getAttribute("href").slice(1) === id;
+        if (here) { a.setAttribute("aria-current", "location"); found = a; }
+        else a.removeAttribute("aria-current");
+      });
+      if (found && details.open && aside.scrollHeight > aside.clientHeight) {
+        var top = found.offsetTop - aside.offsetTop;
+        if (top < aside.scrollTop || top > aside.scrollTop + aside.clientHeight - found.offsetHeight) {
+          aside.scrollTop = Math.max(0, top - aside.clientHeight / 3);
+        }
+      }
+    }
+    follow();
+    window.addEventListener("hashchange", follow);
+  }
+
   function init() {
+    optionList();
     addCopyButtons();
     wrapTables();
     focusableScrollers();
