@@ -8,6 +8,75 @@
   support ? import ./build-support.nix { inherit lib pkgs; },
 }:
 specArg:
+let
+  # `cargoGitPrune = { "<crate>-<version>" = [ "path/in/checkout" ... ]; }`:
+  # files removed from that git dependency's checkout inside its fetch, so
+  # its `cargoLock.outputHashes` entry is the hash of the checkout without
+  # them. For git dependencies whose repository holds large files the crate
+  # does not use (test data, example corpora) that no copy of the repository
+  # at hand includes: what the build needs can still be hashed exactly.
+  gitCrates =
+    lockFile:
+    lib.filter (p: lib.hasPrefix "git+" (p.source or "")) (
+      builtins.fromTOML (builtins.readFile lockFile)
+    ).package;
+  crateKey = p: "${p.name}-${p.version}";
+  lockedRev = p: lib.last (lib.splitString "#" p.source);
+
+  pruneErrors =
+    spec:
+    let
+      prune = spec.cargoGitPrune or { };
+      lockFile = spec.cargoLock.lockFile or null;
+      keys = if lockFile == null then [ ] else map crateKey (gitCrates lockFile);
+      badPath = p: !lib.isString p || p == "" || lib.hasPrefix "/" p || lib.elem ".." (lib.splitString "/" p);
+    in
+    if prune == { } then
+      [ ]
+    else if !lib.isAttrs prune then
+      [ "`cargoGitPrune` must be an attribute set { \"<crate>-<version>\" = [ \"path\" ]; }" ]
+    else
+      lib.optional (lockFile == null) "`cargoGitPrune` needs `cargoLock.lockFile`"
+      ++ lib.concatLists (
+        lib.mapAttrsToList (
+          key: paths:
+          lib.optional (
+            lockFile != null && !lib.elem key keys
+          ) "`cargoGitPrune.\"${key}\"` names no git dependency of the Cargo.lock"
+          ++ lib.optional (
+            !(spec.cargoLock.outputHashes or { } ? ${key})
+          ) "`cargoGitPrune.\"${key}\"` needs `cargoLock.outputHashes.\"${key}\"` (the hash of the pruned checkout)"
+          ++ lib.optional (
+            !lib.isList paths || paths == [ ] || lib.any badPath paths
+          ) "`cargoGitPrune.\"${key}\"` must be a non-empty list of relative paths inside the checkout"
+        ) prune
+      );
+
+  # importCargoLock whose fetchgit removes the pruned paths of each pruned
+  # revision before the output is hashed; every other dependency is fetched
+  # as importCargoLock always does.
+  prunedCargoDeps =
+    spec:
+    let
+      revOf = lib.listToAttrs (
+        map (p: lib.nameValuePair (crateKey p) (lockedRev p)) (gitCrates spec.cargoLock.lockFile)
+      );
+      byRev = lib.mapAttrs' (key: paths: lib.nameValuePair revOf.${key} paths) spec.cargoGitPrune;
+      fetchgit =
+        args:
+        pkgs.fetchgit (
+          args
+          // lib.optionalAttrs (byRev ? ${args.rev}) {
+            postFetch =
+              (args.postFetch or "")
+              + lib.concatMapStrings (path: ''
+                rm -r -- "$out"/${lib.escapeShellArg path}
+              '') byRev.${args.rev};
+          }
+        );
+    in
+    (pkgs.rustPlatform.importCargoLock.override { inherit fetchgit; }) spec.cargoLock;
+in
 support.build {
   builder = "buildRustApplication";
   language = "rust";
@@ -20,6 +89,7 @@ support.build {
     "cargoBuildFlags"
     "cargoLock"
     "cargoHash"
+    "cargoGitPrune"
     "doCheck"
     "postPatch"
   ];
@@ -49,9 +119,11 @@ support.build {
     )
     ++ lib.optional (
       !(lib.isList (spec.binaries or [ ]))
-    ) "`binaries` must be a list of binary names like [ \"rsky-pds\" ]";
+    ) "`binaries` must be a list of binary names like [ \"rsky-pds\" ]"
+    ++ pruneErrors spec;
 
   extra = spec: {
+    cargoGitPrune = spec.cargoGitPrune or { };
     binaries = spec.binaries or [ ];
     buildFeatures = spec.buildFeatures or [ ];
     buildNoDefaultFeatures = spec.buildNoDefaultFeatures or false;
@@ -92,5 +164,12 @@ support.build {
         + spec.postPatch or "";
       inherit meta passthru pos;
     }
-    // (if spec ? cargoLock then { inherit (spec) cargoLock; } else { inherit (spec) cargoHash; });
+    // (
+      if (spec.cargoGitPrune or { }) != { } then
+        { cargoDeps = prunedCargoDeps spec; }
+      else if spec ? cargoLock then
+        { inherit (spec) cargoLock; }
+      else
+        { inherit (spec) cargoHash; }
+    );
 }

@@ -21,10 +21,36 @@ let
     in
     result;
   recordingFetcher = fetcher: args: args // { inherit fetcher; };
+  # importCargoLock as nixpkgs has it, reduced to what the builders rely on:
+  # `.override { fetchgit; }`, and one fetchgit call per git revision of the
+  # lock, with that revision's outputHashes entry.
+  importCargoLockWith =
+    fetchgit: args:
+    let
+      git = lib.filter (p: lib.hasPrefix "git+" (p.source or "")) (
+        builtins.fromTOML (builtins.readFile args.lockFile)
+      ).package;
+    in
+    {
+      importCargoLock = args;
+      fetched = map (
+        p:
+        fetchgit {
+          url = builtins.head (builtins.match "git\\+([^?#]+).*" p.source);
+          rev = lib.last (lib.splitString "#" p.source);
+          sha256 = args.outputHashes."${p.name}-${p.version}";
+        }
+      ) git;
+    };
   pkgs = {
     inherit lib;
     buildGoModule = recordingBuilder "buildGoModule";
     rustPlatform.buildRustPackage = recordingBuilder "buildRustPackage";
+    rustPlatform.importCargoLock = {
+      __functor = _: importCargoLockWith pkgs.fetchgit;
+      override = { fetchgit }: importCargoLockWith fetchgit;
+    };
+    fetchgit = recordingFetcher "fetchgit";
     stdenv.mkDerivation = recordingBuilder "stdenv.mkDerivation";
     stdenvNoCC.mkDerivation = recordingBuilder "stdenvNoCC.mkDerivation";
     fetchPnpmDeps = recordingFetcher "fetchPnpmDeps";
@@ -309,4 +335,61 @@ lib.runTests {
     expr = realLib.mode;
     expected = "real";
   };
+
+  # cargoGitPrune: buildRustPackage gets cargoDeps from an importCargoLock
+  # whose fetchgit deletes the pruned paths of that revision only, before
+  # the output is hashed against its outputHashes entry.
+  testRustGitPrune =
+    let
+      pruned = realLib.buildRustApplication {
+        pname = "app";
+        version = "0.1.0";
+        src = rust.src;
+        cargoLock = {
+          lockFile = ./fixtures/git.Cargo.lock;
+          outputHashes = {
+            "big-1.0.0" = "sha256-YmlnYmlnYmlnYmlnYmlnYmlnYmlnYmlnYmlnYmlnYmk=";
+            "small-2.0.0" = "sha256-c21hbGxzbWFsbHNtYWxsc21hbGxzbWFsbHNtYWxsc20=";
+          };
+        };
+        cargoGitPrune."big-1.0.0" = [
+          "data/huge file.txt"
+          "fixtures"
+        ];
+        meta = rust.meta // {
+          mainProgram = "app";
+        };
+      };
+    in
+    {
+      expr = {
+        hasCargoLock = pruned ? cargoLock;
+        lock = pruned.cargoDeps.importCargoLock.lockFile;
+        fetched = map (f: {
+          inherit (f) url rev sha256;
+          postFetch = f.postFetch or null;
+        }) pruned.cargoDeps.fetched;
+      };
+      expected = {
+        hasCargoLock = false;
+        lock = ./fixtures/git.Cargo.lock;
+        fetched = [
+          {
+            url = "https://example.invalid/big.git";
+            rev = "1111111111111111111111111111111111111111";
+            sha256 = "sha256-YmlnYmlnYmlnYmlnYmlnYmlnYmlnYmlnYmlnYmlnYmk=";
+            postFetch = ''
+              rm -r -- "$out"/'data/huge file.txt'
+              rm -r -- "$out"/fixtures
+            '';
+          }
+          {
+            url = "https://example.invalid/small.git";
+            rev = "2222222222222222222222222222222222222222";
+            sha256 = "sha256-c21hbGxzbWFsbHNtYWxsc21hbGxzbWFsbHNtYWxsc20=";
+            postFetch = null;
+          }
+        ];
+      };
+    };
 }
