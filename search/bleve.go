@@ -126,6 +126,7 @@ type Index struct {
 	path    string
 	entries []*entry // by Ord, which is also the bleve document ID
 	vocab   vocabulary
+	lens    []bool // lens[n]: some name term has n characters
 }
 
 // stamp identifies the documents and URLs an index was built from.
@@ -170,7 +171,7 @@ func OpenOrBuild(path string, docs []indexer.Document, url func(indexer.Document
 	if ix, err := open(path); err == nil {
 		have, err := ix.ix.GetInternal([]byte(stampKey))
 		if err == nil && string(have) == want {
-			ix.entries, ix.vocab = entries, newVocabulary(entries)
+			ix.setEntries(entries)
 			return ix, nil
 		}
 		ix.Close()
@@ -196,9 +197,17 @@ func OpenOrBuild(path string, docs []indexer.Document, url func(indexer.Document
 	if err != nil {
 		return nil, err
 	}
-	ix.entries, ix.vocab = entries, newVocabulary(entries)
+	ix.setEntries(entries)
 	return ix, nil
 }
+
+func (ix *Index) setEntries(entries []*entry) {
+	ix.entries, ix.vocab = entries, newVocabulary(entries)
+	ix.lens = ix.vocab.lengths()
+}
+
+// hasLength reports whether some name term has n characters.
+func (ix *Index) hasLength(n int) bool { return n >= 0 && n < len(ix.lens) && ix.lens[n] }
 
 func open(path string) (*Index, error) {
 	registerAnalysis()
@@ -269,8 +278,12 @@ func (ix *Index) Search(q string, opts Options) ([]Result, error) {
 	return ix.SearchContext(context.Background(), q, opts)
 }
 
-// SearchContext is Search with a context that can cancel it.
+// SearchContext is Search with a context that can cancel it. A query over
+// the limits of CheckQuery gets its *QueryError.
 func (ix *Index) SearchContext(ctx context.Context, q string, opts Options) ([]Result, error) {
+	if err := CheckQuery(q); err != nil {
+		return nil, err
+	}
 	p := parseQuery(q, ix.vocab)
 	toks, ordered := p.toks, p.ordered
 	if len(toks) == 0 {
@@ -303,7 +316,10 @@ func (ix *Index) SearchContext(ctx context.Context, q string, opts Options) ([]R
 				prefix(fieldDesc, 0.5)
 			}
 		}
-		if runes >= 4 {
+		// Typos are one edit away, so a name term within one character of
+		// the token's length must exist for one to match: only then is the
+		// fuzzy automaton built.
+		if runes >= 4 && (ix.hasLength(runes-1) || ix.hasLength(runes) || ix.hasLength(runes+1)) {
 			// Levenshtein 2 from the same first letter over-approximates one
 			// Damerau edit that keeps the first letter (a swap is two
 			// Levenshtein edits); entry.score keeps only the typos typoMatch
@@ -317,10 +333,14 @@ func (ix *Index) SearchContext(ctx context.Context, q string, opts Options) ([]R
 			if sw := swapFirstTwo(t); sw != t {
 				term(fieldName, sw, 1)
 			}
+		}
+		if runes >= 5 {
 			r := []rune(t)
 			// Name tokens that start the query token: port for "ports".
 			for i := 4; i < len(r); i++ {
-				term(fieldName, string(r[:i]), 1)
+				if ix.hasLength(i) {
+					term(fieldName, string(r[:i]), 1)
+				}
 			}
 		}
 	}
@@ -344,7 +364,7 @@ func (ix *Index) SearchContext(ctx context.Context, q string, opts Options) ([]R
 	req.Score = bleve.ScoreNone
 	res, err := ix.ix.SearchInContext(ctx, req)
 	if err != nil {
-		return nil, fmt.Errorf("search %q: %w", q, err)
+		return nil, fmt.Errorf("search: %w", err)
 	}
 	limit := opts.Limit
 	if limit <= 0 {

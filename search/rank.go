@@ -125,6 +125,20 @@ func newVocabulary(entries []*entry) vocabulary {
 	return v
 }
 
+// lengths returns, for every n up to the longest term, whether some term
+// has n characters.
+func (v vocabulary) lengths() []bool {
+	var lens []bool
+	for _, t := range v {
+		n := utf8.RuneCountInString(t)
+		for len(lens) <= n {
+			lens = append(lens, false)
+		}
+		lens[n] = true
+	}
+	return lens
+}
+
 // needsWideTypos reports whether typos of q are looked for widely: q has
 // four letters or more and no name term starts with it.
 func (v vocabulary) needsWideTypos(q string) bool {

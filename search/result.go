@@ -51,6 +51,9 @@ func better(a, b Result) int {
 // scan ranks every entry against the query: the definition the two index
 // encodings must reproduce, used by their tests.
 func scan(entries []*entry, q string, opts Options) []Result {
+	if CheckQuery(q) != nil {
+		return nil
+	}
 	p := parseQuery(q, newVocabulary(entries))
 	if len(p.toks) == 0 {
 		return nil

@@ -57,14 +57,34 @@ func runSearch(ctx context.Context, args []string) error {
 	if *limit <= 0 {
 		return fmt.Errorf("--limit %d: want a positive number", *limit)
 	}
+	// Refused before the documents are loaded: the message names the
+	// limit (one line; the query is not repeated).
+	if err := search.CheckQuery(q); err != nil {
+		return err
+	}
 
-	src, err := f.sources()
+	path := *indexPath
+	if path == "" {
+		path = searchIndexPath(f.out)
+	}
+	ix, err := openIndex(ctx, f, path)
 	if err != nil {
 		return err
 	}
+	defer ix.Close()
+	return answer(searchOut, ix, q, search.Options{Kind: indexer.Kind(*kind), Scope: *scope, Limit: *limit}, f.baseURL, *asJSON)
+}
+
+// openIndex loads the documents the flags name and opens (or builds) their
+// bleve index at path.
+func openIndex(ctx context.Context, f *siteFlags, path string) (*search.Index, error) {
+	src, err := f.sources()
+	if err != nil {
+		return nil, err
+	}
 	loaded, err := src.Load(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var prefixes []string
 	for _, m := range loaded.Modules {
@@ -73,30 +93,26 @@ func runSearch(ctx context.Context, args []string) error {
 		}
 	}
 	layout := site.NewLayout(loaded.Docs, prefixes)
-	path := *indexPath
-	if path == "" {
-		path = searchIndexPath(f.out)
-	}
-	ix, err := search.OpenOrBuild(path, loaded.Docs, layout.URL)
+	return search.OpenOrBuild(path, loaded.Docs, layout.URL)
+}
+
+// answer searches ix for q and prints the results with URLs under base:
+// the part of the command that depends on the query.
+func answer(w io.Writer, ix *search.Index, q string, opts search.Options, base string, asJSON bool) error {
+	results, err := ix.Search(q, opts)
 	if err != nil {
 		return err
 	}
-	defer ix.Close()
-	results, err := ix.Search(q, search.Options{Kind: indexer.Kind(*kind), Scope: *scope, Limit: *limit})
-	if err != nil {
-		return err
-	}
-	base := f.baseURL
 	if !strings.HasSuffix(base, "/") {
 		base += "/"
 	}
 	for i := range results {
 		results[i].URL = base + results[i].URL
 	}
-	if *asJSON {
-		return printJSON(searchOut, results)
+	if asJSON {
+		return printJSON(w, results)
 	}
-	return printResults(searchOut, q, results)
+	return printResults(w, q, results)
 }
 
 // parseInterleaved parses flags that may come before, between or after the

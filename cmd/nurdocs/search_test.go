@@ -98,4 +98,10 @@ func TestSearchCommandErrors(t *testing.T) {
 	if _, err := runSearchCapture(t, "x", "--limit", "0"); err == nil || !strings.Contains(err.Error(), "--limit") {
 		t.Errorf("bad limit: %v", err)
 	}
+	// Over a limit: refused before anything is loaded, in one line that
+	// names the limit and does not repeat the query.
+	_, err := runSearchCapture(t, "--source", "none", "--repo", t.TempDir(), strings.Repeat("port ", 60))
+	if err == nil || err.Error() != "query too long: at most 256 characters" {
+		t.Errorf("a 300-character query: %v", err)
+	}
 }

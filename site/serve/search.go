@@ -233,8 +233,16 @@ func (s *server) serveSearch(w http.ResponseWriter, r *http.Request) {
 	}
 	res, err := ix.SearchContext(r.Context(), q.Get("q"), opts)
 	s.searchMu.RUnlock()
-	if err != nil {
-		writeJSON(w, r, http.StatusInternalServerError, map[string]string{"error": err.Error()})
+	var qe *search.QueryError
+	switch {
+	case errors.As(err, &qe):
+		// The message names the limit; the query is not echoed back.
+		writeJSON(w, r, http.StatusBadRequest, map[string]string{"error": qe.Error()})
+		return
+	case err != nil:
+		// The engine's message is for the log, not for the client.
+		s.logf("search: %v", err)
+		writeJSON(w, r, http.StatusInternalServerError, map[string]string{"error": "search failed; the server log has the details"})
 		return
 	}
 	if res == nil {

@@ -388,6 +388,15 @@ func TestSearchAPI(t *testing.T) {
 	if code, _, _ := get(t, srv.url+"api/search?q=x&kind=bogus"); code != http.StatusBadRequest {
 		t.Errorf("bad kind: %d, want 400", code)
 	}
+	// A query over a limit: 400 naming the limit, without the query.
+	if code, _, body := get(t, srv.url+"api/search?q="+strings.Repeat("a", 5000)); code != http.StatusBadRequest ||
+		body != `{"error":"query too long: at most 256 characters"}` {
+		t.Errorf("a 5,000-letter word: %d %.200s", code, body)
+	}
+	if code, _, body := get(t, srv.url+"api/search?q=pds+"+strings.Repeat("a", 65)); code != http.StatusBadRequest ||
+		body != `{"error":"query word too long: at most 64 letters or digits without a space or other separator"}` {
+		t.Errorf("a 65-letter word: %d %.200s", code, body)
+	}
 	writeFile(t, filepath.Join(repo, "content", "zebra.md"), "# Zebra crossings\n\nStriped.\n")
 	for deadline := time.Now().Add(wait); ; time.Sleep(100 * time.Millisecond) {
 		a := query("q=zebra&kind=guide")

@@ -55,11 +55,13 @@ func SearchJS() string {
 
 // Tokenized is what search.js made of one string.
 type Tokenized struct {
-	Tokens []string `json:"tokens"`
-	Query  []string `json:"query"`
+	Tokens  []string `json:"tokens"`
+	Query   []string `json:"query"`
+	Refused string   `json:"refused"` // why checkQuery refuses the string; "" when it does not
 }
 
-// Tokenize runs search.js's tokenize and queryTokens on each string.
+// Tokenize runs search.js's tokenize, queryTokens and checkQuery on each
+// string.
 func Tokenize(inputs []string) ([]Tokenized, error) {
 	var out []Tokenized
 	err := node(map[string]any{"tokenize": inputs}, "", &out)

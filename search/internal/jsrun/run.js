@@ -16,7 +16,7 @@ const engine = new api.Engine((p) => {
 const input = JSON.parse(fs.readFileSync(0, 'utf8'));
 (async () => {
   if (input.tokenize) {
-    process.stdout.write(JSON.stringify(input.tokenize.map((s) => ({ tokens: api.tokenize(s), query: api.queryTokens(s) }))));
+    process.stdout.write(JSON.stringify(input.tokenize.map((s) => ({ tokens: api.tokenize(s), query: api.queryTokens(s), refused: api.checkQuery(s) }))));
     return;
   }
   const out = [];

@@ -64,6 +64,27 @@
     return kept.slice(0, MAX_QUERY_TOKENS);
   }
 
+  // Limits on a query, checked before anything is fetched or ranked; the
+  // mirror of CheckQuery in search/limits.go, with the same messages.
+  var MAX_QUERY_CHARS = 256, MAX_WORD_CHARS = 64;
+
+  // checkQuery returns why q is refused, or '' when it is not. A pasted
+  // megabyte is refused from its length alone: each character is at most
+  // two UTF-16 units.
+  function checkQuery(q) {
+    if (q.length > 2 * MAX_QUERY_CHARS || (q.length > MAX_QUERY_CHARS && Array.from(q).length > MAX_QUERY_CHARS)) {
+      return 'query too long: at most ' + MAX_QUERY_CHARS + ' characters';
+    }
+    var run = 0;
+    for (var ch of q) {
+      if (classify(ch) === SEP) { run = 0; continue; }
+      if (++run > MAX_WORD_CHARS) {
+        return 'query word too long: at most ' + MAX_WORD_CHARS + ' letters or digits without a space or other separator';
+      }
+    }
+    return '';
+  }
+
   function cpLen(s) { return Array.from(s).length; }
   function shardKey(t) { var r = Array.from(t); return r.length <= 2 ? t : r[0] + r[1]; }
 
@@ -239,6 +260,12 @@
     var self = this;
     opts = opts || {};
     return this.init().then(function () {
+      var problem = checkQuery(q);
+      if (problem) {
+        var err = new Error(problem);
+        err.queryRefused = true; // the query's fault, not the index's
+        throw err;
+      }
       var toks = queryTokens(q);
       if (toks.length === 0) return { total: 0, results: [] };
       var ordered = q.indexOf('.') >= 0; // a dotted path: in order, names only
@@ -400,7 +427,7 @@
     });
   };
 
-  var api = { tokenize: tokenize, tokenSpans: tokenSpans, queryTokens: queryTokens, nameMatch: nameMatch, Engine: Engine };
+  var api = { tokenize: tokenize, tokenSpans: tokenSpans, queryTokens: queryTokens, checkQuery: checkQuery, nameMatch: nameMatch, Engine: Engine };
 
   if (typeof module !== 'undefined' && module.exports) {
     module.exports = api; // Node: the tests load the engine without a page
@@ -660,7 +687,7 @@
     }).catch(function (err) {
       if (my !== seq) return;
       target.textContent = '';
-      target.appendChild(el('p', 'search-status search-error', 'Search is unavailable: ' + err.message));
+      target.appendChild(el('p', 'search-status search-error', err.queryRefused ? err.message : 'Search is unavailable: ' + err.message));
       if (!pageBox) show();
     });
   }
