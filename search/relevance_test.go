@@ -45,7 +45,7 @@ func TestRelevance(t *testing.T) {
 		for _, r := range rs {
 			top = append(top, r.Name)
 		}
-		outs = append(outs, releval.Judge(q, top))
+		outs = append(outs, releval.Judge(q, top, nil))
 		if answers != nil {
 			var js []string
 			for _, r := range answers[i].Results {

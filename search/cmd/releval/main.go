@@ -1,12 +1,17 @@
 // Command releval measures the relevance of nurdocs search on the real
 // NixOS option set (../shared/corpus) with the judged queries in
-// search/testdata/relevance.json, for each of the three search paths:
+// search/testdata/relevance.json (the old set) and the two halves of
+// search/testdata/judged.json (tune and held), per category, for each of
+// the three search paths:
 //
 //	static  search.js ranking the static shards (run under Node)
 //	cli     `nurdocs search --json` (bleve), one process per query
 //	api     search.Index.Search (bleve), as the preview server calls it
 //
 // Usage: go run ./search/cmd/releval [-paths static,cli,api] [-v]
+//
+// The paths given after the first are also compared with it: every query
+// whose top ten differs is listed.
 package main
 
 import (
@@ -17,6 +22,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 
 	"github.com/atproto-nur/atproto-nur/indexer"
@@ -39,20 +45,30 @@ func main() {
 func url(d indexer.Document) string { return "options/" + d.Name + "/" }
 
 func run(paths []string, verbose bool) error {
-	queries, err := releval.Load()
+	sets, err := releval.LoadSets()
 	if err != nil {
 		return err
+	}
+	var queries []releval.Query // every set's, in order
+	for _, s := range sets {
+		queries = append(queries, s.Queries...)
 	}
 	docs, err := corpus.NixOSOptions()
 	if err != nil {
 		return err
+	}
+	all := make([]string, len(docs))
+	for i, d := range docs {
+		all[i] = d.Name
 	}
 	tmp, err := os.MkdirTemp("", "releval-")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(tmp)
-	fmt.Printf("%d judged queries over %d NixOS options; success@%d and MRR@%d\n\n", len(queries), len(docs), releval.Cutoff, releval.Cutoff)
+	fmt.Printf("%d NixOS options; success@%d, MRR@%d, nDCG@%d\n", len(docs), releval.Cutoff, releval.Cutoff, releval.Cutoff)
+	fmt.Printf("sets: old = search/testdata/relevance.json; tune and held = the two halves of search/testdata/judged.json\n\n")
+	var first [][]string
 	for _, p := range paths {
 		var tops [][]string
 		switch p {
@@ -68,21 +84,39 @@ func run(paths []string, verbose bool) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", p, err)
 		}
-		var outs []releval.Outcome
-		for i, q := range queries {
-			outs = append(outs, releval.Judge(q, tops[i]))
+		fmt.Printf("== %s\n", p)
+		fmt.Printf("%-5s %-8s %4s  %10s  %6s  %6s\n", "set", "category", "n", "success@10", "MRR", "nDCG")
+		i := 0
+		for _, s := range sets {
+			var outs []releval.Outcome
+			for _, q := range s.Queries {
+				outs = append(outs, releval.Judge(q, tops[i], all))
+				i++
+			}
+			report(s.Name, outs, verbose)
 		}
-		report(p, outs, verbose)
+		if first == nil {
+			first = tops
+		} else {
+			for i, q := range queries {
+				if !slices.Equal(first[i], tops[i]) {
+					fmt.Printf("   DISAGREE %q: %s %q, %s %q\n", q.Q, paths[0], first[i], p, tops[i])
+				}
+			}
+		}
+		fmt.Println()
 	}
 	return nil
 }
 
-func report(path string, outs []releval.Outcome, verbose bool) {
+func report(set string, outs []releval.Outcome, verbose bool) {
 	s := releval.Summarize(outs)
-	fmt.Printf("%-6s  MRR %.3f  success@10 %.3f  (%d queries)\n", path, s.MRR, s.SuccessAt, s.N)
+	line := func(cat string, m releval.Metrics) {
+		fmt.Printf("%-5s %-8s %4d  %10.3f  %6.3f  %6.3f\n", set, cat, m.N, m.SuccessAt, m.MRR, m.NDCG)
+	}
+	line("all", s.Metrics)
 	for _, c := range s.Categories() {
-		v := s.ByCategory[c]
-		fmt.Printf("        %-8s MRR %.3f  success@10 %.3f\n", c, v[0], v[1])
+		line(c, s.ByCategory[c])
 	}
 	if verbose {
 		for _, o := range outs {
@@ -90,14 +124,13 @@ func report(path string, outs []releval.Outcome, verbose bool) {
 			if o.Rank == 0 {
 				mark = "MISS"
 			}
-			fmt.Printf("   %-5s %-40q", mark, o.Query.Q)
+			fmt.Printf("   %-5s %-8s %-36q nDCG %.2f", mark, o.Query.Category, o.Query.Q, o.NDCG)
 			if o.Rank != 1 {
 				fmt.Printf("  top: %s", strings.Join(o.Top[:min(3, len(o.Top))], ", "))
 			}
 			fmt.Println()
 		}
 	}
-	fmt.Println()
 }
 
 func names(n int, f func(i int) string) []string {
