@@ -40,7 +40,7 @@ service.mkService {
       UFOS_REROLL = bool false "Reset the rollup cursor to catch up on missed events.";
       UFOS_JETSTREAM_FIXTURE = bool false "Debugging: read UFOS_JETSTREAM as a file of saved events.";
       UFOS_COLLECT_METRICS = bool false "Collect Prometheus metrics.";
-      UFOS_BIND_METRICS = nullStr "Address and port of the metrics listener (the program requires metrics collection with it). Set to `127.0.0.1:8768` by {option}`services.atproto.ufos.metrics.enable`.";
+      UFOS_BIND_METRICS = nullStr "Address and port of the metrics listener, used with UFOS_COLLECT_METRICS (default: `0.0.0.0:8765`). Set to `127.0.0.1:8768` by {option}`services.atproto.ufos.metrics.enable`.";
       RUST_LOG = str "info" "Log filter (env_logger syntax).";
     };
 
