@@ -1,6 +1,6 @@
 # constellation (at-microcosm/microcosm-rs), a global backlink index over the jetstream firehose.
 # Settings: the command-line flags of constellation/src/bin/main.rs at microcosm-rs 6f52fc2 (it
-# reads no environment; not packaged here: facts in nix/tests/modules/upstream-args/constellation.json).
+# reads no environment; the packaged revision; facts in nix/tests/modules/upstream-args/constellation.json).
 {
   config,
   lib,

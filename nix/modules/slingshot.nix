@@ -1,6 +1,6 @@
 # slingshot (at-microcosm/microcosm-rs), a caching record and identity edge service.
 # Settings: the environment variables of its flags (slingshot/src/main.rs at microcosm-rs 6f52fc2;
-# not packaged here: facts in nix/tests/modules/upstream-args/slingshot.json).
+# the packaged revision; facts in nix/tests/modules/upstream-args/slingshot.json).
 {
   config,
   lib,

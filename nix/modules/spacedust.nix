@@ -1,6 +1,6 @@
 # spacedust (at-microcosm/microcosm-rs), a live stream of link (interaction) events.
 # Settings: the environment variables of its flags (spacedust/src/main.rs at microcosm-rs 6f52fc2;
-# not packaged here: facts in nix/tests/modules/upstream-args/spacedust.json).
+# the packaged revision; facts in nix/tests/modules/upstream-args/spacedust.json).
 {
   config,
   lib,

@@ -1,6 +1,6 @@
 # ufos (at-microcosm/microcosm-rs), collection statistics and samples of the whole network.
 # Settings: the environment variables of its flags (ufos/src/main.rs at microcosm-rs 6f52fc2;
-# not packaged here: facts in nix/tests/modules/upstream-args/ufos.json).
+# the packaged revision; facts in nix/tests/modules/upstream-args/ufos.json).
 {
   config,
   lib,

@@ -172,6 +172,12 @@ lib.runTests (
       expected = builtins.attrNames configurations;
     };
 
+    # The facts are those of the packaged source: when a package moves to
+    # another revision, its facts must be read again.
+    testFactsAreOfThePackagedRevision = {
+      expr = lib.filterAttrs (name: f: f.revision != repo.packages.${name}.src.rev or null) facts;
+      expected = { };
+    };
     # The unit's command line is read back as the shell would split it.
     testArgvOfReadsQuotedWords = {
       expr = ua.argvOf "set -eu\nexec /nix/store/x-p/bin/p mirror '--acme-domain=a.example' 'it'\\''s' --flag=\"$CREDENTIALS_DIRECTORY/k\"\n";
