@@ -33,6 +33,8 @@ type Module struct {
 	File         string  `json:"file"`
 	OptionPrefix string  `json:"optionPrefix"`
 	Package      *string `json:"package"`
+	// Unpackaged says why Package does not exist yet, when it does not.
+	Unpackaged *string `json:"unpackaged"`
 }
 
 // Template is one flake template (`nix flake init -t <repo>#<name>`).

@@ -101,7 +101,8 @@ type optionPageData struct {
 	Primary    bool
 	Provenance *provenanceView
 	Options    []optionView
-	Package    *link // the package this module runs, if known
+	Package    *link  // the package this module runs, if known
+	Unpackaged string // why the module's program has no package yet
 }
 
 type optionIndexData struct {
@@ -313,6 +314,8 @@ func (r *run) optionPage(p *OptionPage) *page {
 		if m.OptionPrefix == p.Name && m.Package != nil && p.Scope == indexer.PrimaryScope {
 			if d := r.layout.Package(indexer.PrimaryScope, *m.Package); d != nil {
 				data.Package = &link{Text: d.Name, Href: r.href(r.layout.URL(*d))}
+			} else if m.Unpackaged != nil {
+				data.Unpackaged = *m.Unpackaged
 			}
 		}
 	}

@@ -165,15 +165,21 @@ let
     }) moduleOfPackage
   );
 
+  # Why a module's program has no package yet (nix/pkgs/_unpackaged.nix).
+  unpackagedReasons = import ../pkgs/_unpackaged.nix;
+
   modules = mapAttrs (
     name: value:
     let
       prefix = "services.atproto.${name}";
+      package = packageOfModule.${prefix} or null;
     in
     {
       file = if lib.isPath value || isString value then relative value else null;
       optionPrefix = prefix;
-      package = packageOfModule.${prefix} or null;
+      inherit package;
+      unpackaged =
+        if package != null && !(repo.packages ? ${package}) then unpackagedReasons.${package} or null else null;
     }
   ) (removeAttrs repo.modules [ "default" ]);
 

@@ -161,6 +161,7 @@ lib.runTests {
         file = file;
         optionPrefix = "services.atproto.example";
         package = "tap";
+        unpackaged = null;
       };
     };
   };

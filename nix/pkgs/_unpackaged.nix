@@ -1,0 +1,7 @@
+# Programs that have a NixOS module here but no package yet, each with the
+# reason, in a sentence for users. The docs show it on the module's page;
+# nix/tests/pkgs/unpackaged.test.nix keeps this list equal to the modules
+# whose package is missing, so an entry goes when its package lands.
+{
+  ozone = "its web interface installs its npm dependencies with Yarn 4, and no hash of those dependencies can be computed and checked reproducibly yet. Set services.atproto.ozone.package to your own build of it.";
+}
