@@ -508,14 +508,14 @@ func (r *run) markdown(src string, guide bool) (template.HTML, []mdDiag) {
 	return h, d
 }
 
-func (r *run) addDiags(file string, firstLine int, where string, diags []mdDiag) {
+func (r *run) addDiags(scope, file string, firstLine int, where string, diags []mdDiag) {
 	if len(diags) == 0 {
 		return
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, d := range diags {
-		dg := Diagnostic{File: file, Where: where, Message: d.Message}
+		dg := Diagnostic{Scope: scope, File: file, Where: where, Message: d.Message}
 		if file != "" && d.Line > 0 {
 			dg.Line = firstLine + d.Line - 1
 		}

@@ -12,6 +12,7 @@ import (
 // Diagnostic is a problem found while rendering a document: an unknown
 // option reference in a description, an unclosed admonition in a guide.
 type Diagnostic struct {
+	Scope   string // option set of the option or package; the repository's own for guides
 	File    string // source file, for guides; "" for options and packages
 	Line    int    // 1-based line in File, 0 when unknown
 	Where   string // "option services.atproto.pds.port", "package pds", "guide getting-started"

@@ -504,7 +504,7 @@ func (r *run) guidePage(guides []*indexer.Document, i int) *page {
 		file = filepath.Join(r.in.ContentDir, filepath.FromSlash(g.Path))
 	}
 	body, diags := r.markdown(withoutTitleHeading(g.Body), true)
-	r.addDiags(file, g.BodyLine, "guide "+d.Name, diags)
+	r.addDiags(indexer.PrimaryScope, file, g.BodyLine, "guide "+d.Name, diags)
 	data := &guideData{Body: body, Nav: r.guideNav(guides, d.ID), Source: src}
 	if i > 0 {
 		p := guides[i-1]

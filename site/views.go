@@ -86,14 +86,14 @@ type listItem struct {
 
 // renderValue shows a default or example: Nix source highlighted, Markdown
 // rendered, plain JSON printed as the equivalent Nix.
-func (r *run) renderValue(v *indexer.Value, where string) *valueView {
+func (r *run) renderValue(scope string, v *indexer.Value, where string) *valueView {
 	if v == nil {
 		return nil
 	}
 	switch v.Kind {
 	case indexer.ValueMarkdown:
 		h, diags := r.markdown(v.Text, false)
-		r.addDiags("", 0, where, diags)
+		r.addDiags(scope, "", 0, where, diags)
 		return &valueView{HTML: h, Markdown: true}
 	case indexer.ValueJSON:
 		src, err := nixexpr.FromJSON(v.JSON)
@@ -113,20 +113,20 @@ func (r *run) optionView(d *indexer.Document) optionView {
 		where += " (" + d.Scope + ")"
 	}
 	desc, diags := r.markdown(o.Description, false)
-	r.addDiags("", 0, where, diags)
+	r.addDiags(d.Scope, "", 0, where, diags)
 	v := optionView{
 		Name:        d.Name,
 		Anchor:      r.layout.Anchor(*d),
 		Type:        o.Type,
 		Description: desc,
-		Default:     r.renderValue(o.Default, where+" default"),
-		Example:     r.renderValue(o.Example, where+" example"),
+		Default:     r.renderValue(d.Scope, o.Default, where+" default"),
+		Example:     r.renderValue(d.Scope, o.Example, where+" example"),
 		ReadOnly:    o.ReadOnly,
 		Internal:    o.Internal,
 	}
 	if o.RelatedPackages != "" {
 		v.Related, diags = r.markdown(o.RelatedPackages, false)
-		r.addDiags("", 0, where+" relatedPackages", diags)
+		r.addDiags(d.Scope, "", 0, where+" relatedPackages", diags)
 	}
 	for _, decl := range o.Declarations {
 		v.Declarations = append(v.Declarations, r.declLink(d.Scope, decl))
@@ -236,7 +236,7 @@ func (r *run) packageView(d *indexer.Document) packageView {
 	}
 	if p.LongDescription != "" {
 		h, diags := r.markdown(p.LongDescription, false)
-		r.addDiags("", 0, where+" longDescription", diags)
+		r.addDiags(d.Scope, "", 0, where+" longDescription", diags)
 		v.LongDescription = h
 	}
 	for _, h := range p.Homepage {

@@ -123,11 +123,17 @@ var (
 // (`npm pack axe-core@4`) into the user's cache folder.
 func Axe(t testing.TB) string {
 	t.Helper()
-	axeOnce.Do(func() { axeSrc, axeErr = loadAxe() })
-	if axeErr != nil {
-		t.Skipf("skipped: axe-core not available: %v", axeErr)
+	src, err := AxeSource()
+	if err != nil {
+		t.Skipf("skipped: axe-core not available: %v", err)
 	}
-	return axeSrc
+	return src
+}
+
+// AxeSource is Axe for tests that go on without axe-core.
+func AxeSource() (string, error) {
+	axeOnce.Do(func() { axeSrc, axeErr = loadAxe() })
+	return axeSrc, axeErr
 }
 
 func loadAxe() (string, error) {

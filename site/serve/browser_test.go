@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/atproto-nur/atproto-nur/indexer"
+	"github.com/atproto-nur/atproto-nur/internal/browsertest"
 	"github.com/chromedp/chromedp"
 )
 
@@ -146,4 +147,91 @@ func TestBrowserReloadAndOverlay(t *testing.T) {
 	if eval(`document.querySelectorAll("#nurdocs-overlay img").length > 0 || !!window.__pwned`) {
 		t.Errorf("error text became markup in the overlay")
 	}
+}
+
+// TestBrowserMarkdownDiagnostics saves a guide with an unclosed ::: block
+// and an unknown {option} reference: the page the writer looks at lists
+// both with file:line within 500 ms of the save, readable in light mode;
+// Dismiss hides the list across reloads that do not change it, and the
+// fix clears it.
+func TestBrowserMarkdownDiagnostics(t *testing.T) {
+	repo := fixture(t)
+	guide := filepath.Join(repo, "content", "getting-started.md")
+	srv := start(t, Config{Site: siteConfig(repo), Sources: &indexer.Sources{Repo: repo, Mode: indexer.SourceNone}})
+	tab := browsertest.New(t, 2*time.Minute)
+	if err := browsertest.Viewport(tab, 1280, "light"); err != nil {
+		t.Fatal(err)
+	}
+	eval := func(expr string) bool {
+		v, err := browsertest.Eval[bool](tab, expr, 5*time.Second)
+		return err == nil && v
+	}
+	// waitFor retries across page reloads, which break a running poll.
+	waitFor := func(what, expr string, limit time.Duration) time.Duration {
+		t.Helper()
+		start := time.Now()
+		for time.Since(start) < limit {
+			if eval(expr) {
+				return time.Since(start)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		t.Fatalf("%s: %s not true within %s", what, expr, limit)
+		return 0
+	}
+	connected := `document.documentElement.getAttribute("data-live") === "open"`
+	if err := chromedp.Do(tab, chromedp.Navigate(srv.url+"guides/getting-started/")); err != nil {
+		t.Fatal(err)
+	}
+	waitFor("live stream", connected, 30*time.Second)
+
+	broken := guideV1 + "\nSee {option}`services.atproto.nope.enable`.\n\n::: {.note}\nNever closed.\n"
+	shown := `(() => { const o = document.getElementById("nurdocs-overlay"); if (!o) return false;
+		const t = o.innerText; return t.includes("Markdown problem") && t.includes("content/getting-started.md:9") &&
+		t.includes("services.atproto.nope.enable") && t.includes("content/getting-started.md:11") && t.includes("unclosed admonition"); })()`
+	// The first save after a page opens can wait on the watcher's start;
+	// the timing is taken on a save like every later one.
+	writeFile(t, guide, guideV1+"\nWarm-up edit.\n")
+	waitFor("reload after the warm-up edit", `document.body.innerText.includes("Warm-up edit.")`, 30*time.Second)
+	waitFor("live stream", connected, 30*time.Second)
+	writeFile(t, guide, broken)
+	took := waitFor("the Markdown problems in the page", shown, 30*time.Second)
+	t.Logf("Markdown problems shown %s after the save", took.Round(time.Millisecond))
+	if took > 500*time.Millisecond {
+		t.Errorf("Markdown problems shown %s after the save, want within 500 ms", took.Round(time.Millisecond))
+	}
+	// Readable in light mode: the page's code background must not reach
+	// the overlay's text.
+	if !eval(`(() => { const pre = document.querySelector("#nurdocs-overlay pre"), s = getComputedStyle(pre);
+		return s.backgroundColor === "rgba(0, 0, 0, 0)" && s.color === "rgb(240, 240, 240)" &&
+			getComputedStyle(document.getElementById("nurdocs-overlay")).backgroundColor === "rgba(18, 18, 18, 0.97)"; })()`) {
+		t.Error("the overlay's message takes colours from the page in light mode")
+	}
+	if axe, err := browsertest.AxeSource(); err != nil {
+		t.Logf("axe-core check of the overlay skipped: %v", err)
+	} else {
+		vs, err := browsertest.RunAxe(tab, axe)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range vs {
+			t.Errorf("overlay: axe-core: %s", v)
+		}
+	}
+
+	// Dismissed, it stays away while the problems stay the same.
+	if !eval(`(document.querySelector("#nurdocs-overlay button").click(), !document.getElementById("nurdocs-overlay"))`) {
+		t.Fatal("Dismiss did not close the overlay")
+	}
+	waitFor("live stream", connected, 30*time.Second)
+	writeFile(t, guide, strings.Replace(broken, "Never closed.", "Never closed, still.", 1))
+	waitFor("reload after an edit", `document.body.innerText.includes("Never closed, still.")`, 30*time.Second)
+	time.Sleep(200 * time.Millisecond)
+	if eval(`!!document.getElementById("nurdocs-overlay")`) {
+		t.Error("a dismissed list came back although its problems did not change")
+	}
+	// The fix clears it.
+	waitFor("live stream", connected, 30*time.Second)
+	writeFile(t, guide, guideV1+"\nFixed.\n")
+	waitFor("reload after the fix", `document.body.innerText.includes("Fixed.") && !document.getElementById("nurdocs-overlay")`, 30*time.Second)
 }

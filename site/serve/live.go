@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/atproto-nur/atproto-nur/indexer"
+	"github.com/atproto-nur/atproto-nur/site"
 )
 
 //go:embed live.js
@@ -22,7 +23,7 @@ var liveJS []byte
 
 // Problem is an error shown in the browser overlay: what failed, where.
 type Problem struct {
-	Kind    string `json:"kind"` // "build" (guides, templates, inputs) or "nix" (evaluation)
+	Kind    string `json:"kind"` // "build" (guides, templates, inputs), "nix" (evaluation) or "markdown" (a warning of a build that succeeded)
 	Message string `json:"message"`
 	File    string `json:"file,omitempty"` // repository-relative when inside the repository
 	Line    int    `json:"line,omitempty"`
@@ -75,6 +76,38 @@ func problemFrom(kind string, err error, repo, themeDir string) Problem {
 		p.Message = p.Message[:maxMessage] + "\n…"
 	}
 	return p
+}
+
+// maxMarkdownProblems bounds the Markdown warnings sent to the page; the
+// last entry says how many more there are.
+const maxMarkdownProblems = 30
+
+// markdownProblems turns the diagnostics of a successful build (an unclosed
+// ::: block, an unknown {option} reference: what `nurdocs check` fails on)
+// into overlay entries. Those of other option sets (the NixOS options of a
+// preview built with --options) are left to the terminal: the writer of
+// this repository cannot fix them.
+func markdownProblems(diags []site.Diagnostic, repo string) []Problem {
+	var out []Problem
+	more := 0
+	for _, d := range diags {
+		if d.Scope != indexer.PrimaryScope {
+			continue
+		}
+		if len(out) == maxMarkdownProblems {
+			more++
+			continue
+		}
+		p := Problem{Kind: "markdown", File: relTo(repo, d.File), Line: d.Line, Message: d.Message}
+		if d.File == "" {
+			p.Message = d.Where + ": " + d.Message
+		}
+		out = append(out, p)
+	}
+	if more > 0 {
+		out = append(out, Problem{Kind: "markdown", Message: fmt.Sprintf("… and %d more (nurdocs check lists them all)", more)})
+	}
+	return out
 }
 
 // templateFile finds the theme file a template name came from: page

@@ -20,30 +20,52 @@
     return e;
   }
 
+  // The overlay sets every colour it uses, on every element: the page's
+  // own styles (a light code background on pre, say) must not show
+  // through or make its text unreadable.
+  var TEXT = "color:#f0f0f0;background:transparent;border:0;margin:0;padding:0;" +
+    "font:14px/1.45 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;text-align:left;";
+  var TITLES = { nix: "Nix evaluation failed", build: "Build failed", markdown: "Markdown problem" };
+
+  // key identifies a list of problems, to remember that it was dismissed
+  // across the reloads of later saves that did not change it.
+  function key(problems) { return JSON.stringify(problems); }
+  function dismissed(problems) {
+    try { return sessionStorage.getItem("nurdocs-dismissed") === key(problems); } catch (e) { return false; }
+  }
+
   function show(problems) {
     if (box) { box.remove(); box = null; }
-    if (!problems || !problems.length) return;
-    box = el("div", "position:fixed;inset:0;z-index:2147483647;background:rgba(20,20,20,.82);" +
-      "color:#f4f4f4;font:14px/1.45 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;" +
+    if (!problems || !problems.length || dismissed(problems)) return;
+    var failed = problems.some(function (p) { return p.kind !== "markdown"; });
+    box = el("div", TEXT + "position:fixed;inset:0;z-index:2147483647;background:rgba(18,18,18,.97);" +
       "overflow:auto;padding:2rem;box-sizing:border-box");
     box.id = "nurdocs-overlay";
     box.setAttribute("role", "alert");
-    var close = el("button", "float:right;font:inherit;cursor:pointer", "Dismiss");
-    close.addEventListener("click", function () { show(null); });
+    var close = el("button", "float:right;font:14px/1.4 system-ui,sans-serif;cursor:pointer;color:#111;background:#f0f0f0;" +
+      "border:1px solid #888;border-radius:4px;padding:.3em .9em", "Dismiss");
+    close.type = "button";
+    close.addEventListener("click", function () {
+      try { sessionStorage.setItem("nurdocs-dismissed", key(problems)); } catch (e) { /* private mode */ }
+      show(null);
+    });
     box.appendChild(close);
     problems.forEach(function (p) {
       var where = p.file ? p.file + (p.line ? ":" + p.line + (p.column ? ":" + p.column : "") : "") : "";
-      var title = p.kind === "nix" ? "Nix evaluation failed" : "Build failed";
-      var sec = el("section", "max-width:72rem;margin:0 auto 2rem;border-left:4px solid #e5534b;padding-left:1rem");
+      var sec = el("section", TEXT + "max-width:72rem;margin:0 auto 1.5rem;border-left:4px solid " +
+        (p.kind === "markdown" ? "#d29922" : "#e5534b") + ";padding-left:1rem");
       sec.className = "nurdocs-problem";
-      sec.appendChild(el("h2", "margin:0 0 .5rem;font-size:1.1rem;color:#ff938a", title));
-      if (where) sec.appendChild(el("p", "margin:0 0 .5rem;color:#9cdcfe", where));
-      sec.appendChild(el("pre", "margin:0;white-space:pre-wrap", p.message));
+      sec.appendChild(el("h2", TEXT + "margin:0 0 .4rem;font-size:1.05rem;font-weight:700;color:" +
+        (p.kind === "markdown" ? "#f2cc60" : "#ff938a"), TITLES[p.kind] || "Problem"));
+      if (where) sec.appendChild(el("p", TEXT + "margin:0 0 .4rem;color:#9cdcfe", where));
+      sec.appendChild(el("pre", TEXT + "white-space:pre-wrap;overflow-wrap:anywhere", p.message));
       box.appendChild(sec);
     });
-    box.appendChild(el("p", "max-width:72rem;margin:0 auto;color:#aaa",
-      "The last good build is still being served. Fix the file and this page reloads."));
+    box.appendChild(el("p", TEXT + "max-width:72rem;margin:0 auto;color:#c8c8c8", failed ?
+      "The last good build is still being served. Fix the file and this page reloads." :
+      "The page was rebuilt with these problems (nurdocs check fails on them). Fix the file and this page reloads."));
     (document.body || document.documentElement).appendChild(box);
+    close.focus({ preventScroll: true });
   }
 
   // location.reload keeps the reader's scroll position (browsers restore

@@ -86,6 +86,7 @@ type server struct {
 	lastDocs  []indexer.Document
 	pending   time.Time // first event of the change being built, for the log
 	warnings  int
+	mdProbs   []Problem // Markdown diagnostics of the served build, shown in the page
 
 	// Build slots: the site is built alternately into two folders, so a
 	// failed build never touches the one being served.
@@ -494,6 +495,7 @@ func (s *server) rebuild(ctx context.Context) error {
 	s.buildProb = nil
 	newWarnings := len(res.Diagnostics) != s.warnings
 	s.warnings = len(res.Diagnostics)
+	s.mdProbs = markdownProblems(res.Diagnostics, s.repoDir)
 	s.mu.Unlock()
 	s.broker.publish("reload", s.state())
 	if s.builds > 1 {
@@ -572,6 +574,7 @@ func (s *server) state() liveState {
 	if s.buildProb != nil {
 		st.Problems = append(st.Problems, *s.buildProb)
 	}
+	st.Problems = append(st.Problems, s.mdProbs...)
 	return st
 }
 
