@@ -20,8 +20,6 @@
 { fetchFromGitHub }:
 let
   rev = "6f52fc2c707fe326df3f405601248bf5c951a8f4";
-in
-{
   # Committer date of `rev`.
   version = "0-unstable-2026-05-05";
 
@@ -46,18 +44,33 @@ in
     "test_fixture/v2_keyspace_corrupt_journal/journals/2"
   ];
 
-  # What every crate of the workspace needs to build: rustls' aws-lc-sys
-  # (cmake), bindgen for the C libraries (libclang), and OpenSSL for
-  # native-tls. The jetstream crate asks for a vendored OpenSSL build;
-  # OPENSSL_NO_VENDOR links nixpkgs' OpenSSL instead.
-  buildDeps =
+  # The buildRustApplication spec of one crate of the workspace, from what
+  # the package says of it (pname, meta, anything it sets differently): the
+  # shared pin and lockfile, `-p <pname>` building the binary of that name,
+  # and what every crate needs to build: rustls' aws-lc-sys (cmake), bindgen
+  # for the C libraries (libclang), and OpenSSL for native-tls (jetstream
+  # asks for a vendored OpenSSL build; OPENSSL_NO_VENDOR links nixpkgs'
+  # instead). `--version` prints the crate version (0.1.0), not the pin's.
+  crate =
     {
       cmake,
       openssl,
       pkg-config,
       rustPlatform,
     }:
+    spec:
     {
+      inherit
+        version
+        src
+        cargoLock
+        cargoGitPrune
+        ;
+      cargoBuildFlags = [
+        "-p"
+        spec.pname
+      ];
+      binaries = [ spec.pname ];
       nativeBuildInputs = [
         cmake
         pkg-config
@@ -65,10 +78,22 @@ in
       ];
       buildInputs = [ openssl ];
       env.OPENSSL_NO_VENDOR = "1";
-    };
+      versionCheck.version = "0.1.0";
+      passthru.atproto.module = "services.atproto.${spec.pname}";
+    }
+    // spec;
+in
+{
+  inherit
+    version
+    src
+    cargoLock
+    cargoGitPrune
+    crate
+    ;
 
-  homepageOf = crate: "https://github.com/at-microcosm/microcosm-rs/tree/main/${crate}";
+  homepageOf = name: "https://github.com/at-microcosm/microcosm-rs/tree/main/${name}";
   # microcosm-rs keeps no changelog; the history of the crate's folder up to
   # the pinned commit is the closest thing.
-  changelogOf = crate: "https://github.com/at-microcosm/microcosm-rs/commits/${rev}/${crate}";
+  changelogOf = name: "https://github.com/at-microcosm/microcosm-rs/commits/${rev}/${name}";
 }

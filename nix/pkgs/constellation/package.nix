@@ -10,40 +10,18 @@
 
 let
   microcosm = import ../_sources/microcosm.nix { inherit fetchFromGitHub; };
+  crate = microcosm.crate { inherit cmake openssl pkg-config rustPlatform; };
 in
 atprotoLib.buildRustApplication (
-  microcosm.buildDeps {
-    inherit
-      cmake
-      openssl
-      pkg-config
-      rustPlatform
-      ;
-  }
-  // {
+  crate {
     pname = "constellation";
-    inherit (microcosm)
-      version
-      src
-      cargoLock
-      cargoGitPrune
-      ;
 
-    cargoBuildFlags = [
-      "-p"
-      "constellation"
-    ];
     # The server is the crate's `main` binary (its default-run); the other
     # two are RocksDB maintenance tools.
     binaries = [ "main" ];
     postInstall = ''
       mv $out/bin/main $out/bin/constellation
     '';
-
-    # `--version` prints the crate version (0.1.0), not the pin's.
-    versionCheck.version = "0.1.0";
-
-    passthru.atproto.module = "services.atproto.constellation";
 
     meta = {
       description = "Global AT Protocol backlink index: who links to a record, DID or URL, as a JSON API";

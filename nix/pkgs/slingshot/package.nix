@@ -10,35 +10,11 @@
 
 let
   microcosm = import ../_sources/microcosm.nix { inherit fetchFromGitHub; };
+  crate = microcosm.crate { inherit cmake openssl pkg-config rustPlatform; };
 in
 atprotoLib.buildRustApplication (
-  microcosm.buildDeps {
-    inherit
-      cmake
-      openssl
-      pkg-config
-      rustPlatform
-      ;
-  }
-  // {
+  crate {
     pname = "slingshot";
-    inherit (microcosm)
-      version
-      src
-      cargoLock
-      cargoGitPrune
-      ;
-
-    cargoBuildFlags = [
-      "-p"
-      "slingshot"
-    ];
-    binaries = [ "slingshot" ];
-
-    # `--version` prints the crate version (0.1.0), not the pin's.
-    versionCheck.version = "0.1.0";
-
-    passthru.atproto.module = "services.atproto.slingshot";
 
     meta = {
       description = "Edge cache for AT Protocol records and identities, fed by the firehose";

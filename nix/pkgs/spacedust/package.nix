@@ -10,35 +10,11 @@
 
 let
   microcosm = import ../_sources/microcosm.nix { inherit fetchFromGitHub; };
+  crate = microcosm.crate { inherit cmake openssl pkg-config rustPlatform; };
 in
 atprotoLib.buildRustApplication (
-  microcosm.buildDeps {
-    inherit
-      cmake
-      openssl
-      pkg-config
-      rustPlatform
-      ;
-  }
-  // {
+  crate {
     pname = "spacedust";
-    inherit (microcosm)
-      version
-      src
-      cargoLock
-      cargoGitPrune
-      ;
-
-    cargoBuildFlags = [
-      "-p"
-      "spacedust"
-    ];
-    binaries = [ "spacedust" ];
-
-    # `--version` prints the crate version (0.1.0), not the pin's.
-    versionCheck.version = "0.1.0";
-
-    passthru.atproto.module = "services.atproto.spacedust";
 
     meta = {
       description = "Live stream of every link (interaction) in the AT Protocol firehose, over WebSocket";

@@ -10,35 +10,11 @@
 
 let
   microcosm = import ../_sources/microcosm.nix { inherit fetchFromGitHub; };
+  crate = microcosm.crate { inherit cmake openssl pkg-config rustPlatform; };
 in
 atprotoLib.buildRustApplication (
-  microcosm.buildDeps {
-    inherit
-      cmake
-      openssl
-      pkg-config
-      rustPlatform
-      ;
-  }
-  // {
+  crate {
     pname = "ufos";
-    inherit (microcosm)
-      version
-      src
-      cargoLock
-      cargoGitPrune
-      ;
-
-    cargoBuildFlags = [
-      "-p"
-      "ufos"
-    ];
-    binaries = [ "ufos" ];
-
-    # `--version` prints the crate version (0.1.0), not the pin's.
-    versionCheck.version = "0.1.0";
-
-    passthru.atproto.module = "services.atproto.ufos";
 
     meta = {
       description = "Time-series statistics and sample records for every AT Protocol collection";
