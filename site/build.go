@@ -83,7 +83,13 @@ type Result struct {
 	Diagnostics []Diagnostic
 	Source      string
 	Layout      *Layout // where each document ended up (URL function for search)
+	// Notes are things about the build worth telling its user that are not
+	// problems of the input.
+	Notes []string
 }
+
+// relativeNote says what a base URL without a host means for the output.
+const relativeNote = "the base URL has no host, so canonical links and sitemap.xml are relative paths, which search engines ignore: give the full URL, e.g. --base-url https://example.org/docs/"
 
 // Builder builds a site repeatedly from inputs that may change between
 // builds. It keeps rendered Markdown between builds (while the document set
@@ -344,6 +350,9 @@ func (b *Builder) render(ctx context.Context, out *output) (*Result, error) {
 	mark("flush")
 	prog.Done()
 	res := &Result{Source: in.Source, Layout: layout, Diagnostics: r.sortedDiags()}
+	if r.site.Origin == "" {
+		res.Notes = append(res.Notes, relativeNote)
+	}
 	for _, d := range in.Docs {
 		switch d.Kind {
 		case indexer.KindOption:

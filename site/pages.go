@@ -146,6 +146,7 @@ type guidesData struct {
 type navItem struct {
 	Text     string
 	Href     string
+	Summary  string // shown on the guides index, not in the sidebar
 	Current  bool
 	Children []navItem
 }
@@ -209,7 +210,7 @@ func (r *run) jobs() []job {
 	}
 	if len(guides) > 0 {
 		jobs = append(jobs, job{path: "guides/", kind: "guides", build: func() *page {
-			return &page{Title: "Guides", Section: "guides", Guides: &guidesData{Nav: r.guideNav(guides, "")}}
+			return &page{Title: "Guides", Section: "guides", Guides: &guidesData{Nav: r.guideNav(guides, "", true)}}
 		}})
 		for i, d := range guides {
 			i, d := i, d
@@ -458,13 +459,16 @@ func (r *run) packagePage(d *indexer.Document) *page {
 }
 
 // guideNav builds the navigation tree: top-level guides, then one branch
-// per section headed by its index page.
-func (r *run) guideNav(guides []*indexer.Document, current string) []navItem {
+// per section headed by its index page; with summaries for the index.
+func (r *run) guideNav(guides []*indexer.Document, current string, summaries bool) []navItem {
 	var nav []navItem
 	sectionAt := map[string]int{}
 	for _, d := range guides {
 		g := d.Guide
 		item := navItem{Text: d.Title, Href: r.href(r.layout.URL(*d)), Current: d.ID == current}
+		if summaries {
+			item.Summary = d.Summary
+		}
 		if g.Section == "" {
 			nav = append(nav, item)
 			continue
@@ -505,7 +509,7 @@ func (r *run) guidePage(guides []*indexer.Document, i int) *page {
 	}
 	body, diags := r.markdown(withoutTitleHeading(g.Body), true)
 	r.addDiags(indexer.PrimaryScope, file, g.BodyLine, "guide "+d.Name, diags)
-	data := &guideData{Body: body, Nav: r.guideNav(guides, d.ID), Source: src}
+	data := &guideData{Body: body, Nav: r.guideNav(guides, d.ID, false), Source: src}
 	if i > 0 {
 		p := guides[i-1]
 		data.Prev = &link{Text: p.Title, Href: r.href(r.layout.URL(*p))}

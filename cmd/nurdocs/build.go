@@ -168,6 +168,9 @@ func runBuild(ctx context.Context, args []string) error {
 	fmt.Fprintf(os.Stderr, "built %s from %s: %d pages (%d options, %d packages, %d guides), %d files, %.1f MB in %s\n",
 		f.out, res.Source, st.Pages, st.Options, st.Packages, st.Guides, st.Files, float64(st.Bytes)/1e6,
 		time.Since(start).Round(time.Millisecond))
+	for _, n := range res.Notes {
+		fmt.Fprintln(os.Stderr, "note:", n)
+	}
 	if n := len(res.Diagnostics); n > 0 {
 		limit := 10
 		if f.verbose {

@@ -111,13 +111,23 @@ func pageKinds(nixos bool) []string {
 		"404.html"}
 }
 
-// open navigates to url and waits until the page and its scripts ran.
+// open navigates to url and waits until the new page has loaded and its
+// scripts ran. Evaluation errors while the old page goes away (its
+// context destroyed) are retried.
 func open(ctx context.Context, url string) error {
 	c, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
 	if err := chromedp.Do(c, chromedp.Navigate(url)); err != nil {
 		return fmt.Errorf("opening %s: %w", url, err)
 	}
-	_, err := chromedp.Run(c, chromedp.Poll[bool](`document.readyState === 'complete'`))
-	return err
+	var last error
+	for c.Err() == nil {
+		ok, err := browsertest.Eval[bool](c, `document.readyState === 'complete' && location.href === `+jsQuote(url), 2*time.Second)
+		if err == nil && ok {
+			return nil
+		}
+		last = err
+		time.Sleep(20 * time.Millisecond)
+	}
+	return fmt.Errorf("opening %s: not loaded within 60 s (%v)", url, last)
 }
