@@ -97,6 +97,17 @@ type PackageSpec struct {
 	PostPatch   string            `json:"postPatch"`
 	SourceRoot  string            `json:"sourceRoot"`
 	Patches     []string          `json:"patches"`
+
+	// buildNodeApplication: the package manager, the program scripts by
+	// name, the native addons rebuilt from source, the build after the
+	// install, and the store paths (placeholders in metadata mode, named
+	// after the nixpkgs attribute, e.g. pnpm_9) of pnpm and node.
+	PackageManager string            `json:"packageManager"`
+	EntryPoints    map[string]string `json:"entryPoints"`
+	NativeModules  []string          `json:"nativeModules"`
+	PostBuild      string            `json:"postBuild"`
+	Pnpm           string            `json:"pnpm"`
+	Nodejs         string            `json:"nodejs"`
 }
 
 var (

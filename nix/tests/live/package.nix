@@ -47,5 +47,12 @@ else
       "postPatch"
       "sourceRoot"
       "patches"
+      # buildNodeApplication
+      "packageManager"
+      "entryPoints"
+      "nativeModules"
+      "postBuild"
+      "pnpm"
+      "nodejs"
     ]) spec
   )
