@@ -46,7 +46,7 @@ const (
 
 	// bleveFormat changes whenever the mapping or the stored entry changes,
 	// so that an index written by an older nurdocs is rebuilt.
-	bleveFormat = "nurdocs-search-5"
+	bleveFormat = "nurdocs-search-6"
 	stampKey    = "nurdocs-stamp"
 )
 
@@ -126,6 +126,7 @@ type Index struct {
 	path    string
 	entries []*entry // by Ord, which is also the bleve document ID
 	vocab   vocabulary
+	freq    docFreq
 	lens    []bool // lens[n]: some name term has n characters
 }
 
@@ -202,7 +203,7 @@ func OpenOrBuild(path string, docs []indexer.Document, url func(indexer.Document
 }
 
 func (ix *Index) setEntries(entries []*entry) {
-	ix.entries, ix.vocab = entries, newVocabulary(entries)
+	ix.entries, ix.vocab, ix.freq = entries, newVocabulary(entries), newDocFreq(entries)
 	ix.lens = ix.vocab.lengths()
 }
 
@@ -284,7 +285,7 @@ func (ix *Index) SearchContext(ctx context.Context, q string, opts Options) ([]R
 	if err := CheckQuery(q); err != nil {
 		return nil, err
 	}
-	p := parseQuery(q, ix.vocab)
+	p := parseQuery(q, ix.vocab, ix.freq)
 	toks, ordered := p.toks, p.ordered
 	if len(toks) == 0 {
 		return nil, nil
@@ -315,6 +316,11 @@ func (ix *Index) SearchContext(ctx context.Context, q string, opts Options) ([]R
 			if runes >= 3 {
 				prefix(fieldDesc, 0.5)
 			}
+			// Description words that start the token: collect for "collection".
+			r := []rune(t)
+			for i := max(4, len(r)-maxDescSuffix); i < len(r); i++ {
+				term(fieldDesc, string(r[:i]), 0.5)
+			}
 		}
 		// Typos are one edit away, so a name term within one character of
 		// the token's length must exist for one to match: only then is the
@@ -332,6 +338,17 @@ func (ix *Index) SearchContext(ctx context.Context, q string, opts Options) ([]R
 			add(fq)
 			if sw := swapFirstTwo(t); sw != t {
 				term(fieldName, sw, 1)
+			}
+		}
+		if st := stemOf(t); st != t {
+			// Words of the same stem: printing for "printer".
+			pq := query.NewPrefixQuery(st)
+			pq.SetField(fieldName)
+			add(pq)
+			if !ordered {
+				pq := query.NewPrefixQuery(st)
+				pq.SetField(fieldDesc)
+				add(pq)
 			}
 		}
 		if runes >= 5 {

@@ -24,6 +24,10 @@ type entry struct {
 	Joined []subTok `json:"j,omitempty"`
 	Desc   []string `json:"d,omitempty"` // distinct description words, stop words removed
 	Prior  int      `json:"p,omitempty"`
+	// ModFrom…ModTo-1 are the name positions of the module segment (see
+	// addPath); empty when ModTo is 0.
+	ModFrom int `json:"mf,omitempty"`
+	ModTo   int `json:"mt,omitempty"`
 
 	doc indexer.Document
 	url string
@@ -70,11 +74,16 @@ func buildEntries(docs []indexer.Document, url func(indexer.Document) string) []
 	for i, d := range sorted {
 		e := &entry{Ord: i, doc: d, Desc: descTokens(descText(d))}
 		slices.Sort(e.Desc) // for binary search in match
-		for _, seg := range segments(nameText(d)) {
-			e.Name = append(e.Name, seg.Tokens...)
-			if len(seg.Tokens) > 1 {
-				e.Joined = append(e.Joined, subTok{len(e.Name) - 1, seg.Joined})
+		name := nameText(d)
+		if d.Kind != indexer.KindOption || strings.ContainsAny(name, " \t") {
+			for _, seg := range segments(name) {
+				e.Name = append(e.Name, seg.Tokens...)
+				if len(seg.Tokens) > 1 {
+					e.Joined = append(e.Joined, subTok{len(e.Name) - 1, seg.Joined})
+				}
 			}
+		} else {
+			e.addPath(name)
 		}
 		if url != nil {
 			e.url = url(d)
@@ -87,6 +96,42 @@ func buildEntries(docs []indexer.Document, url func(indexer.Document) string) []
 	addCompoundParts(entries)
 	return entries
 }
+
+// addPath tokenizes an option path. Each dotted part
+// written as one word of several tokens is also indexed joined, whether
+// its tokens were run together ("allowedTCPPorts": allowedtcpports) or
+// hyphenated ("home-assistant": homeassistant), so that a product typed
+// as one word finds it. The tokens of the second part, where NixOS puts
+// the module ("services.mastodon.…", "networking.firewall.…"), are the
+// module segment; of the first when the name has one part or its second
+// is a placeholder ("fileSystems.<name>.mountPoint").
+func (e *entry) addPath(name string) {
+	parts := strings.Split(name, ".")
+	module := 1
+	if len(parts) == 1 || strings.HasPrefix(parts[1], "<") || parts[1] == "*" {
+		module = 0
+	}
+	for i, part := range parts {
+		from := len(e.Name)
+		var runs []string
+		for _, seg := range segments(part) {
+			e.Name = append(e.Name, seg.Tokens...)
+			if len(seg.Tokens) > 1 {
+				e.Joined = append(e.Joined, subTok{len(e.Name) - 1, seg.Joined})
+			}
+			runs = append(runs, seg.Joined)
+		}
+		if len(runs) > 1 {
+			e.Joined = append(e.Joined, subTok{len(e.Name) - 1, strings.Join(runs, "")})
+		}
+		if i == module && len(e.Name) > from {
+			e.ModFrom, e.ModTo = from, len(e.Name)
+		}
+	}
+}
+
+// inModule reports whether name position pos is in the module segment.
+func (e *entry) inModule(pos int) bool { return pos >= e.ModFrom && pos < e.ModTo }
 
 // nameText is what counts as a document's name for matching: the option
 // path, the package attribute, or the guide's title.
@@ -209,17 +254,17 @@ func (e *entry) match(q string, namesOnly, wide bool) tokenState {
 	var t tokenState
 	for pos, w := range e.Name {
 		if m := nameMatch(q, w, wide); m > 0 {
-			t.addName(m, pos)
+			t.addName(m, pos, e.inModule(pos))
 		}
 	}
 	for _, j := range e.Joined {
 		if m := nameMatch(q, j.Tok, wide); m > 0 {
-			t.addName(m, j.Pos)
+			t.addName(m, j.Pos, e.inModule(j.Pos))
 		}
 	}
 	for _, s := range e.Sub {
 		if s.Tok == q {
-			t.addName(matchSub, s.Pos)
+			t.addName(matchSub, s.Pos, e.inModule(s.Pos))
 		}
 	}
 	if namesOnly {
@@ -232,6 +277,30 @@ func (e *entry) match(q string, namesOnly, wide bool) tokenState {
 	} else if i < len(e.Desc) {
 		t.addDesc(descMatch(q, e.Desc[i]))
 	}
+	if t.desc == descNone {
+		// Words that start q ("collect" for "collection") or share its
+		// stem ("printing" for "printer"), which starts both.
+		i := len(q)
+		for range maxDescSuffix {
+			_, size := utf8.DecodeLastRuneInString(q[:i])
+			if i -= size; i <= 0 || utf8.RuneCountInString(q[:i]) < 4 {
+				break
+			}
+			if _, found := slices.BinarySearch(e.Desc, q[:i]); found {
+				t.addDesc(descStem)
+				return t
+			}
+		}
+		if st := stemOf(q); st != q {
+			i, _ := slices.BinarySearch(e.Desc, st)
+			for ; i < len(e.Desc) && strings.HasPrefix(e.Desc[i], st); i++ {
+				if sameStem(q, e.Desc[i]) {
+					t.addDesc(descStem)
+					break
+				}
+			}
+		}
+	}
 	return t
 }
 
@@ -239,25 +308,30 @@ func (e *entry) match(q string, namesOnly, wide bool) tokenState {
 type parsedQuery struct {
 	toks    []string
 	wide    []bool // per token: look for typos widely (vocabulary.needsWideTypos)
+	rare    []int  // per token: the rarity of the word in descriptions
 	ordered bool   // a dotted path: in order, names only
+	// states is scratch space for score, which runs for every candidate:
+	// a parsedQuery is used by one goroutine at a time.
+	states []tokenState
 }
 
-func parseQuery(q string, v vocabulary) parsedQuery {
+func parseQuery(q string, v vocabulary, f docFreq) parsedQuery {
 	p := parsedQuery{toks: QueryTokens(q), ordered: isPath(q)}
+	p.states = make([]tokenState, len(p.toks))
 	for _, t := range p.toks {
 		p.wide = append(p.wide, v.needsWideTypos(t))
+		p.rare = append(p.rare, rarity(f.docs, f.desc[t]))
 	}
 	return p
 }
 
 // score ranks the entry for a query.
 func (e *entry) score(p parsedQuery) (tier, score int) {
-	toks := make([]tokenState, len(p.toks))
+	toks := p.states[:len(p.toks)]
 	for i, qt := range p.toks {
 		toks[i] = e.match(qt, p.ordered, p.wide[i])
 	}
-	ordered := p.ordered
-	return docScore(toks, min(len(e.Name), maxCount), e.Prior, ordered)
+	return docScore(toks, min(len(e.Name), maxCount), e.Prior, p.ordered, p.rare)
 }
 
 // display fields of a result.

@@ -10,17 +10,26 @@ import (
 // last. search.js uses the same numbers.
 const (
 	matchNone   = 0
-	matchTypo   = 1 // one letter wrong, missing, extra or two swapped (query of 4+ letters)
-	matchSub    = 2 // the query is one half of a compound name token: "ssh" in "openssh"
-	matchPrefix = 3 // the name token starts with the query token
-	matchExact  = 4
+	matchStem   = 1 // the name token, of 4+ letters, starts the query token: "port" for "ports", "auto" for "automatic"
+	matchTypo   = 2 // one letter wrong, missing, extra or two swapped (query of 4+ letters)
+	matchSub    = 3 // the query is one half of a compound name token: "ssh" in "openssh"
+	matchPrefix = 4 // the name token starts with the query token
+	matchExact  = 5
+)
+
+// nameWeight is what a name match of each quality adds to the score, and
+// moduleWeight what it adds more in the module segment (see entry.addPath).
+var (
+	nameWeight   = [...]int{0, 4, 8, 16, 24, 32}
+	moduleWeight = [...]int{0, 1, 3, 6, 9, 12}
 )
 
 // Description match qualities.
 const (
 	descNone   = 0
-	descPrefix = 1 // query token of 3+ letters starts the description word
-	descExact  = 2
+	descStem   = 1 // the description word, of 4+ letters, starts the query token: "collect" for "collection"
+	descPrefix = 2 // query token of 3+ letters starts the description word
+	descExact  = 3
 )
 
 // Tiers, best last. A document's tier decides its place before anything
@@ -48,14 +57,55 @@ func nameMatch(q, w string, wide bool) int {
 	if len(q) < len(w) && strings.HasPrefix(w, q) && utf8.RuneCountInString(q) >= 2 {
 		return matchPrefix
 	}
-	if typoMatch(q, w, wide) || stemMatch(q, w) {
+	if typoMatch(q, w, wide) {
 		return matchTypo
+	}
+	if stemMatch(q, w) || sameStem(q, w) {
+		return matchStem
 	}
 	return matchNone
 }
 
+// stemOf strips one common English ending from an ASCII word, keeping at
+// least four letters: printer, printers and printing are all "print". It
+// is deliberately simple; search.js has the same function.
+func stemOf(w string) string {
+	n := len(w)
+	for i := 0; i < n; i++ {
+		if w[i] >= utf8.RuneSelf {
+			return w
+		}
+	}
+	cut := func(suffix string) bool { return strings.HasSuffix(w, suffix) && n-len(suffix) >= 4 }
+	switch {
+	case cut("ings"):
+		return w[:n-4]
+	case cut("ing"), cut("ers"):
+		return w[:n-3]
+	case cut("er"), cut("ed"):
+		return w[:n-2]
+	case cut("es") && strings.IndexByte("sxzh", w[n-3]) >= 0:
+		return w[:n-2]
+	case cut("s") && w[n-2] != 's':
+		return w[:n-1]
+	}
+	return w
+}
+
+// sameStem reports whether two different words of four letters or more
+// have the same stem.
+func sameStem(q, w string) bool {
+	if q == w || len(q) < 4 || len(w) < 4 || q[0] != w[0] {
+		return false
+	}
+	s := stemOf(q)
+	return strings.HasPrefix(w, s) && stemOf(w) == s
+}
+
 // stemMatch reports whether the name token w, of four letters or more,
 // starts the longer query token q: "ports" finds port, "automatic" auto.
+// It is the weakest match, below a typo: "vaultwaden" is a misspelt
+// vaultwarden before it is a longer vault.
 func stemMatch(q, w string) bool {
 	return len(w) < len(q) && strings.HasPrefix(q, w) && utf8.RuneCountInString(w) >= 4
 }
@@ -68,7 +118,42 @@ func descMatch(q, w string) int {
 	if len(q) < len(w) && strings.HasPrefix(w, q) && utf8.RuneCountInString(q) >= 3 {
 		return descPrefix
 	}
+	if stemMatch(q, w) && utf8.RuneCountInString(q[len(w):]) <= maxDescSuffix || sameStem(q, w) {
+		return descStem
+	}
 	return descNone
+}
+
+// maxDescSuffix is the most letters a query token may have beyond a
+// description word it stands for: "collection" is "collect", but
+// "vaultwarden" is not "vault".
+const maxDescSuffix = 3
+
+// docFreq is what the rarity of a description word is computed from.
+type docFreq struct {
+	docs int            // documents indexed
+	desc map[string]int // description word → documents whose description has it
+}
+
+func newDocFreq(entries []*entry) docFreq {
+	f := docFreq{docs: len(entries), desc: map[string]int{}}
+	for _, e := range entries {
+		for _, w := range e.Desc {
+			f.desc[w]++
+		}
+	}
+	return f
+}
+
+// rarity weighs a word found in df of n documents: the whole part of
+// log2(n/(df+1)), plus one; 0 for none. Integer arithmetic, so that
+// search.js computes the same numbers.
+func rarity(n, df int) int {
+	r := 0
+	for x := n / (df + 1); x > 0; x >>= 1 {
+		r++
+	}
+	return r
 }
 
 // typoMatch reports whether w is one edit away from q (Damerau: a
@@ -180,15 +265,19 @@ func oneEdit(a, b []rune) bool {
 // tokenState is what one query token found in one document.
 type tokenState struct {
 	name   int    // best name match quality
+	mod    int    // best name match quality in the module segment
 	desc   int    // best description match quality
 	exact  uint32 // name positions matched exactly
 	strong uint32 // name positions matched exactly or by prefix
 	any    uint32 // name positions matched at all
 }
 
-func (t *tokenState) addName(quality, pos int) {
+func (t *tokenState) addName(quality, pos int, module bool) {
 	if quality > t.name {
 		t.name = quality
+	}
+	if module && quality > t.mod {
+		t.mod = quality
 	}
 	if pos >= maxPos {
 		return
@@ -215,7 +304,7 @@ func (t *tokenState) addDesc(quality int) {
 // learns them from the name postings. ordered says the query was a dotted
 // path, whose segments must match in order for tierPath; words separated by
 // spaces may match in any order.
-func docScore(toks []tokenState, count, prior int, ordered bool) (tier, score int) {
+func docScore(toks []tokenState, count, prior int, ordered bool, rare []int) (tier, score int) {
 	n := len(toks)
 	allName, allAny, some, named := true, true, false, false
 	for _, t := range toks {
@@ -248,13 +337,20 @@ func docScore(toks []tokenState, count, prior int, ordered bool) (tier, score in
 		tier = tierSome
 	}
 	w := 0
-	for _, t := range toks {
-		w += t.name * 8
+	for i, t := range toks {
+		// A word naming the module counts more than the same word further
+		// in: "redis" means services.redis, not services.immich.redis.
+		w += nameWeight[t.name] + moduleWeight[t.mod]
 		if t.name != matchExact {
 			// The description speaks for a token only when the name does
 			// not already: else long descriptions that repeat the name
-			// would outrank the option itself.
-			w += t.desc * 2
+			// would outrank the option itself. Rare words count more; an
+			// enable option's description says what its module is for.
+			d := t.desc * rare[i]
+			if prior == 0 {
+				d /= 2
+			}
+			w += d
 		}
 	}
 	effCount := 0
@@ -263,7 +359,7 @@ func docScore(toks []tokenState, count, prior int, ordered bool) (tier, score in
 		// "enable" does not count: "docker" ends virtualisation.docker.enable.
 		last := count - 1
 		end := last < maxPos && toks[n-1].any&(1<<last) != 0
-		if !end && prior > 0 && last >= 1 && last-1 < maxPos && toks[n-1].exact&(1<<(last-1)) != 0 {
+		if !end && prior > 0 && last >= 1 && last-1 < maxPos && toks[n-1].any&(1<<(last-1)) != 0 {
 			end = true
 		}
 		if end {

@@ -24,10 +24,15 @@ func TestNameMatch(t *testing.T) {
 		{"fiewal", "firewall", matchNone},      // two edits
 		{"tialscale", "tailscale", matchTypo},  // swap of the second and third letters
 		{"txailscale", "tailscale", matchTypo}, // an extra second letter
-		{"ports", "port", matchTypo},           // the name token starts the query token
-		{"automatic", "auto", matchTypo},
-		{"pdsadmin", "pds", matchNone}, // … when it has four letters or more
-		{"pdz", "pds", matchNone},      // typos need four letters
+		{"ports", "port", matchTypo},           // one letter extra
+		{"automatic", "auto", matchStem},       // the name token starts the query token
+		{"vaultwaden", "vaultwarden", matchTypo},
+		{"vaultwaden", "vault", matchStem},  // weaker than the typo
+		{"printer", "printing", matchStem},  // the same stem
+		{"addresses", "address", matchStem}, // (-es after s)
+		{"services", "servic", matchStem},   // the name token starts it
+		{"pdsadmin", "pds", matchNone},      // … when it has four letters or more
+		{"pdz", "pds", matchNone},           // typos need four letters
 		{"größe", "größe", matchExact},
 		{"grösse", "größe", matchNone},
 		{"grüße", "größe", matchTypo},
@@ -52,6 +57,64 @@ func TestNameMatch(t *testing.T) {
 	}
 	if descMatch("fi", "firewall") != descNone || descMatch("fir", "firewall") != descPrefix || descMatch("firewall", "firewall") != descExact {
 		t.Error("descMatch: prefixes need three letters")
+	}
+	if descMatch("collection", "collect") != descStem || descMatch("printer", "printing") != descStem || descMatch("vaultwarden", "vault") != descNone {
+		t.Error("descMatch: stems of at most three letters less, or the same stem")
+	}
+}
+
+func TestStemOf(t *testing.T) {
+	for w, want := range map[string]string{
+		"printer": "print", "printers": "print", "printing": "print", "settings": "sett", "users": "user", "user": "user",
+		"addresses": "address", "address": "address", "services": "service", "enabled": "enabl", "größen": "größen", "ssh": "ssh",
+	} {
+		if got := stemOf(w); got != want {
+			t.Errorf("stemOf(%q) = %q, want %q", w, got, want)
+		}
+	}
+}
+
+func TestRarity(t *testing.T) {
+	// log2(n/(df+1)), whole, plus one; 0 when every document has it.
+	for _, c := range [][3]int{{20000, 0, 15}, {20000, 199, 7}, {20000, 1999, 4}, {20000, 19999, 1}, {10, 20, 0}} {
+		if got := rarity(c[0], c[1]); got != c[2] {
+			t.Errorf("rarity(%d, %d) = %d, want %d", c[0], c[1], got, c[2])
+		}
+	}
+}
+
+func TestModuleSegment(t *testing.T) {
+	entries := buildEntries([]indexer.Document{opt("services.home-assistant.enable", ""), opt("fileSystems.<name>.mountPoint", ""),
+		opt("services.immich.redis.enable", "")}, nil)
+	mod := func(e *entry) (out []string) {
+		for pos, tok := range e.Name {
+			if e.inModule(pos) {
+				out = append(out, tok)
+			}
+		}
+		return out
+	}
+	byName := map[string]*entry{}
+	for _, e := range entries {
+		byName[e.doc.Name] = e
+	}
+	if got := mod(byName["services.home-assistant.enable"]); len(got) != 2 || got[0] != "home" || got[1] != "assistant" {
+		t.Errorf("module of services.home-assistant.enable = %q", got)
+	}
+	if got := mod(byName["fileSystems.<name>.mountPoint"]); len(got) != 2 || got[0] != "file" {
+		t.Errorf("module of fileSystems.<name>.mountPoint = %q (the placeholder is not the module)", got)
+	}
+	// Hyphenated parts are indexed joined too.
+	if j := byName["services.home-assistant.enable"].Joined; len(j) != 1 || j[0] != (subTok{2, "homeassistant"}) {
+		t.Errorf("joined = %v", j)
+	}
+	// A query naming the module finds its options before another module's.
+	if rs := scan(entries, "redis", Options{}); len(rs) != 1 {
+		t.Errorf("redis: %v", rs)
+	}
+	rs := scan(buildEntries([]indexer.Document{opt("services.immich.redis.enable", ""), opt("services.redis.servers.<name>.enable", "")}, nil), "redis", Options{})
+	if len(rs) != 2 || rs[0].Name != "services.redis.servers.<name>.enable" {
+		t.Errorf("redis: %v", rs)
 	}
 }
 

@@ -9,25 +9,33 @@ import (
 	"github.com/atproto-nur/atproto-nur/search/internal/releval"
 )
 
+// minSuccess is the success@10 each judged set must keep: the old set's
+// floor from before issue 14, and the two halves of the new set a little
+// under what they measured when the set was last tuned (0.857 and 0.915).
+var minSuccess = map[string]float64{"old": 0.9, "tune": 0.83, "held": 0.85}
+
 // TestRelevance ranks the judged queries over the NixOS option set with the
 // bleve index (as the CLI and the preview server do) and with search.js on
 // the static shards, requires the same top ten from both, and success@10
-// of at least 0.9. go run ./search/cmd/releval -v prints the details.
+// of at least minSuccess per set. go run ./search/cmd/releval -v prints
+// the details.
 func TestRelevance(t *testing.T) {
 	if testing.Short() {
 		t.Skip("skipped in -short mode: builds indexes of the NixOS option set")
 	}
-	queries, err := releval.Load()
+	sets, err := releval.LoadSets()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(queries) < 60 {
-		t.Fatalf("%d judged queries, want at least 60", len(queries))
+	if len(sets[0].Queries) < 60 || len(sets[1].Queries)+len(sets[2].Queries) < 150 {
+		t.Fatalf("%d old and %d new judged queries, want at least 60 and 150", len(sets[0].Queries), len(sets[1].Queries)+len(sets[2].Queries))
 	}
 	ix := nixosBleve(t)
 	var qs []jsrun.Query
-	for _, q := range queries {
-		qs = append(qs, jsrun.Query{Q: q.Q})
+	for _, s := range sets {
+		for _, q := range s.Queries {
+			qs = append(qs, jsrun.Query{Q: q.Q})
+		}
 	}
 	answers, err := jsrun.Run(nixosStatic(t), qs, releval.Cutoff)
 	if errors.Is(err, jsrun.ErrNoNode) {
@@ -35,35 +43,39 @@ func TestRelevance(t *testing.T) {
 	} else if err != nil {
 		t.Fatal(err)
 	}
-	var outs []releval.Outcome
-	for i, q := range queries {
-		rs, err := ix.Search(q.Q, Options{Limit: releval.Cutoff})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var top []string
-		for _, r := range rs {
-			top = append(top, r.Name)
-		}
-		outs = append(outs, releval.Judge(q, top, nil))
-		if answers != nil {
-			var js []string
-			for _, r := range answers[i].Results {
-				js = append(js, r.Name)
+	i := 0
+	for _, s := range sets {
+		var outs []releval.Outcome
+		for _, q := range s.Queries {
+			rs, err := ix.Search(q.Q, Options{Limit: releval.Cutoff})
+			if err != nil {
+				t.Fatal(err)
 			}
-			if !slices.Equal(js, top) {
-				t.Errorf("%q: search.js top %q, bleve %q", q.Q, js, top)
+			var top []string
+			for _, r := range rs {
+				top = append(top, r.Name)
 			}
-		}
-	}
-	s := releval.Summarize(outs)
-	t.Logf("%d queries: MRR %.3f, success@10 %.3f", s.N, s.MRR, s.SuccessAt)
-	if s.SuccessAt < 0.9 {
-		for _, o := range outs {
-			if o.Rank == 0 {
-				t.Logf("miss: %q (top: %q)", o.Query.Q, o.Top)
+			outs = append(outs, releval.Judge(q, top, nil))
+			if answers != nil {
+				var js []string
+				for _, r := range answers[i].Results {
+					js = append(js, r.Name)
+				}
+				if !slices.Equal(js, top) {
+					t.Errorf("%q: search.js top %q, bleve %q", q.Q, js, top)
+				}
 			}
+			i++
 		}
-		t.Errorf("success@10 = %.3f, want at least 0.9", s.SuccessAt)
+		sum := releval.Summarize(outs)
+		t.Logf("%s: %d queries: MRR %.3f, success@10 %.3f", s.Name, sum.N, sum.MRR, sum.SuccessAt)
+		if sum.SuccessAt < minSuccess[s.Name] {
+			for _, o := range outs {
+				if o.Rank == 0 {
+					t.Logf("miss: %q (top: %q)", o.Query.Q, o.Top)
+				}
+			}
+			t.Errorf("%s: success@10 = %.3f, want at least %.2f", s.Name, sum.SuccessAt, minSuccess[s.Name])
+		}
 	}
 }

@@ -54,7 +54,7 @@ func scan(entries []*entry, q string, opts Options) []Result {
 	if CheckQuery(q) != nil {
 		return nil
 	}
-	p := parseQuery(q, newVocabulary(entries))
+	p := parseQuery(q, newVocabulary(entries), newDocFreq(entries))
 	if len(p.toks) == 0 {
 		return nil
 	}

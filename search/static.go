@@ -30,7 +30,7 @@ import (
 // which a query tends to find together, share a chunk.
 
 // StaticFormat is the version of the static index layout; search.js checks it.
-const StaticFormat = 1
+const StaticFormat = 2
 
 // DocChunk is the number of documents per docs/ file.
 const DocChunk = 64
@@ -59,6 +59,10 @@ type manifest struct {
 	Ranges []docRange `json:"ranges"`
 	Name   []string   `json:"name"`
 	Desc   []string   `json:"desc"`
+	// Prior lists, as gaps, the documents with a prior (enable options):
+	// ranking needs it for documents that only descriptions found, whose
+	// postings do not carry it.
+	Prior []int `json:"prior"`
 }
 
 // docRange says that documents From…To-1 are of one kind and scope.
@@ -75,11 +79,15 @@ func (r docRange) MarshalJSON() ([]byte, error) {
 
 // packPosting packs what ranking needs from one name posting into one
 // number: position (5 bits; 31 means "too far to track"), name token count
-// (6 bits), prior (2 bits) and whether the term is a compound half (1 bit).
-func packPosting(pos, count, prior int, sub bool) int {
+// (6 bits), prior (2 bits), whether the term is a compound half (1 bit) and
+// whether it is in the module segment (1 bit).
+func packPosting(pos, count, prior int, sub, module bool) int {
 	p := min(pos, maxPos) | min(count, maxCount)<<5 | min(prior, 3)<<11
 	if sub {
 		p |= 1 << 13
+	}
+	if module {
+		p |= 1 << 14
 	}
 	return p
 }
@@ -128,7 +136,14 @@ func WriteStaticIndexWith(dir string, docs []indexer.Document, url func(indexer.
 			return Stats{}, fmt.Errorf("search index: %w", err)
 		}
 	}
-	m := manifest{Format: StaticFormat, Docs: len(entries), Chunk: DocChunk}
+	m := manifest{Format: StaticFormat, Docs: len(entries), Chunk: DocChunk, Prior: []int{}}
+	prev := 0
+	for _, e := range entries {
+		if e.Prior > 0 {
+			m.Prior = append(m.Prior, e.Ord-prev)
+			prev = e.Ord
+		}
+	}
 
 	for _, e := range entries {
 		d := e.doc
@@ -147,7 +162,7 @@ func WriteStaticIndexWith(dir string, docs []indexer.Document, url func(indexer.
 			if names[k] == nil {
 				names[k] = map[string][]int{}
 			}
-			names[k][term] = append(names[k][term], e.Ord, packPosting(pos, count, e.Prior, sub))
+			names[k][term] = append(names[k][term], e.Ord, packPosting(pos, count, e.Prior, sub, e.inModule(pos)))
 		}
 		for pos, t := range e.Name {
 			add(t, pos, false)

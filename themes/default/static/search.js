@@ -90,8 +90,9 @@
 
   // ---- Matching and ranking: the mirror of search/rank.go -------------
 
-  var M_TYPO = 1, M_SUB = 2, M_PREFIX = 3, M_EXACT = 4;
-  var D_PREFIX = 1, D_EXACT = 2;
+  var M_STEM = 1, M_TYPO = 2, M_SUB = 3, M_PREFIX = 4, M_EXACT = 5;
+  var NAME_W = [0, 4, 8, 16, 24, 32], MODULE_W = [0, 1, 3, 6, 9, 12];
+  var D_STEM = 1, D_PREFIX = 2, D_EXACT = 3, MAX_DESC_SUFFIX = 3;
   var T_SOME = 1, T_ALL = 2, T_WORDS = 3, T_PATH = 4, T_PREFIX = 5, T_EXACT = 6;
   var MAX_POS = 31;
 
@@ -122,12 +123,42 @@
   function nameMatch(q, qr, w, wide) {
     if (q === w) return M_EXACT;
     if (q.length < w.length && w.startsWith(q) && qr.length >= 2) return M_PREFIX;
-    if (typoMatch(qr, w, wide) || stemMatch(q, w)) return M_TYPO;
+    if (typoMatch(qr, w, wide)) return M_TYPO;
+    if (stemMatch(q, w) || sameStem(q, w)) return M_STEM;
     return 0;
   }
 
   // stemMatch: a name token of four letters or more starts the query token.
   function stemMatch(q, w) { return w.length < q.length && q.startsWith(w) && cpLen(w) >= 4; }
+
+  // stemOf and sameStem: see search/rank.go.
+  function stemOf(w) {
+    var n = w.length;
+    if (!/^[\x00-\x7f]*$/.test(w)) return w;
+    function cut(suffix) { return w.endsWith(suffix) && n - suffix.length >= 4; }
+    if (cut('ings')) return w.slice(0, n - 4);
+    if (cut('ing') || cut('ers')) return w.slice(0, n - 3);
+    if (cut('er') || cut('ed')) return w.slice(0, n - 2);
+    if (cut('es') && 'sxzh'.indexOf(w.charAt(n - 3)) >= 0) return w.slice(0, n - 2);
+    if (cut('s') && w.charAt(n - 2) !== 's') return w.slice(0, n - 1);
+    return w;
+  }
+
+  // sameStem runs for every term of a shard: the stem of q is kept, and w
+  // must start with it before its own stem is worked out.
+  var lastStem = { q: null, s: null };
+  function sameStem(q, w) {
+    if (q === w || q.length < 4 || w.length < 4) return false;
+    if (lastStem.q !== q) { lastStem.q = q; lastStem.s = stemOf(q); }
+    return w.startsWith(lastStem.s) && stemOf(w) === lastStem.s;
+  }
+
+  // rarity: see search/rank.go.
+  function rarity(n, df) {
+    var r = 0;
+    for (var x = Math.floor(n / (df + 1)); x > 0; x = Math.floor(x / 2)) r++;
+    return r;
+  }
 
   // wideKeys are the further name shards that wide typos of q need.
   function wideKeys(q) {
@@ -147,6 +178,7 @@
   function descMatch(q, qr, w) {
     if (q === w) return D_EXACT;
     if (q.length < w.length && w.startsWith(q) && qr.length >= 3) return D_PREFIX;
+    if ((stemMatch(q, w) && cpLen(q.slice(w.length)) <= MAX_DESC_SUFFIX) || sameStem(q, w)) return D_STEM;
     return 0;
   }
 
@@ -172,7 +204,7 @@
 
   // docScore returns the score, 0 for no match; see docScore in
   // search/rank.go. The tier is Math.floor(score / 100000).
-  function docScore(toks, count, prior, ordered) {
+  function docScore(toks, count, prior, ordered, rare) {
     var n = toks.length, allName = true, allAny = true, some = false, named = false, i, t, tier;
     for (i = 0; i < n; i++) {
       t = toks[i];
@@ -189,14 +221,18 @@
     else tier = T_SOME;
     var w = 0;
     for (i = 0; i < n; i++) {
-      w += toks[i].name * 8;
-      if (toks[i].name !== M_EXACT) w += toks[i].desc * 2;
+      w += NAME_W[toks[i].name] + MODULE_W[toks[i].mod];
+      if (toks[i].name !== M_EXACT) {
+        var d = toks[i].desc * rare[i];
+        if (prior === 0) d = Math.floor(d / 2);
+        w += d;
+      }
     }
     var eff = 0;
     if (named) {
       var last = count - 1;
       var end = last < MAX_POS && (toks[n - 1].any & bit(last)) !== 0;
-      if (!end && prior > 0 && last >= 1 && last - 1 < MAX_POS && (toks[n - 1].exact & bit(last - 1)) !== 0) end = true;
+      if (!end && prior > 0 && last >= 1 && last - 1 < MAX_POS && (toks[n - 1].any & bit(last - 1)) !== 0) end = true;
       if (end) w += 6;
       eff = count;
       if (prior > 0 && eff > 1) eff--;
@@ -237,8 +273,11 @@
     var self = this;
     if (!this.ready) {
       this.ready = this.get('manifest.json').then(function (m) {
-        if (m.v !== 1) throw new Error('search index format ' + m.v + ' not supported');
+        if (m.v !== 2) throw new Error('search index format ' + m.v + ' not supported');
         self.manifest = m;
+        // Enable options, for documents only descriptions find.
+        self.prior = new Uint8Array(m.docs);
+        for (var i = 0, ord = 0; i < m.prior.length; i++) { ord += m.prior[i]; self.prior[ord] = 1; }
         self.nameKeys = new Set(m.name);
         self.descKeys = new Set(m.desc);
         return m;
@@ -295,6 +334,11 @@
         });
         return load(more);
       }).then(function () {
+        // How rare each token is in descriptions: its postings in its shard.
+        plans.forEach(function (p) {
+          var d = p.desc ? self.files[p.desc].value : null;
+          p.rare = rarity(self.manifest.docs, d && Object.prototype.hasOwnProperty.call(d, p.tok) ? d[p.tok].length : 0);
+        });
         return self.fold(toks, plans, opts, ordered);
       });
     });
@@ -307,10 +351,10 @@
   Engine.prototype.buffers = function (n) {
     var N = this.manifest.docs, b = this.buf;
     if (!b) {
-      b = this.buf = { gen: 0, seen: new Uint32Array(N), touched: new Int32Array(N), count: new Uint8Array(N), prior: new Uint8Array(N), toks: [] };
+      b = this.buf = { gen: 0, seen: new Uint32Array(N), touched: new Int32Array(N), count: new Uint8Array(N), toks: [] };
     }
     while (b.toks.length < n) {
-      b.toks.push({ name: new Uint8Array(N), desc: new Uint8Array(N), exact: new Uint32Array(N), strong: new Uint32Array(N), any: new Uint32Array(N) });
+      b.toks.push({ name: new Uint8Array(N), mod: new Uint8Array(N), desc: new Uint8Array(N), exact: new Uint32Array(N), strong: new Uint32Array(N), any: new Uint32Array(N) });
     }
     b.gen++;
     if (b.gen === 0xffffffff) { b.seen.fill(0); b.gen = 1; }
@@ -325,10 +369,10 @@
       if (seen[ord] !== gen) {
         seen[ord] = gen;
         touched[nt++] = ord;
-        b.count[ord] = 0; b.prior[ord] = 0;
+        b.count[ord] = 0;
         for (var x = 0; x < n; x++) {
           var s = b.toks[x];
-          s.name[ord] = 0; s.desc[ord] = 0; s.exact[ord] = 0; s.strong[ord] = 0; s.any[ord] = 0;
+          s.name[ord] = 0; s.mod[ord] = 0; s.desc[ord] = 0; s.exact[ord] = 0; s.strong[ord] = 0; s.any[ord] = 0;
         }
       }
     }
@@ -342,13 +386,13 @@
           var ps = shard[term], ord = 0;
           for (j = 0; j < ps.length; j += 2) {
             ord += ps[j];
-            var packed = ps[j + 1], quality = (packed >> 13) ? (subOK ? M_SUB : 0) : m;
+            var packed = ps[j + 1], quality = (packed >> 13) & 1 ? (subOK ? M_SUB : 0) : m;
             if (quality === 0) continue;
             touch(ord);
             var pos = packed & 31;
             b.count[ord] = (packed >> 5) & 63;
-            b.prior[ord] = (packed >> 11) & 3;
             if (quality > st.name[ord]) st.name[ord] = quality;
+            if ((packed >> 14) & 1 && quality > st.mod[ord]) st.mod[ord] = quality; // in the module segment
             if (pos < MAX_POS) {
               var bt = bit(pos);
               st.any[ord] |= bt;
@@ -378,7 +422,8 @@
       return (!opts.kind || r[0] === opts.kind) && (!opts.scope || r[1] === opts.scope);
     });
     var limit = opts.limit || 10, top = [], total = 0, view = [];
-    for (i = 0; i < n; i++) view.push({ name: 0, desc: 0, exact: 0, strong: 0, any: 0 });
+    var rare = plans.map(function (p) { return p.rare; });
+    for (i = 0; i < n; i++) view.push({ name: 0, mod: 0, desc: 0, exact: 0, strong: 0, any: 0 });
     for (k = 0; k < nt; k++) {
       var o = touched[k], ok = false;
       for (j = 0; j < allowed.length; j++) if (o >= allowed[j][2] && o < allowed[j][3]) { ok = true; break; }
@@ -386,10 +431,10 @@
       var named = false;
       for (i = 0; i < n; i++) {
         var t = b.toks[i], v = view[i];
-        v.name = t.name[o]; v.desc = t.desc[o]; v.exact = t.exact[o]; v.strong = t.strong[o]; v.any = t.any[o];
+        v.name = t.name[o]; v.mod = t.mod[o]; v.desc = t.desc[o]; v.exact = t.exact[o]; v.strong = t.strong[o]; v.any = t.any[o];
         if (v.name > 0) named = true;
       }
-      var sc = docScore(view, named ? b.count[o] : 0, named ? b.prior[o] : 0, ordered);
+      var sc = docScore(view, named ? b.count[o] : 0, this.prior[o], ordered, rare);
       if (sc === 0) continue;
       total++;
       if (top.length === limit) {
