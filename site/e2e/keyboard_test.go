@@ -65,6 +65,18 @@ func TestKeyboardPaths(t *testing.T) {
 	must[bool](t, ctx, "focusing the search box", `(document.getElementById('search-input').focus(), true)`)
 	keys(t, ctx, "typing", "pds")
 	until(t, ctx, "drop-down results", `document.getElementById('search-results').getAttribute('data-query') === 'pds'`)
+	// The open drop-down passes axe-core too (listbox, options, names).
+	if axe, err := browsertest.AxeSource(); err != nil {
+		t.Logf("axe-core check of the drop-down skipped: %v", err)
+	} else {
+		vs, err := browsertest.RunAxe(ctx, axe)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range vs {
+			t.Errorf("open search drop-down: axe-core: %s", v)
+		}
+	}
 	keys(t, ctx, "tabbing to the filters", kb.Tab, kb.Tab)
 	if k := must[string](t, ctx, "reading focus", `document.activeElement.getAttribute('data-kind')`); k != "option" {
 		t.Fatalf("two Tabs from the search box reach %q, want the Options filter", k)
