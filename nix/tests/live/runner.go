@@ -51,8 +51,9 @@ type Process struct {
 	done     chan struct{}
 	waitErr  error
 	started  time.Time
-	logs     *logBuffer
-	peakKB   int64 // peak resident set size over every run, KiB
+	logs     *logBuffer // the program's output
+	steps    *logBuffer // the output of the commands run before it
+	peakKB   int64      // peak resident set size over every run, KiB
 	peakMu   sync.Mutex
 	stopping bool
 }
@@ -70,7 +71,7 @@ type Process struct {
 // The process is killed when the test ends.
 func Start(t testing.TB, u *Unit, o Options) *Process {
 	t.Helper()
-	p := &Process{Unit: u, Opts: o, t: t, logs: &logBuffer{}}
+	p := &Process{Unit: u, Opts: o, t: t, logs: &logBuffer{}, steps: &logBuffer{}}
 	p.Root = o.Root
 	if p.Root == "" {
 		p.Root = t.TempDir()
@@ -84,6 +85,7 @@ func Start(t testing.TB, u *Unit, o Options) *Process {
 			<-p.done
 		}
 		if t.Failed() {
+			t.Logf("%s: output of the steps before the program:\n%s", u.Name, tail(p.steps.Bytes(), 30))
 			t.Logf("%s: last log lines:\n%s", u.Name, tail(p.Logs(), 60))
 		}
 	})
@@ -304,11 +306,11 @@ func (p *Process) runSteps(what string, lines []string) error {
 			cancel()
 			return fmt.Errorf("%s: %w", what, err)
 		}
-		cmd.Stdout, cmd.Stderr = p.logs, p.logs
+		cmd.Stdout, cmd.Stderr = p.steps, p.steps
 		err = cmd.Run()
 		cancel()
 		if err != nil && !strings.HasPrefix(line, "-") {
-			return fmt.Errorf("%s %s: %w", what, firstLine(line), err)
+			return fmt.Errorf("%s %s: %w\n%s", what, firstLine(line), err, tail(p.steps.Bytes(), 30))
 		}
 	}
 	return nil
@@ -547,7 +549,8 @@ func (p *Process) Restart() error {
 	return nil
 }
 
-// Logs returns everything the unit's commands wrote so far.
+// Logs returns everything the program wrote so far (stdout and stderr, over
+// all its runs); the output of the commands run before it is not included.
 func (p *Process) Logs() []byte { return p.logs.Bytes() }
 
 // PeakMemory is the highest resident set size the program reached over

@@ -68,8 +68,8 @@ type rendered struct {
 
 // RenderUnit renders services.atproto.<module>'s units with the stand-in
 // NixOS (unit.nix): minimal.nix's configuration, then extraNix (a Nix
-// attribute set expression merged into the module's options, e.g.
-// `{ metrics.enable = true; }`), with the package replaced by one whose
+// attribute set of the module's options, e.g. `{ metrics.enable = true; }`,
+// or a list of them, merged), with the package replaced by one whose
 // lib.getExe is exe. Evaluation errors (failed assertions) fail the test.
 func RenderUnit(t testing.TB, module, exe, extraNix string) *Unit {
 	t.Helper()

@@ -7,7 +7,8 @@
 #   nix-instantiate --eval --strict --json nix/tests/live/unit.nix \
 #     --argstr module relay --argstr exe /path/bin/relay --arg extra '{ }'
 #
-# `exe` must end in /bin/<program>, the shape lib.getExe gives.
+# `exe` must end in /bin/<program>, the shape lib.getExe gives. `extra` is
+# an attribute set of the module's options, or a list of them (merged).
 {
   module,
   exe,
@@ -27,11 +28,13 @@ let
 
   result = eval.checked [
     {
-      services.atproto.${module} = lib.mkMerge [
-        (minimal.${module} or { })
-        { enable = true; inherit package; }
-        extra
-      ];
+      services.atproto.${module} = lib.mkMerge (
+        [
+          (minimal.${module} or { })
+          { enable = true; inherit package; }
+        ]
+        ++ (if builtins.isList extra then extra else [ extra ])
+      );
     }
   ];
   inherit (result) config;
