@@ -70,12 +70,3 @@ func TestParseProcAddr(t *testing.T) {
 		}
 	}
 }
-
-func TestBuildGoPrograms(t *testing.T) {
-	for _, pkg := range goServices {
-		t.Run(pkg, func(t *testing.T) {
-			b := BuildGo(t, pkg)
-			t.Logf("%s: %s, build %s", pkg, b.Exe, b)
-		})
-	}
-}
