@@ -50,7 +50,7 @@ func keys(t *testing.T, ctx context.Context, what string, k ...string) {
 // chosen with Enter keeps focus, Enter on "See all" opens the search page
 // with the query, which shows more results on request; the option list
 // of a module page follows a deep link; the guide list marks the current
-// guide; on a phone a module page starts with its options.
+// guide; on a phone module pages and guides start with their content.
 func TestKeyboardPaths(t *testing.T) {
 	s := repoSite(t)
 	ctx := browsertest.New(t, 5*time.Minute)
@@ -164,5 +164,12 @@ func TestKeyboardPaths(t *testing.T) {
 	if !must[bool](t, ctx, "opening the list", `(() => { const d = document.querySelector('details.toc-options'); if (d.open) return false;
 		d.querySelector('summary').click(); return d.open && document.querySelector('aside.toc li a').getBoundingClientRect().height > 0; })()`) {
 		t.Error("on a phone the option list is not a closed list that opens")
+	}
+	// A guide starts with its title, the guide list folded above it.
+	if err := open(ctx, s.root+"guides/administration/pds/"); err != nil {
+		t.Fatal(err)
+	}
+	if top := must[float64](t, ctx, "finding the title", `document.querySelector('h1').getBoundingClientRect().top + scrollY`); top > 400 {
+		t.Errorf("on a phone a guide's title starts %.0f px down, want it at the top", top)
 	}
 }

@@ -160,14 +160,14 @@
     });
   }
 
-  // The option list beside a module page: open on wide screens (closed on
-  // phones so that the options come first), and marking the option the
-  // address points at, scrolled into view inside the list.
+  // The list beside a module page or a guide: open on wide screens (closed
+  // on phones so that the page's own content comes first), and marking the
+  // option the address points at, scrolled into view inside the list.
   function optionList() {
+    var wide = window.matchMedia("(min-width: 50.01rem)").matches;
+    document.querySelectorAll("details.toc-options").forEach(function (d) { if (wide) d.open = true; });
     var details = document.querySelector("details.toc-options");
     if (!details) return;
-    var wide = window.matchMedia("(min-width: 50.01rem)");
-    if (wide.matches) details.open = true;
     var aside = details.closest("aside");
     function follow() {
       var id = decodeURIComponent(location.hash.slice(1)), found = null;
