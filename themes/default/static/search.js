@@ -566,6 +566,23 @@
     return frag;
   }
 
+  // breakAfterDots lets a long option name wrap after its dots (a <wbr>
+  // after each) instead of in the middle of a word on a phone.
+  function breakAfterDots(node) {
+    var texts = [], walker = document.createTreeWalker(node, NodeFilter.SHOW_TEXT), t;
+    while ((t = walker.nextNode())) texts.push(t);
+    texts.forEach(function (text) {
+      var parts = text.data.split('.');
+      if (parts.length < 2) return;
+      var frag = document.createDocumentFragment();
+      parts.forEach(function (p, i) {
+        if (i > 0) { frag.appendChild(document.createTextNode('.')); frag.appendChild(document.createElement('wbr')); }
+        if (p) frag.appendChild(document.createTextNode(p));
+      });
+      text.parentNode.replaceChild(frag, text);
+    });
+  }
+
   function renderFilters(target, onChange) {
     var bar = el('div', 'search-filters');
     bar.setAttribute('role', 'group');
@@ -638,6 +655,7 @@
       head.appendChild(el('span', 'search-kind search-kind-' + r.kind, KIND_LABEL[r.kind] || r.kind));
       var name = el('span', 'search-name');
       name.appendChild(highlighted(r.name, toks));
+      breakAfterDots(name);
       head.appendChild(name);
       if (r.kind === 'option' && r.scope) head.appendChild(el('span', 'search-scope-label', r.scope));
       a.appendChild(head);
