@@ -76,20 +76,64 @@ func RenderUnit(t testing.TB, module, exe, extraNix string) *Unit {
 	if extraNix == "" {
 		extraNix = "{ }"
 	}
-	// lib.getExe gives <out>/bin/<mainProgram>; give exe that shape.
-	if filepath.Base(filepath.Dir(exe)) != "bin" {
-		bin := filepath.Join(t.TempDir(), "bin")
-		if err := os.MkdirAll(bin, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		link := filepath.Join(bin, filepath.Base(exe))
-		if err := os.Symlink(exe, link); err != nil {
-			t.Fatalf("linking %s for lib.getExe: %v", exe, err)
-		}
-		exe = link
-	}
+	exe = exeShape(t, exe)
 	var r rendered
 	nixEvalJSON(t, "unit.nix", &r, "--argstr", "module", module, "--argstr", "exe", exe, "--arg", "extra", extraNix)
+	return r.unit(t, module)
+}
+
+// RenderSystem renders every services.atproto service that the NixOS
+// configuration file enables (system.nix), by module name, each package
+// named in exes (module -> built program) replaced as in RenderUnit.
+// extraNix is one more NixOS module expression, or a list of them ("" for
+// none), e.g. the secrets' paths.
+func RenderSystem(t testing.TB, file string, exes map[string]string, extraNix string) map[string]*Unit {
+	t.Helper()
+	if extraNix == "" {
+		extraNix = "[ ]"
+	}
+	abs, err := filepath.Abs(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	shaped := map[string]string{}
+	for m, exe := range exes {
+		shaped[m] = exeShape(t, exe)
+	}
+	exesJSON, err := json.Marshal(shaped)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var all map[string]rendered
+	nixEvalJSON(t, "system.nix", &all, "--arg", "file", abs, "--argstr", "exes", string(exesJSON), "--arg", "extra", extraNix)
+	units := map[string]*Unit{}
+	for module, r := range all {
+		units[module] = r.unit(t, module)
+	}
+	return units
+}
+
+// exeShape gives exe the shape lib.getExe returns, <out>/bin/<name>,
+// through a symlink when needed.
+func exeShape(t testing.TB, exe string) string {
+	t.Helper()
+	if filepath.Base(filepath.Dir(exe)) == "bin" {
+		return exe
+	}
+	bin := filepath.Join(t.TempDir(), "bin")
+	if err := os.MkdirAll(bin, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(bin, filepath.Base(exe))
+	if err := os.Symlink(exe, link); err != nil {
+		t.Fatalf("linking %s for lib.getExe: %v", exe, err)
+	}
+	return link
+}
+
+// unit turns one module's rendering into its main Unit.
+func (r *rendered) unit(t testing.TB, module string) *Unit {
+	t.Helper()
 	main, ok := r.Units[r.Name]
 	if !ok {
 		t.Fatalf("services.atproto.%s generates no unit %s", module, r.Name)

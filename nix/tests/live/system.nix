@@ -1,0 +1,38 @@
+# The units of every services.atproto service a NixOS configuration file
+# enables, as the live tests run them (RenderSystem in unit.go): the file
+# evaluated with the project's stand-in NixOS (nix/tests/modules/eval.nix),
+# each package named in `exes` replaced by a stand-in whose lib.getExe is
+# the locally built program.
+#
+#   nix-instantiate --eval --strict --json nix/tests/live/system.nix \
+#     --arg file ./examples/x.nix --argstr exes '{"relay":"/path/bin/relay"}'
+#
+# `exes` is JSON (module name -> program ending in /bin/<program>); `extra`
+# is one more NixOS module (e.g. the secrets' paths), or a list of them.
+{
+  file,
+  exes,
+  version ? "live-test",
+  extra ? [ ],
+}:
+let
+  lib = import <nixpkgs/lib>;
+  eval = import ../modules/eval.nix { inherit lib; };
+  render = import ./render.nix { inherit lib eval; };
+  programs = builtins.fromJSON exes;
+
+  result = eval.checked (
+    [
+      file
+      {
+        services.atproto = lib.mapAttrs (_: exe: { package = render.packageOf exe version; }) programs;
+      }
+    ]
+    ++ (if builtins.isList extra then extra else [ extra ])
+  );
+  inherit (result) config;
+  enabled = builtins.filter (m: config.services.atproto.${m}.enable or false) (
+    builtins.attrNames (removeAttrs eval.modules [ "default" ])
+  );
+in
+lib.genAttrs enabled (render.module config)
