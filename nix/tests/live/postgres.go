@@ -36,7 +36,7 @@ type Postgres struct {
 	SocketDir string
 	Superuser string // the role initdb made (the server's OS user name)
 
-	osUser string     // the OS user connecting (the test's)
+	osUser string              // the OS user connecting (the test's)
 	cred   *syscall.Credential // the server's OS user, when the test is root
 	cmd    *exec.Cmd
 	done   chan struct{}
