@@ -3,7 +3,6 @@ package serve
 import (
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,28 +13,12 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// chromium finds a Chromium binary; NURDOCS_CHROMIUM overrides.
-func chromium() string {
-	if p := os.Getenv("NURDOCS_CHROMIUM"); p != "" {
-		return p
-	}
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	return ""
-}
-
 // TestBrowserReloadAndOverlay drives a real headless Chromium tab: a save
 // reloads it, a template error puts the overlay (message, file:line) over
 // the last good page, a page opened while broken shows the overlay at
 // once, error text is shown as text, and the fix clears it.
 func TestBrowserReloadAndOverlay(t *testing.T) {
-	path := chromium()
-	if path == "" {
-		t.Skip("skipped: Chromium not found (apt-get install chromium, or set NURDOCS_CHROMIUM to its path)")
-	}
+	tab := browsertest.New(t, 120*time.Second)
 	repo := fixture(t)
 	guide := filepath.Join(repo, "content", "getting-started.md")
 	tmpl := filepath.Join(repo, "themes", "default", "templates", "guide.html")
@@ -45,21 +28,6 @@ func TestBrowserReloadAndOverlay(t *testing.T) {
 	}
 	srv := start(t, Config{Site: siteConfig(repo), Sources: &indexer.Sources{Repo: repo, Mode: indexer.SourceNone}})
 	page := srv.url + "guides/getting-started/"
-
-	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
-	defer cancel()
-	alloc, cancelAlloc := chromedp.NewExecAllocator(ctx,
-		chromedp.ExecPath(path), chromedp.Flag("headless", true), chromedp.Flag("no-sandbox", true),
-		chromedp.Flag("disable-gpu", true), chromedp.Flag("no-first-run", true),
-		chromedp.Flag("disable-background-networking", true), chromedp.UserDataDir(t.TempDir()))
-	defer cancelAlloc()
-	tab, cancelTab := chromedp.NewContext(alloc)
-	defer cancelTab()
-	// Start the browser on the tab's own context: the first run's context
-	// owns the browser, and the steps below use shorter-lived ones.
-	if err := chromedp.Do(tab); err != nil {
-		t.Fatalf("starting %s: %v", path, err)
-	}
 
 	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
