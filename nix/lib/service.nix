@@ -1044,7 +1044,7 @@ rec {
             '';
             restore = pkgs.writeShellScriptBin "${unit}-restore" ''
               set -euo pipefail
-              shopt -s nullglob dotglob
+              shopt -s globstar nullglob dotglob
               state=${stateDir}
               if [[ $# -eq 0 ]]; then
                 echo "Upgrade backups of ${unit} (restore one with: ${unit}-restore NAME):"
