@@ -26,6 +26,7 @@ type NodeService struct {
 	*Process
 	Build *NodeBuild
 	URL   string // http://127.0.0.1:<port>, the module's first listener
+	Nix   string // the module options the unit was rendered with (RenderUnit's extraNix)
 }
 
 // LoopbackNodeEnv is the environment that keeps a Node program without a
@@ -87,7 +88,7 @@ func StartPLC(t testing.TB, pg *Postgres, extraNix string) *NodeService {
 	if err := p.WaitHealthy(NodeHealthTimeout); err != nil {
 		t.Fatal(err)
 	}
-	return &NodeService{Process: p, Build: b, URL: "http://" + listenAddr(t, u)}
+	return &NodeService{Process: p, Build: b, URL: "http://" + listenAddr(t, u), Nix: extra}
 }
 
 // PDSOptions adjust StartPDS.
@@ -135,7 +136,7 @@ func StartPDS(t testing.TB, o PDSOptions) *NodeService {
 	if err := p.WaitHealthy(NodeHealthTimeout); err != nil {
 		t.Fatal(err)
 	}
-	return &NodeService{Process: p, Build: b, URL: "http://" + listenAddr(t, u)}
+	return &NodeService{Process: p, Build: b, URL: "http://" + listenAddr(t, u), Nix: extra}
 }
 
 func parenthesized(nix string) string {
