@@ -446,7 +446,14 @@ func (p *Process) WaitHealthy(timeout time.Duration) error {
 		out, err := cmd.CombinedOutput()
 		cancel()
 		if err == nil {
-			p.StartToHealthy = time.Since(p.started)
+			healthy := time.Since(p.started)
+			// The probe may have reached another process on the same
+			// port; the answer counts only while this one runs.
+			time.Sleep(100 * time.Millisecond)
+			if !p.running() {
+				return fmt.Errorf("%s exited (%v) although its health probe passed: something else answers %s", u.Name, p.waitErr, u.HealthURL)
+			}
+			p.StartToHealthy = healthy
 			return nil
 		}
 		last = out
