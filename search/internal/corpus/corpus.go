@@ -26,6 +26,8 @@ var CompareQueries = []jsrun.Query{
 	{Q: "zfs"}, {Q: "printing"}, {Q: "kernel modules"}, {Q: "nix gc automatic"}, {Q: "fonts"},
 	{Q: "nginx", Kind: "option"}, {Q: "docker", Scope: "NixOS"}, {Q: "sound"}, {Q: "the"},
 	{Q: "tialscale"}, {Q: "ifrewall"}, {Q: "networking.ifrewall.enable"}, {Q: "openfirewall"}, {Q: "allowedtcpports"}, {Q: "openfire"}, {Q: "ipv6"}, {Q: "OpenSSH"},
+	// module segment, hyphenated parts joined, stems, description rarity
+	{Q: "redis"}, {Q: "homeassistant"}, {Q: "printer drivers"}, {Q: "vaultwaden"}, {Q: "a mail server"}, {Q: "automatic garbage collection"},
 }
 
 // ErrMissing is returned when the shared corpus folder is absent.
