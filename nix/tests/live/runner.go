@@ -72,6 +72,9 @@ type Process struct {
 func Start(t testing.TB, u *Unit, o Options) *Process {
 	t.Helper()
 	p := &Process{Unit: u, Opts: o, t: t, logs: &logBuffer{}, steps: &logBuffer{}}
+	if missing := missingPrograms(u); len(missing) > 0 {
+		t.Skipf("skipped: %s runs %s, not found on PATH", u.Name, strings.Join(missing, ", "))
+	}
 	p.Root = o.Root
 	if p.Root == "" {
 		p.Root = t.TempDir()
@@ -225,6 +228,31 @@ func hostPrograms(s string) (string, error) {
 		return "", fmt.Errorf("the unit runs %s, not found on this machine", strings.Join(missing, ", "))
 	}
 	return out, nil
+}
+
+// missingPrograms lists the stand-in packages' programs the unit (and the
+// units it requires) would run that this machine lacks.
+func missingPrograms(u *Unit) []string {
+	texts := []string{u.Script, u.PreStart, strings.Join(u.HealthCmd, " ")}
+	texts = append(texts, u.Commands("ExecStartPre")...)
+	texts = append(texts, u.Commands("ExecStartPost")...)
+	for _, req := range u.Requires {
+		if o, ok := u.Others[strings.TrimSuffix(req, ".service")]; ok {
+			texts = append(texts, o.Script)
+			texts = append(texts, o.Commands("ExecStart")...)
+		}
+	}
+	seen := map[string]bool{}
+	var missing []string
+	for _, text := range texts {
+		for _, m := range fakeStorePath.FindAllStringSubmatch(text, -1) {
+			if _, err := exec.LookPath(m[1]); err != nil && !seen[m[1]] {
+				seen[m[1]] = true
+				missing = append(missing, m[1])
+			}
+		}
+	}
+	return missing
 }
 
 // newRewriter replaces absolute prefixes, longest first, so /var/lib/x-y is
