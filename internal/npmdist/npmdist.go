@@ -16,6 +16,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 )
 
 // Dist is what a registry publishes about one version's tarball.
@@ -27,6 +28,10 @@ type Dist struct {
 	// before npm recorded one, it is the SHA-1 shasum in SRI form.
 	Integrity string `json:"integrity"`
 }
+
+// defaultHTTP bounds each look-up: a registry that stops answering fails
+// the run instead of hanging it.
+var defaultHTTP = &http.Client{Timeout: time.Minute}
 
 // ErrNotServed is returned when the registry answers 404 for a version.
 var ErrNotServed = errors.New("version not served by the registry")
@@ -91,7 +96,7 @@ func (c *Client) fetch(ctx context.Context, name, version string) (Dist, error) 
 	req.Header.Set("Accept", "application/json")
 	hc := c.HTTP
 	if hc == nil {
-		hc = http.DefaultClient
+		hc = defaultHTTP
 	}
 	resp, err := hc.Do(req)
 	if err != nil {
