@@ -72,6 +72,7 @@ type Process struct {
 func Start(t testing.TB, u *Unit, o Options) *Process {
 	t.Helper()
 	p := &Process{Unit: u, Opts: o, t: t, logs: &logBuffer{}, steps: &logBuffer{}}
+	lockMachine(t)
 	if missing := missingPrograms(u); len(missing) > 0 {
 		t.Skipf("skipped: %s runs %s, not found on PATH", u.Name, strings.Join(missing, ", "))
 	}
@@ -228,6 +229,34 @@ func hostPrograms(s string) (string, error) {
 		return "", fmt.Errorf("the unit runs %s, not found on this machine", strings.Join(missing, ", "))
 	}
 	return out, nil
+}
+
+var (
+	machineOnce sync.Once
+	machineFile *os.File // held open, and locked, until the process exits
+)
+
+// lockMachine makes this test process the only one on the machine running
+// services: they listen on the modules' default ports, so two live test
+// processes (two engineers' test runs on one machine) would take each
+// other's ports. The lock is taken at the first Start and released when
+// the process exits.
+func lockMachine(t testing.TB) {
+	machineOnce.Do(func() {
+		path := filepath.Join(os.TempDir(), "atproto-nur-live.lock")
+		f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o666)
+		if err != nil {
+			t.Logf("not locking %s (%v): a concurrent live test process may take the same ports", path, err)
+			return
+		}
+		if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+			t.Logf("waiting for another live test process on this machine to finish (lock %s)", path)
+			if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+				t.Logf("locking %s: %v", path, err)
+			}
+		}
+		machineFile = f
+	})
 }
 
 // missingPrograms lists the stand-in packages' programs the unit (and the
