@@ -46,7 +46,13 @@ func TestScreenshots(t *testing.T) {
 					if err := open(ctx, s.root+p); err != nil {
 						t.Fatal(err)
 					}
-					// Let search results and lazily rendered rows settle.
+					// Rows off screen are rendered only when scrolled to
+					// (content-visibility: auto): for a picture of the whole
+					// page they are rendered now. Search results settle.
+					if _, err := browsertest.Eval[bool](ctx, `(document.head.insertAdjacentHTML('beforeend',
+						'<style>ul.plain li { content-visibility: visible !important; }</style>'), true)`, 10*time.Second); err != nil {
+						t.Fatal(err)
+					}
 					time.Sleep(300 * time.Millisecond)
 					h, err := browsertest.Eval[float64](ctx, `document.documentElement.scrollHeight`, 10*time.Second)
 					if err != nil {
