@@ -44,18 +44,17 @@ type Process struct {
 	// StartToHealthy is how long the last WaitHealthy took from the start.
 	StartToHealthy time.Duration
 
-	t        testing.TB
-	rewrite  *strings.Replacer
-	env      []string
-	cmd      *exec.Cmd
-	done     chan struct{}
-	waitErr  error
-	started  time.Time
-	logs     *logBuffer // the program's output
-	steps    *logBuffer // the output of the commands run before it
-	peakKB   int64      // peak resident set size over every run, KiB
-	peakMu   sync.Mutex
-	stopping bool
+	t       testing.TB
+	rewrite *strings.Replacer
+	env     []string
+	cmd     *exec.Cmd
+	done    chan struct{}
+	waitErr error
+	started time.Time
+	logs    *logBuffer // the program's output
+	steps   *logBuffer // the output of the commands run before it
+	peakKB  int64      // peak resident set size over every run, KiB
+	peakMu  sync.Mutex
 }
 
 // Start runs the unit the way systemd would, as far as a test can without
@@ -141,7 +140,7 @@ func (p *Process) prepare() error {
 	}
 	p.rewrite = newRewriter(rewrites)
 
-	if wd := strings.TrimPrefix(u.String("WorkingDirectory"), "-"); wd != "" {
+	if wd := strings.TrimPrefix(u.Value("WorkingDirectory"), "-"); wd != "" {
 		p.WorkDir = p.rewrite.Replace(wd)
 		if p.WorkDir == wd && !strings.HasPrefix(wd, p.Root) {
 			return fmt.Errorf("WorkingDirectory=%s is outside the unit's state, runtime, cache and log directories, so the test cannot map it; add it to Options.Paths", wd)
@@ -379,7 +378,7 @@ func (p *Process) start() error {
 	u := p.Unit
 	for _, req := range append(append([]string{}, u.Requires...), u.After...) {
 		o, ok := u.Others[strings.TrimSuffix(req, ".service")]
-		if !ok || o.String("Type") != "oneshot" || !contains(u.Requires, req) {
+		if !ok || o.Value("Type") != "oneshot" || !contains(u.Requires, req) {
 			continue
 		}
 		// The required unit shares this unit's directories (same
@@ -419,7 +418,6 @@ func (p *Process) start() error {
 	cmd.WaitDelay = 2 * time.Second
 	p.cmd = cmd
 	p.done = make(chan struct{})
-	p.stopping = false
 	p.started = time.Now()
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("starting %s: %w", firstLine(main), err)
@@ -561,7 +559,6 @@ func (p *Process) Stop() error {
 		return fmt.Errorf("%s is not running (%v)", p.Unit.Name, p.waitErr)
 	}
 	limit := p.Unit.StopTimeout()
-	p.stopping = true
 	begin := time.Now()
 	p.signal(syscall.SIGTERM)
 	select {

@@ -217,8 +217,8 @@ func (u *Unit) Commands(key string) []string {
 	return out
 }
 
-// String returns serviceConfig.<key> as text ("" when unset or a list).
-func (u *Unit) String(key string) string {
+// Value returns serviceConfig.<key> as text ("" when unset or a list).
+func (u *Unit) Value(key string) string {
 	switch v := u.ServiceConfig[key].(type) {
 	case string:
 		return v
@@ -252,7 +252,7 @@ func (u *Unit) Strings(key string) []string {
 // TimeoutStopSec, else TimeoutSec, else systemd's default of 90 s.
 func (u *Unit) StopTimeout() time.Duration {
 	for _, key := range []string{"TimeoutStopSec", "TimeoutSec"} {
-		if s := u.String(key); s != "" {
+		if s := u.Value(key); s != "" {
 			if d, err := parseTimespan(s); err == nil {
 				return d
 			}
