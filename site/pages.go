@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"path"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -507,7 +508,12 @@ func (r *run) guidePage(guides []*indexer.Document, i int) *page {
 	if r.in.ContentDir != "" {
 		file = filepath.Join(r.in.ContentDir, filepath.FromSlash(g.Path))
 	}
-	body, diags := r.markdown(withoutTitleHeading(g.Body), true)
+	rest, heading, line := withoutTitleHeading(g.Body)
+	body, diags := r.markdown(rest, true)
+	if heading != "" && plainHeading(heading) != plainHeading(d.Title) {
+		diags = append(diags, mdDiag{Line: line, Message: fmt.Sprintf(
+			"the heading %q differs from the front matter's title %q, which the page shows: make them the same or drop the heading", heading, d.Title)})
+	}
 	r.addDiags(indexer.PrimaryScope, file, g.BodyLine, "guide "+d.Name, diags)
 	data := &guideData{Body: body, Nav: r.guideNav(guides, d.ID, false), Source: src}
 	if i > 0 {
@@ -533,24 +539,35 @@ func (r *run) guidePage(guides []*indexer.Document, i int) *page {
 // the page shows the guide's title (front matter, else that heading) as
 // its one h1, so the heading would repeat it, or contradict it after the
 // front matter changed. The line stays, empty, so that diagnostics keep
-// their line numbers.
-func withoutTitleHeading(body string) string {
-	rest := body
-	for {
-		line, after, found := strings.Cut(rest, "\n")
-		if strings.TrimSpace(line) == "" {
+// their line numbers. It returns the heading's text and its line in body
+// (1-based), "" and 0 when the body does not open with one.
+func withoutTitleHeading(body string) (rest, heading string, line int) {
+	rest = body
+	for n := 1; ; n++ {
+		l, after, found := strings.Cut(rest, "\n")
+		if strings.TrimSpace(l) == "" {
 			if !found {
-				return body
+				return body, "", 0
 			}
 			rest = after
 			continue
 		}
-		if !strings.HasPrefix(line, "# ") && strings.TrimRight(line, " \t\r") != "#" {
-			return body
+		if !strings.HasPrefix(l, "# ") && strings.TrimRight(l, " \t\r") != "#" {
+			return body, "", 0
 		}
 		start := len(body) - len(rest)
-		return body[:start] + body[start+len(line):]
+		return body[:start] + body[start+len(l):], strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(l), "#")), n
 	}
+}
+
+// headingIDRE matches a heading's {#id} attribute.
+var headingIDRE = regexp.MustCompile(`\s*\{#[^}]*\}`)
+
+// plainHeading is a heading's text without its {#id} and code or emphasis
+// marks, for comparing it with a plain title.
+func plainHeading(s string) string {
+	s = headingIDRE.ReplaceAllString(s, "")
+	return strings.TrimSpace(strings.NewReplacer("`", "", "*", "").Replace(s))
 }
 
 func (r *run) contentDir() string {
