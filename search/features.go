@@ -94,7 +94,74 @@ func buildEntries(docs []indexer.Document, url func(indexer.Document) string) []
 		entries[i] = e
 	}
 	addCompoundParts(entries)
+	addPackageEvidence(entries)
 	return entries
+}
+
+// packageDefault matches an option default that names a package: pkgs.X.
+var packageDefault = regexp.MustCompile(`^"?pkgs\.([A-Za-z0-9_+.-]+?)"?$`)
+
+// maxPackageWords bounds the words a package lends its module.
+const maxPackageWords = 60
+
+// addPackageEvidence lets a module's enable option speak with the
+// description of the package the module runs: a user asks for what a
+// program does ("password manager"), and an enable option usually says
+// only "Whether to enable X.". The package is the one the module's
+// .package option defaults to (pkgs.X), or the one whose Module names
+// the module; it must be among the indexed documents (nurdocs --packages).
+func addPackageEvidence(entries []*entry) {
+	byAttr := map[string]*entry{}
+	byModule := map[string]*entry{}
+	for _, e := range entries {
+		if p := e.doc.Package; p != nil {
+			byAttr[p.Attr] = e
+			if p.Module != "" {
+				byModule[p.Module] = e
+			}
+		}
+	}
+	if len(byAttr) == 0 {
+		return
+	}
+	enable := map[string]*entry{}   // module prefix → its enable option
+	defaults := map[string]string{} // module prefix → the package its .package option defaults to
+	for _, e := range entries {
+		o := e.doc.Option
+		switch {
+		case o == nil:
+		case e.Prior > 0:
+			enable[strings.TrimSuffix(e.doc.Name, ".enable")] = e
+		case strings.HasSuffix(e.doc.Name, ".package") && o.Default != nil:
+			if m := packageDefault.FindStringSubmatch(strings.TrimSpace(o.Default.Text)); m != nil {
+				defaults[strings.TrimSuffix(e.doc.Name, ".package")] = m[1]
+			}
+		}
+	}
+	for module, en := range enable {
+		pkg := byModule[module]
+		if pkg == nil {
+			pkg = byAttr[defaults[module]]
+		}
+		if pkg == nil {
+			continue
+		}
+		have := map[string]bool{}
+		for _, w := range en.Desc {
+			have[w] = true
+		}
+		added := 0
+		for _, w := range descTokens(pkg.doc.Package.Description + "\n" + pkg.doc.Package.LongDescription) {
+			if added == maxPackageWords {
+				break
+			}
+			if !have[w] {
+				en.Desc = append(en.Desc, w)
+				added++
+			}
+		}
+		slices.Sort(en.Desc)
+	}
 }
 
 // addPath tokenizes an option path. Each dotted part

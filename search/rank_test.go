@@ -213,3 +213,41 @@ func TestCompoundParts(t *testing.T) {
 	}
 	t.Fatal("entry missing")
 }
+
+// TestPackageEvidence: a module's enable option is found by the words of
+// the package its .package option defaults to, or that names the module.
+func TestPackageEvidence(t *testing.T) {
+	pkgDoc := func(attr, desc, module string) indexer.Document {
+		return indexer.Document{ID: "pkg:" + attr, Kind: indexer.KindPackage, Name: attr,
+			Package: &indexer.Package{Attr: attr, Description: desc, Module: module}}
+	}
+	withDefault := func(d indexer.Document, text string) indexer.Document {
+		d.Option.Default = &indexer.Value{Kind: indexer.ValueExpression, Text: text}
+		return d
+	}
+	entries := buildEntries([]indexer.Document{
+		opt("services.vaultwarden.enable", "Whether to enable vaultwarden."),
+		withDefault(opt("services.vaultwarden.package", "The package to use."), "pkgs.vaultwarden"),
+		opt("services.other.enable", "Whether to enable other."),
+		opt("services.atproto.pds.enable", "Whether to enable it."),
+		pkgDoc("vaultwarden", "Unofficial Bitwarden compatible server written in Rust", ""),
+		pkgDoc("pds", "Bluesky Personal Data Server", "services.atproto.pds"),
+	}, nil)
+	for q, want := range map[string]string{
+		"bitwarden compatible server": "services.vaultwarden.enable",
+		"personal data server":        "services.atproto.pds.enable",
+	} {
+		found := false
+		for _, r := range scan(entries, q, Options{Kind: indexer.KindOption}) {
+			if r.Name == want {
+				found = true
+			}
+			if r.Name == "services.other.enable" {
+				t.Errorf("%q found services.other.enable", q)
+			}
+		}
+		if !found {
+			t.Errorf("%q: %s not found", q, want)
+		}
+	}
+}
