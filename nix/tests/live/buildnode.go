@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -27,6 +28,7 @@ type NodeBuild struct {
 	Node     string        // `node --version` of the node the wrappers run
 	Version  string        // the version actually run
 	Note     string        // how the build differs from the package, "" when it does not
+	Native   string        // how the native modules were built, "" without any
 	Duration time.Duration // how long the build took (when it was made, if cached)
 	Cached   bool
 }
@@ -45,6 +47,7 @@ type nodeBuildInfo struct {
 	Seconds float64 `json:"seconds"`
 	Version string  `json:"version"`
 	Note    string  `json:"note"`
+	Native  string  `json:"native"`
 }
 
 // nodeTools are the programs a Node build runs, found once per build.
@@ -53,6 +56,10 @@ type nodeTools struct {
 	headers           string // the prefix whose include/node holds node's headers
 	pm, pmVersion     string // pnpm or yarn
 }
+
+// nodeBuildRecipe is part of every Node build's cache key; change it when
+// buildNode changes what it produces.
+const nodeBuildRecipe = "node-build 3"
 
 // deadProxy is a loopback address nothing listens on: native addon builds
 // run with it as their HTTP(S) proxy, so any download they attempt (a
@@ -114,7 +121,7 @@ func BuildNode(t testing.TB, pkg string) *NodeBuild {
 		t.Fatal(err)
 	}
 	h := sha256.New()
-	fmt.Fprintf(h, "%s\n%s\n%s %s\n%s\n%v\n", tb.SHA256, tools.nodeVersion, tools.pm, tools.pmVersion, specJSON, subst)
+	fmt.Fprintf(h, "%s\n%s\n%s\n%s %s\n%s\n%v\n", nodeBuildRecipe, tb.SHA256, tools.nodeVersion, tools.pm, tools.pmVersion, specJSON, subst)
 	key := pkg + "-" + shortHash(hex.EncodeToString(h.Sum(nil)))
 
 	dir, hit := Cached(t, "node", key, func(dir string) error {
@@ -130,7 +137,7 @@ func BuildNode(t testing.TB, pkg string) *NodeBuild {
 		t.Fatalf("build cache entry %s: reading build.json: %v (remove the entry to rebuild)", dir, err)
 	}
 	b.Duration = time.Duration(info.Seconds * float64(time.Second))
-	b.Version, b.Note = info.Version, info.Note
+	b.Version, b.Note, b.Native = info.Version, info.Note, info.Native
 	for name := range spec.EntryPoints {
 		b.Bins[name] = filepath.Join(dir, "bin", name)
 	}
@@ -371,6 +378,14 @@ func buildNode(t testing.TB, spec *PackageSpec, tl nodeTools, root, dir string, 
 		if _, err := run("pnpm install", env, "pnpm", args...); err != nil {
 			return err
 		}
+		if len(subst) > 0 {
+			// Say how far the installed tree is from the pinned lockfile.
+			diff, err := pnpmLockDiff(filepath.Join(root, "pnpm-lock.yaml"), filepath.Join(app, "pnpm-lock.yaml"))
+			if err != nil {
+				return err
+			}
+			info.Note += "; " + diff
+		}
 		// The version run is the wrapped dependency's, as installed.
 		for i, s := range subst {
 			v, err := installedVersion(app, s.Name)
@@ -433,6 +448,8 @@ func buildNode(t testing.TB, spec *PackageSpec, tl nodeTools, root, dir string, 
 			}
 		}
 		os.RemoveAll(devdir)
+		info.Native = fmt.Sprintf("%s compiled from source against %s/include/node (node %s); node-gyp's download folder stayed empty and HTTP(S) went to a dead proxy",
+			strings.Join(spec.NativeModules, ", "), tl.headers, tl.nodeVersion)
 	}
 
 	if spec.PostBuild != "" {
@@ -528,4 +545,78 @@ func compiledAddons(app, module string) ([]string, error) {
 		return nil, fmt.Errorf("native module %s: no compiled addon (build/Release/*.node) found in %s", module, strings.Join(dirs, ", "))
 	}
 	return out, nil
+}
+
+// pnpmPackageKey is a package entry of a pnpm lockfile's packages section:
+// "  /name@1.2.3:" (lockfile v6) or "  '@scope/name@1.2.3':" (v9), with an
+// optional peer suffix "(...)".
+var pnpmPackageKey = regexp.MustCompile(`^  '?/?((?:@[^/@\s]+/)?[^@\s(']+)@([^(':\s]+)[^:]*:\s*$`)
+
+// pnpmLockPackages reads name -> versions from a lockfile's packages section.
+func pnpmLockPackages(path string) (map[string][]string, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading the lockfile: %w", err)
+	}
+	text := string(data)
+	_, section, ok := strings.Cut(text, "\npackages:\n")
+	if !ok {
+		return nil, fmt.Errorf("%s has no packages section", path)
+	}
+	section, _, _ = strings.Cut(section, "\nsnapshots:\n")
+	out := map[string][]string{}
+	for _, line := range strings.Split(section, "\n") {
+		if m := pnpmPackageKey.FindStringSubmatch(line); m != nil && !slices.Contains(out[m[1]], m[2]) {
+			out[m[1]] = append(out[m[1]], m[2])
+		}
+	}
+	return out, nil
+}
+
+// pnpmLockDiff says which packages of the installed lockfile differ from the
+// pinned one, as "name old -> new" items.
+func pnpmLockDiff(pinned, installed string) (string, error) {
+	a, err := pnpmLockPackages(pinned)
+	if err != nil {
+		return "", err
+	}
+	b, err := pnpmLockPackages(installed)
+	if err != nil {
+		return "", err
+	}
+	names := map[string]bool{}
+	for n := range a {
+		names[n] = true
+	}
+	for n := range b {
+		names[n] = true
+	}
+	var diffs []string
+	same, total := 0, 0
+	for n := range names {
+		for _, v := range b[n] {
+			total++
+			if slices.Contains(a[n], v) {
+				same++
+			}
+		}
+		if !slices.Equal(sorted(a[n]), sorted(b[n])) {
+			diffs = append(diffs, fmt.Sprintf("%s %s -> %s", n, orNone(a[n]), orNone(b[n])))
+		}
+	}
+	sort.Strings(diffs)
+	return fmt.Sprintf("%d of %d installed packages are the pinned lockfile's; changed: %s", same, total, strings.Join(diffs, ", ")), nil
+}
+
+func sorted(s []string) []string {
+	s = slices.Clone(s)
+	sort.Strings(s)
+	return s
+}
+
+func orNone(versions []string) string {
+	if len(versions) == 0 {
+		return "(none)"
+	}
+	return strings.Join(sorted(versions), "+")
 }

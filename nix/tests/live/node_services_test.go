@@ -100,6 +100,10 @@ func TestNodeServices(t *testing.T) {
 	if pds.Build.Note != "" {
 		t.Logf("NOTE pds: %s", pds.Build.Note)
 	}
+	if pds.Build.Native == "" {
+		t.Errorf("the pds build says nothing of its native module (nix/pkgs/pds lists better-sqlite3)")
+	}
+	t.Logf("pds native modules: %s", pds.Build.Native)
 }
 
 func mib(b int64) float64 { return float64(b) / (1 << 20) }

@@ -229,7 +229,13 @@ func TestPDSBackupRestore(t *testing.T) {
 		// Reported, not required: the upgrade backup keeps SQLite files
 		// only, and each account's repository signing key is a plain
 		// file beside its store (actors/.../key).
-		t.Logf("NOTE: after a restore into a fresh state directory the account cannot write: %v; the PDS logged: %s", err, lastError(fresh.Logs()))
+		// pino writes asynchronously: give the error's log line a moment.
+		logged := ""
+		for i := 0; i < 20 && logged == ""; i++ {
+			time.Sleep(100 * time.Millisecond)
+			logged = lastError(fresh.Logs(), "com.atproto.repo.createRecord")
+		}
+		t.Logf("NOTE: after a restore into a fresh state directory the account cannot write: %v; the PDS logged: %s", err, logged)
 	} else {
 		t.Logf("after the restore the account writes again")
 	}
@@ -367,8 +373,8 @@ func TestPDSKillMidWrite(t *testing.T) {
 }
 
 // lastError is the message of the last error a pino logger wrote (level 50
-// or above), "" when none.
-func lastError(logs []byte) string {
+// or above) whose message mentions about, "" when none.
+func lastError(logs []byte, about string) string {
 	lines := strings.Split(strings.TrimSpace(string(logs)), "\n")
 	for i := len(lines) - 1; i >= 0; i-- {
 		var rec struct {
@@ -378,7 +384,7 @@ func lastError(logs []byte) string {
 				Message string `json:"message"`
 			} `json:"err"`
 		}
-		if json.Unmarshal([]byte(lines[i]), &rec) == nil && rec.Level >= 50 {
+		if json.Unmarshal([]byte(lines[i]), &rec) == nil && rec.Level >= 50 && strings.Contains(rec.Msg, about) {
 			return strings.TrimSpace(rec.Msg + ": " + rec.Err.Message)
 		}
 	}
