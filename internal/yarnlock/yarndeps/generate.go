@@ -10,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 
@@ -158,12 +157,12 @@ func render(locks []Lock, list []*dep) []byte {
 	b.WriteString("{\n  # sha256 of each lockfile, checked against the source before installing.\n  lockfiles = {\n")
 	for _, l := range locks {
 		sum := sha256.Sum256(l.Data)
-		fmt.Fprintf(&b, "    %s = %s;\n", strconv.Quote(l.Path), strconv.Quote(hex.EncodeToString(sum[:])))
+		fmt.Fprintf(&b, "    %s = %s;\n", nixString(l.Path), nixString(hex.EncodeToString(sum[:])))
 	}
 	b.WriteString("  };\n  packages = [\n")
 	for _, d := range list {
 		fmt.Fprintf(&b, "    { name = %s; version = %s; url = %s; hash = %s;",
-			strconv.Quote(d.pkg.Name), strconv.Quote(d.pkg.Version), strconv.Quote(d.dist.Tarball), strconv.Quote(d.dist.Integrity))
+			nixString(d.pkg.Name), nixString(d.pkg.Version), nixString(d.dist.Tarball), nixString(d.dist.Integrity))
 		if len(d.conditions) > 0 {
 			keys := make([]string, 0, len(d.conditions))
 			for k := range d.conditions {
@@ -174,7 +173,7 @@ func render(locks []Lock, list []*dep) []byte {
 			for _, k := range keys {
 				b.WriteString(" " + k + " = [")
 				for _, v := range d.conditions[k] {
-					b.WriteString(" " + strconv.Quote(v))
+					b.WriteString(" " + nixString(v))
 				}
 				b.WriteString(" ];")
 			}
@@ -203,4 +202,11 @@ func SaveLockfile(cacheDir string, data []byte) error {
 
 func lockfileCachePath(cacheDir, sha256hex string) string {
 	return filepath.Join(cacheDir, "lockfiles", sha256hex+".lock")
+}
+
+// nixString quotes s as a Nix string literal. Go's strconv.Quote would not
+// do: Nix reads "${" as interpolation and knows no \u escapes.
+func nixString(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`, "${", `\${`, "\n", `\n`, "\r", `\r`, "\t", `\t`)
+	return `"` + r.Replace(s) + `"`
 }

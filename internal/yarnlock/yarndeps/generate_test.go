@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -171,4 +172,25 @@ func registryOf(nix []byte) string {
 		return ""
 	}
 	return string(m[1]) + "/"
+}
+
+// Each quoted string must read back as itself in Nix.
+func TestNixString(t *testing.T) {
+	inputs := []string{"@scope/name", `a"b\c`, "x${y}", "$x", "line\nbreak\ttab", "caf\u00e9"}
+	if _, err := exec.LookPath("nix-instantiate"); err != nil {
+		t.Skip("nix-instantiate not installed: skipped")
+	}
+	for _, in := range inputs {
+		out, err := exec.Command("nix-instantiate", "--eval", "--json", "-E", nixString(in)).Output()
+		if err != nil {
+			t.Fatalf("nix-instantiate -E %s: %v", nixString(in), err)
+		}
+		var got string
+		if err := json.Unmarshal(out, &got); err != nil {
+			t.Fatalf("nix-instantiate -E %s printed %s: %v", nixString(in), out, err)
+		}
+		if got != in {
+			t.Errorf("Nix reads %s as %q, want %q", nixString(in), got, in)
+		}
+	}
 }
