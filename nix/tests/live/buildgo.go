@@ -70,7 +70,7 @@ func goVersion(t testing.TB) string {
 // BuildGo builds nix/pkgs/<pkg> (a buildGoApplication package) the way the
 // package does: from its hash-checked pinned source, after its postPatch,
 // with its ldflags, tags and env (CGO_ENABLED), -trimpath as buildGoModule
-// does, and its dependencies from the Go module proxy (GOFLAGS=-mod=mod)
+// does, then its postInstall with $out the cache entry, and its dependencies from the Go module proxy (GOFLAGS=-mod=mod)
 // instead of the vendor folder its vendorHash pins. The result is cached
 // by the tarball's hash, the toolchain version and the build spec.
 func BuildGo(t testing.TB, pkg string) *Build {
@@ -91,17 +91,22 @@ func BuildGo(t testing.TB, pkg string) *Build {
 
 	// The key names what a Go build reads, so new fields of PackageSpec
 	// (for other builders) do not invalidate cached builds.
-	specJSON, err := json.Marshal([]any{spec.Pname, spec.Version, spec.Src, spec.SubPackages, spec.Ldflags, spec.Tags, spec.Env, spec.PostPatch, spec.SourceRoot})
+	specJSON, err := json.Marshal([]any{spec.Pname, spec.Version, spec.Src, spec.SubPackages, spec.Ldflags, spec.Tags, spec.Env, spec.PostPatch, spec.SourceRoot, spec.PostInstall, spec.MainProgram})
 	if err != nil {
 		t.Fatal(err)
 	}
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\n%s\n%s\n", tb.SHA256, gover, specJSON)
 	key := pkg + "-" + shortHash(hex.EncodeToString(h.Sum(nil)))
-	name := filepath.Base(spec.SubPackages[0])
+	// The program's name is what lib.getExe gives: meta.mainProgram, else
+	// the package folder's name (what `go build` names it).
+	name := spec.MainProgram
+	if name == "" {
+		name = filepath.Base(spec.SubPackages[0])
+	}
 
 	dir, hit := Cached(t, "go", key, func(dir string) error {
-		return buildGo(t, spec, src, dir, name)
+		return buildGo(t, spec, src, dir)
 	})
 	b := &Build{Exe: filepath.Join(dir, "bin", name), Cached: hit}
 	if data, err := os.ReadFile(filepath.Join(dir, "build-seconds")); err == nil {
@@ -114,7 +119,7 @@ func BuildGo(t testing.TB, pkg string) *Build {
 	return b
 }
 
-func buildGo(t testing.TB, spec *PackageSpec, src, dir, name string) error {
+func buildGo(t testing.TB, spec *PackageSpec, src, dir string) error {
 	begin := time.Now()
 	work := filepath.Join(dir, "src")
 	if out, err := exec.Command("cp", "-a", src, work).CombinedOutput(); err != nil {
@@ -144,7 +149,9 @@ func buildGo(t testing.TB, spec *PackageSpec, src, dir, name string) error {
 	if len(spec.Tags) > 0 {
 		args = append(args, "-tags", strings.Join(spec.Tags, ","))
 	}
-	args = append(args, "-o", filepath.Join(dir, "bin", name), "./"+spec.SubPackages[0])
+	// Into bin/ under go's own name for the package, as buildGoModule
+	// installs it; postInstall may rename it.
+	args = append(args, "-o", filepath.Join(dir, "bin")+"/", "./"+spec.SubPackages[0])
 	cmd := exec.Command("go", args...)
 	cmd.Dir = modRoot
 	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOTOOLCHAIN=local")
@@ -154,6 +161,14 @@ func buildGo(t testing.TB, spec *PackageSpec, src, dir, name string) error {
 	t.Logf("building %s: go %s (in %s)", spec.Pname, strings.Join(args, " "), spec.SubPackages[0])
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("go build of nix/pkgs/%s: %w\n%s", spec.Pname, err, out)
+	}
+	if spec.PostInstall != "" {
+		cmd := exec.Command("bash", "-euo", "pipefail", "-c", spec.PostInstall)
+		cmd.Dir = modRoot
+		cmd.Env = append(os.Environ(), "out="+dir)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return fmt.Errorf("postInstall of nix/pkgs/%s: %w\n%s", spec.Pname, err, out)
+		}
 	}
 	secs := time.Since(begin).Seconds()
 	return os.WriteFile(filepath.Join(dir, "build-seconds"), []byte(strconv.FormatFloat(secs, 'f', 1, 64)+"\n"), 0o644)

@@ -83,7 +83,9 @@ type PackageSpec struct {
 	Builder string `json:"builder"`
 	Pname   string `json:"pname"`
 	Version string `json:"version"`
-	Src     struct {
+	// MainProgram is meta.mainProgram, the name lib.getExe gives.
+	MainProgram string `json:"mainProgram"`
+	Src         struct {
 		Owner string `json:"owner"`
 		Repo  string `json:"repo"`
 		Rev   string `json:"rev"`
@@ -95,6 +97,7 @@ type PackageSpec struct {
 	Tags        []string          `json:"tags"`
 	Env         map[string]string `json:"env"`
 	PostPatch   string            `json:"postPatch"`
+	PostInstall string            `json:"postInstall"`
 	SourceRoot  string            `json:"sourceRoot"`
 	Patches     []string          `json:"patches"`
 

@@ -31,6 +31,7 @@ if !builtins.pathExists file then
 else
   {
     inherit (spec) builder pname version;
+    mainProgram = spec.meta.mainProgram or null;
     src = {
       inherit (spec.src) owner repo;
       rev = spec.src.rev or spec.src.tag or null;
@@ -45,6 +46,7 @@ else
       "tags"
       "env"
       "postPatch"
+      "postInstall"
       "sourceRoot"
       "patches"
       # buildNodeApplication
