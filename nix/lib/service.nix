@@ -1066,7 +1066,9 @@ rec {
               done
               ${optionalString localDb ''
                 if [[ -f $backup/postgres.dump ]]; then
-                  runuser -u postgres -- ${pgPackage}/bin/pg_restore --clean --if-exists --dbname=${lib.escapeShellArg cfg.user} "$backup/postgres.dump"
+                  # The dump is opened here, as root: the postgres user
+                  # cannot enter the service's state directory (mode 0700).
+                  runuser -u postgres -- ${pgPackage}/bin/pg_restore --clean --if-exists --dbname=${lib.escapeShellArg cfg.user} < "$backup/postgres.dump"
                 fi
               ''}
               cp "$backup/version" "$state/.atproto-version"
