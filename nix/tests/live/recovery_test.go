@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -35,9 +36,10 @@ func renderRecovery(t *testing.T, s *NodeService, version string) recoveryScript
 // runScript runs a script of the module's with the unit's environment and
 // folders, as runner.go maps them: the unit's absolute paths rewritten
 // into its temporary root, and the stand-in store paths of programs
-// (sqlite3) replaced by this machine's programs of the same name. pathDir,
-// when not "", goes first on PATH.
-func runScript(t *testing.T, p *Process, script, pathDir string, args ...string) string {
+// (sqlite3, pg_dump) replaced by this machine's programs of the same name.
+// env is added to the unit's environment; a PATH there goes before the
+// system's folders.
+func runScript(t *testing.T, p *Process, script string, env map[string]string, args ...string) string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
@@ -49,8 +51,11 @@ func runScript(t *testing.T, p *Process, script, pathDir string, args ...string)
 	cmd.Args = append(cmd.Args, p.Unit.Name+"-script")
 	cmd.Args = append(cmd.Args, args...)
 	cmd.Dir = p.StateDir
-	if pathDir != "" {
-		cmd.Env = append(cmd.Env, "PATH="+pathDir+":/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin")
+	for k, v := range env {
+		if k == "PATH" {
+			v += ":/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin"
+		}
+		cmd.Env = append(cmd.Env, k+"="+v)
 	}
 	out, err := cmd.CombinedOutput()
 	if err != nil {
@@ -98,10 +103,12 @@ func (c *unitControl) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// shimBin writes the systemctl shim (and, when the test is not root, an
-// `id` that says uid 0, because the restore script refuses to run unless
-// root: it needs root only for systemctl and chown, which the test's
-// user may do to its own files) into a folder for PATH.
+// shimBin writes the systemctl shim into a folder for PATH, and when the
+// test is not root two more: an `id` that says uid 0, because the restore
+// script refuses to run unless root (it needs root only for systemctl,
+// shimmed, and chown, which the test's user may do to its own files), and
+// a runuser that runs its command as the test's user, the superuser of a
+// cluster the test's user made.
 func shimBin(t *testing.T, control *unitControl) string {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -121,6 +128,9 @@ func shimBin(t *testing.T, control *unitControl) string {
 		"systemctl": fmt.Sprintf("#!/bin/sh\n# The live test's stand-in: systemctl VERB UNIT stops or starts the test's process.\nexec %s --silent --show-error --fail-with-body --max-time 300 --data-urlencode \"verb=$1\" --data-urlencode \"unit=$2\" http://%s/\n", curl, l.Addr()),
 	}
 	if os.Getuid() != 0 {
+		// runuser -u postgres -- CMD: without root the cluster's superuser
+		// is the test's own user, so CMD runs as it is.
+		shims["runuser"] = "#!/bin/sh\n# The live test's stand-in for runuser when not root (see shimBin).\n[ \"$1\" = -u ] && shift 2\n[ \"$1\" = -- ] && shift\nexec \"$@\"\n"
 		shims["id"] = "#!/bin/sh\n# The live test's stand-in for a root `id -u` (see shimBin).\n[ \"$1\" = -u ] && { echo 0; exit 0; }\nexec /usr/bin/id \"$@\"\n"
 		t.Logf("not root: the restore script runs with an `id` shim answering uid 0 (it checks for root only to run systemctl, shimmed here, and chown)")
 	}
@@ -166,7 +176,7 @@ func TestPDSBackupRestore(t *testing.T) {
 	}
 	from := strings.TrimSpace(string(recorded))
 	upgraded := renderRecovery(t, old, from+"-next")
-	out := runScript(t, old.Process, upgraded.Backup, "")
+	out := runScript(t, old.Process, upgraded.Backup, nil)
 	t.Logf("upgrade backup: %s", strings.TrimSpace(out))
 	backups, _ := filepath.Glob(filepath.Join(old.StateDir, ".backups", "*-from-"+from))
 	if len(backups) != 1 {
@@ -195,11 +205,11 @@ func TestPDSBackupRestore(t *testing.T) {
 	control := &unitControl{procs: map[string]*Process{fresh.Unit.Name: fresh.Process}}
 	shims := shimBin(t, control)
 	scripts := renderRecovery(t, fresh, from)
-	listing := runScript(t, fresh.Process, scripts.Restore, shims)
+	listing := runScript(t, fresh.Process, scripts.Restore, map[string]string{"PATH": shims})
 	if !strings.Contains(listing, name) {
 		t.Errorf("atproto-pds-restore without arguments does not list backup %s:\n%s", name, listing)
 	}
-	out = runScript(t, fresh.Process, scripts.Restore, shims, name)
+	out = runScript(t, fresh.Process, scripts.Restore, map[string]string{"PATH": shims}, name)
 	t.Logf("atproto-pds-restore %s: %s (systemctl calls: %v)", name, strings.TrimSpace(out), control.calls)
 	if want := []string{"stop " + fresh.Unit.Name, "start " + fresh.Unit.Name}; strings.Join(control.calls, ",") != strings.Join(want, ",") {
 		t.Errorf("the restore script ran systemctl %v; want %v", control.calls, want)
@@ -389,4 +399,89 @@ func lastError(logs []byte, about string) string {
 		}
 	}
 	return ""
+}
+
+// TestPLCBackupRestore runs the plc module's upgrade backup (pg_dump of the
+// database.createLocally database) against a live PLC directory holding one
+// DID, registers a second DID, then restores the backup with
+// atproto-plc-restore (pg_restore as the postgres user): the first DID's
+// document is served as before and the second, written after the backup,
+// is gone.
+//
+// The cluster's socket is not at the default place the scripts' pg_dump
+// and pg_restore look in (/run/postgresql on NixOS), so PGHOST points
+// there; the backup runs with PGUSER set to the unit's User=, the OS user
+// name peer authentication would see on NixOS. pg_dump and pg_restore are
+// this machine's (Debian's postgresql-client), in place of the stand-in
+// store paths.
+func TestPLCBackupRestore(t *testing.T) {
+	for _, p := range []string{"pg_dump", "pg_restore"} {
+		if _, err := exec.LookPath(p); err != nil {
+			t.Skipf("skipped: %s not found (Debian: apt-get install postgresql-client), which the PLC's upgrade backup and restore run", p)
+		}
+	}
+	pg := StartPostgres(t)
+	plc := StartPLC(t, pg, "")
+	pds := StartPDS(t, PDSOptions{PLC: plc.URL})
+	kept := CreateAccount(t, pds.URL, "erin"+RandomHex(t, 4)+".pds.example.com", "live-test-"+RandomHex(t, 8))
+	keptDoc := string(call(t, "GET", plc.URL+"/"+kept.DID, "", nil))
+
+	recorded, err := os.ReadFile(filepath.Join(plc.StateDir, ".atproto-version"))
+	if err != nil {
+		t.Fatalf("the first start did not record the version: %v", err)
+	}
+	from := strings.TrimSpace(string(recorded))
+	upgraded := renderRecovery(t, plc, from+"-next")
+	out := runScript(t, plc.Process, upgraded.Backup, map[string]string{"PGHOST": pg.SocketDir, "PGUSER": plc.Unit.Value("User")})
+	t.Logf("upgrade backup: %s", strings.TrimSpace(out))
+	backups, _ := filepath.Glob(filepath.Join(plc.StateDir, ".backups", "*-from-"+from))
+	if len(backups) != 1 {
+		t.Fatalf("the upgrade backup made %d backups named *-from-%s: %v\n%s", len(backups), from, backups, out)
+	}
+	dump, err := os.Stat(filepath.Join(backups[0], "postgres.dump"))
+	if err != nil {
+		t.Fatalf("the upgrade backup of a createLocally database has no pg_dump: %v", err)
+	}
+	name := filepath.Base(backups[0])
+
+	// Written after the backup: gone after the restore.
+	lost := CreateAccount(t, pds.URL, "frank"+RandomHex(t, 4)+".pds.example.com", "live-test-"+RandomHex(t, 8))
+	call(t, "GET", plc.URL+"/"+lost.DID, "", nil)
+
+	control := &unitControl{procs: map[string]*Process{plc.Unit.Name: plc.Process}}
+	shims := shimBin(t, control)
+	restore := renderRecovery(t, plc, from).Restore
+	out = runScript(t, plc.Process, restore, map[string]string{"PATH": shims, "PGHOST": pg.SocketDir}, name)
+	t.Logf("atproto-plc-restore %s (pg_dump of %d bytes): %s (systemctl calls: %v)", name, dump.Size(), strings.TrimSpace(out), control.calls)
+	if exited, _ := plc.Exited(); exited {
+		t.Fatalf("the PLC server is not running after the restore\n%s", tail(plc.Logs(), 30))
+	}
+	if doc := string(call(t, "GET", plc.URL+"/"+kept.DID, "", nil)); doc != keptDoc {
+		t.Errorf("after the restore the PLC directory answers for %s:\n%s\nbefore:\n%s", kept.DID, doc, keptDoc)
+	}
+	if body, err := httpGet(plc.URL + "/" + lost.DID); err == nil {
+		t.Errorf("after the restore the PLC directory still has %s, registered after the backup: %s", lost.DID, body)
+	}
+	for _, s := range []*NodeService{pds, plc} {
+		if err := s.Stop(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// httpGet fetches a URL, failing on any status but 200.
+func httpGet(u string) ([]byte, error) {
+	resp, err := xrpcClient.Get(u)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return body, fmt.Errorf("GET %s: HTTP %d: %s", u, resp.StatusCode, body)
+	}
+	return body, nil
 }
