@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -40,6 +41,10 @@ type goCase struct {
 	// needs are services (keys of goCases) started first, each as its own
 	// test starts it.
 	needs []string
+	// files are files the configuration names outside the store (such as
+	// environment files), by absolute path, with their content; their
+	// folders are mapped into a temporary folder.
+	files map[string]string
 	// credentials makes the content of a LoadCredential entry; nil gives
 	// 32 random hex bytes.
 	credentials func(t *testing.T, b *Build, name string) []byte
@@ -48,6 +53,9 @@ type goCase struct {
 	// in another format fails the test.
 	foreignLines *regexp.Regexp
 	foreignWhy   string
+	// observe checks something particular to the case while the program
+	// runs (after the listeners are checked).
+	observe func(t *testing.T, p *Process)
 	// write stores something through the running program; check, after a
 	// restart, that it is still there. Both nil: the state directory's files
 	// must persist.
@@ -108,7 +116,23 @@ var goCases = map[string]goCase{
 	},
 	"jetstream": {
 		module: "jetstream",
-		extra:  `{ settings = { JETSTREAM_RELAY_URL = "http://` + refused + `"; JETSTREAM_PLC_URL = "http://` + refused + `"; }; }`,
+		// The log level comes from an environment file, which overrides
+		// the module's setting as systemd's EnvironmentFile does. (The
+		// program writes no debug line while idle, so the program's
+		// environment is what is checked.)
+		extra: `{ settings = { JETSTREAM_RELAY_URL = "http://` + refused + `"; JETSTREAM_PLC_URL = "http://` + refused + `"; };
+			environmentFiles = [ "/run/secrets/jetstream.env" ]; }`,
+		files: map[string]string{"/run/secrets/jetstream.env": "# read at start\nJETSTREAM_LOG_LEVEL=debug\n"},
+		observe: func(t *testing.T, p *Process) {
+			environ, err := os.ReadFile(fmt.Sprintf("/proc/%d/environ", p.Pid()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			vars := strings.Split(string(environ), "\x00")
+			if !slices.Contains(vars, "JETSTREAM_LOG_LEVEL=debug") || slices.Contains(vars, "JETSTREAM_LOG_LEVEL=info") {
+				t.Errorf("jetstream: JETSTREAM_LOG_LEVEL from its EnvironmentFile (debug) should replace the module's (info); the program's environment has %q", slices.DeleteFunc(vars, func(v string) bool { return !strings.HasPrefix(v, "JETSTREAM_LOG_LEVEL=") }))
+			}
+		},
 	},
 	"cocoon": {
 		module: "cocoon",
@@ -195,7 +219,17 @@ func startGoService(t *testing.T, pkg string) (*Build, *Process) {
 			creds[name] = randomHex(t)
 		}
 	}
-	p := Start(t, u, Options{Credentials: creds})
+	paths := map[string]string{}
+	for path, content := range c.files {
+		dir := filepath.Dir(path)
+		if paths[dir] == "" {
+			paths[dir] = t.TempDir()
+		}
+		if err := os.WriteFile(filepath.Join(paths[dir], filepath.Base(path)), []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p := Start(t, u, Options{Credentials: creds, Paths: paths})
 	if err := p.WaitHealthy(healthTimeout); err != nil {
 		t.Fatal(err)
 	}
@@ -209,6 +243,9 @@ func runGoService(t *testing.T, pkg string, c goCase) {
 
 	checkMetrics(t, u)
 	checkListeners(t, p)
+	if c.observe != nil {
+		c.observe(t, p)
+	}
 	if c.write != nil {
 		c.write(t, p)
 	}

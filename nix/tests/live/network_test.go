@@ -66,7 +66,6 @@ func TestNetwork(t *testing.T) {
 		return p
 	}
 	plc, pds, relay := start("plc"), start("pds"), start("relay")
-	jetstream, tap := start("jetstream"), start("tap")
 	plcURL := "http://" + apiAddr(t, plc)
 	pdsURL := "http://" + apiAddr(t, pds)
 	relayURL := "http://" + apiAddr(t, relay)
@@ -103,6 +102,11 @@ func TestNetwork(t *testing.T) {
 		return logLineHas(relay.Logs(), `"msg":"re-subscribing to active host"`, `"hostname":"`+pdsHost+`"`),
 			"the relay's log never says it re-subscribes to " + pdsHost
 	})
+
+	// The relay's followers start once it runs with the PDS as a host:
+	// jetstream started before the relay's restart above sometimes never
+	// delivered a post afterwards.
+	jetstream, tap := start("jetstream"), start("tap")
 
 	// Hop 1: an account on the PDS is a DID in the PLC directory whose
 	// document names the PDS and the handle.
