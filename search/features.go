@@ -70,6 +70,7 @@ func buildEntries(docs []indexer.Document, url func(indexer.Document) string) []
 			cmp.Compare(a.ID, b.ID),
 		)
 	})
+	modules := modulePrefixes(sorted)
 	entries := make([]*entry, len(sorted))
 	for i, d := range sorted {
 		e := &entry{Ord: i, doc: d, Desc: descTokens(descText(d))}
@@ -83,7 +84,7 @@ func buildEntries(docs []indexer.Document, url func(indexer.Document) string) []
 				}
 			}
 		} else {
-			e.addPath(name)
+			e.addPath(name, modules)
 		}
 		if url != nil {
 			e.url = url(d)
@@ -164,19 +165,44 @@ func addPackageEvidence(entries []*entry) {
 	}
 }
 
+// modulePrefixes returns the module prefixes among docs: the parent of
+// every enable option ("services.atproto.pds" for
+// services.atproto.pds.enable). A module is the set of options under one.
+func modulePrefixes(docs []indexer.Document) map[string]bool {
+	prefixes := map[string]bool{}
+	for _, d := range docs {
+		if d.Kind == indexer.KindOption {
+			if p, ok := strings.CutSuffix(d.Name, ".enable"); ok {
+				prefixes[p] = true
+			}
+		}
+	}
+	return prefixes
+}
+
 // addPath tokenizes an option path. Each dotted part
 // written as one word of several tokens is also indexed joined, whether
 // its tokens were run together ("allowedTCPPorts": allowedtcpports) or
 // hyphenated ("home-assistant": homeassistant), so that a product typed
-// as one word finds it. The tokens of the second part, where NixOS puts
-// the module ("services.mastodon.…", "networking.firewall.…"), are the
-// module segment; of the first when the name has one part or its second
-// is a placeholder ("fileSystems.<name>.mountPoint").
-func (e *entry) addPath(name string) {
+// as one word finds it. The tokens of the part naming the module are the
+// module segment: the last part of the shortest module prefix of the
+// path (modulePrefixes; "pds" in services.atproto.pds.port, "grub" in
+// boot.loader.grub.device, "immich" in services.immich.redis.host).
+// Without one, or when that prefix holds a placeholder
+// ("services.redis.servers.<name>"), it is the second part, where NixOS
+// usually puts the module, or the first when the name has one part or its
+// second is a placeholder ("fileSystems.<name>.mountPoint").
+func (e *entry) addPath(name string, modules map[string]bool) {
 	parts := strings.Split(name, ".")
-	module := 1
-	if len(parts) == 1 || strings.HasPrefix(parts[1], "<") || parts[1] == "*" {
-		module = 0
+	module := moduleByPosition(parts)
+	for k := 1; k < len(parts); k++ {
+		if !modules[strings.Join(parts[:k], ".")] {
+			continue
+		}
+		if !slices.ContainsFunc(parts[:k], isPlaceholder) {
+			module = k - 1
+		}
+		break
 	}
 	for i, part := range parts {
 		from := len(e.Name)
@@ -196,6 +222,17 @@ func (e *entry) addPath(name string) {
 		}
 	}
 }
+
+// moduleByPosition is the module part of a path no module prefix covers.
+func moduleByPosition(parts []string) int {
+	if len(parts) == 1 || isPlaceholder(parts[1]) {
+		return 0
+	}
+	return 1
+}
+
+// isPlaceholder reports whether a path part stands for any name.
+func isPlaceholder(part string) bool { return strings.HasPrefix(part, "<") || part == "*" }
 
 // inModule reports whether name position pos is in the module segment.
 func (e *entry) inModule(pos int) bool { return pos >= e.ModFrom && pos < e.ModTo }

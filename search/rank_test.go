@@ -1,6 +1,8 @@
 package search
 
 import (
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/atproto-nur/atproto-nur/indexer"
@@ -104,6 +106,21 @@ func TestModuleSegment(t *testing.T) {
 	if got := mod(byName["fileSystems.<name>.mountPoint"]); len(got) != 2 || got[0] != "file" {
 		t.Errorf("module of fileSystems.<name>.mountPoint = %q (the placeholder is not the module)", got)
 	}
+	// The module is the shortest prefix with an enable option, wherever it
+	// names the module.
+	nested := buildEntries([]indexer.Document{opt("boot.loader.grub.enable", ""), opt("boot.loader.grub.device", ""),
+		opt("services.immich.enable", ""), opt("services.immich.redis.enable", ""), opt("services.immich.redis.host", ""),
+		opt("services.atproto.pds.port", ""), opt("services.atproto.pds.enable", "")}, nil)
+	for _, e := range nested {
+		want := map[string]string{"boot": "grub", "services.immich": "immich", "services.atproto": "pds"}
+		for prefix, w := range want {
+			if strings.HasPrefix(e.doc.Name, prefix+".") {
+				if got := mod(e); len(got) != 1 || got[0] != w {
+					t.Errorf("module of %s = %q, want %s", e.doc.Name, got, w)
+				}
+			}
+		}
+	}
 	// Hyphenated parts are indexed joined too.
 	if j := byName["services.home-assistant.enable"].Joined; len(j) != 1 || j[0] != (subTok{2, "homeassistant"}) {
 		t.Errorf("joined = %v", j)
@@ -112,7 +129,10 @@ func TestModuleSegment(t *testing.T) {
 	if rs := scan(entries, "redis", Options{}); len(rs) != 1 {
 		t.Errorf("redis: %v", rs)
 	}
-	rs := scan(buildEntries([]indexer.Document{opt("services.immich.redis.enable", ""), opt("services.redis.servers.<name>.enable", "")}, nil), "redis", Options{})
+	// services.immich.redis lies within the immich module; the redis
+	// module's prefix holds a placeholder, so its second part names it.
+	rs := scan(buildEntries([]indexer.Document{opt("services.immich.enable", ""), opt("services.immich.redis.enable", ""),
+		opt("services.redis.servers.<name>.enable", "")}, nil), "redis", Options{})
 	if len(rs) != 2 || rs[0].Name != "services.redis.servers.<name>.enable" {
 		t.Errorf("redis: %v", rs)
 	}
@@ -248,6 +268,34 @@ func TestPackageEvidence(t *testing.T) {
 		}
 		if !found {
 			t.Errorf("%q: %s not found", q, want)
+		}
+	}
+}
+
+// TestModuleOfThisRepository: this repository's modules sit under
+// services.atproto.<app>, where the second part of a path is not the
+// module. A query naming the app opens its options with the app's enable
+// option, and that ranks before rsky-<app>, another module's package in
+// whose name the app's name is only a part.
+func TestModuleOfThisRepository(t *testing.T) {
+	path := filepath.Join("..", indexer.SnapshotFile)
+	ex, err := indexer.LoadExport(path, indexer.PrimaryScope)
+	if err != nil {
+		t.Fatalf("loading this repository's snapshot: %v", err)
+	}
+	entries := buildEntries(ex.Docs, nil)
+	for _, q := range []string{"pds", "relay"} {
+		want := "services.atproto." + q + ".enable"
+		rs := scan(entries, q, Options{Kind: indexer.KindOption})
+		if len(rs) == 0 || rs[0].Name != want {
+			t.Errorf("%q (options): top results %v, want %s first", q, rs[:min(len(rs), 3)], want)
+		}
+		rank := map[string]int{}
+		for i, r := range scan(entries, q, Options{}) {
+			rank[r.Name] = i + 1
+		}
+		if other := "rsky-" + q; rank[want] == 0 || rank[other] != 0 && rank[other] < rank[want] {
+			t.Errorf("%q: %s at rank %d, %s at rank %d (0: not listed)", q, want, rank[want], other, rank[other])
 		}
 	}
 }
