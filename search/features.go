@@ -59,9 +59,13 @@ func kindOrder(k indexer.Kind) int {
 
 // buildEntries sorts docs by kind, scope and name and derives the tokens of
 // each. Both index writers start here, so they see the same documents in
-// the same order.
+// the same order. Options declared with visible = false are left out, as
+// the site leaves them out (nixosOptionsDoc does the same): a result must
+// never point at a page that does not exist.
 func buildEntries(docs []indexer.Document, url func(indexer.Document) string) []*entry {
-	sorted := slices.Clone(docs)
+	sorted := slices.DeleteFunc(slices.Clone(docs), func(d indexer.Document) bool {
+		return d.Option != nil && !d.Option.Visible
+	})
 	slices.SortStableFunc(sorted, func(a, b indexer.Document) int {
 		return cmp.Or(
 			cmp.Compare(kindOrder(a.Kind), kindOrder(b.Kind)),

@@ -139,7 +139,7 @@ func TestModuleSegment(t *testing.T) {
 }
 
 func opt(name, desc string) indexer.Document {
-	return indexer.Document{ID: "opt:" + name, Kind: indexer.KindOption, Name: name, Option: &indexer.Option{Description: desc}}
+	return indexer.Document{ID: "opt:" + name, Kind: indexer.KindOption, Name: name, Option: &indexer.Option{Description: desc, Visible: true}}
 }
 
 func pkg(attr, desc string) indexer.Document {

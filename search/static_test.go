@@ -60,7 +60,7 @@ func TestStaticMatchesScan(t *testing.T) {
 func TestStaticLayout(t *testing.T) {
 	docs := []indexer.Document{
 		{ID: "opt:services.atproto.pds.settings.PDS_PORT", Kind: indexer.KindOption, Scope: "atproto", Name: "services.atproto.pds.settings.PDS_PORT",
-			Summary: "Port the PDS listens on.", Option: &indexer.Option{Type: "16 bit unsigned integer", Description: "Port the PDS listens on.",
+			Summary: "Port the PDS listens on.", Option: &indexer.Option{Type: "16 bit unsigned integer", Description: "Port the PDS listens on.", Visible: true,
 				Default: &indexer.Value{Kind: indexer.ValueJSON, JSON: json.RawMessage(`3000`)}}},
 		{ID: "pkg:pds", Kind: indexer.KindPackage, Scope: "atproto", Name: "pds", Summary: "Bluesky PDS", Package: &indexer.Package{Attr: "pds", Description: "Bluesky Personal Data Server"}},
 		{ID: "guide:über", Kind: indexer.KindGuide, Name: "über", Title: "Über Größe", Guide: &indexer.Guide{Body: "Straße"}},
@@ -182,5 +182,36 @@ func TestStaticWithoutGzipSizes(t *testing.T) {
 	}
 	if n < 10 {
 		t.Fatalf("only %d files", n)
+	}
+}
+
+// TestInvisibleOptionsAreNotSearchable: an option declared visible = false
+// has no page on the site, so neither index may offer it (the bleve index of
+// `nurdocs search` and /api/search offered services.atproto.listeners first
+// for "atproto", a result without a page).
+func TestInvisibleOptionsAreNotSearchable(t *testing.T) {
+	hidden := opt("services.atproto.listeners", "Every atproto listener.")
+	hidden.Option.Visible = false
+	docs := []indexer.Document{hidden, opt("services.atproto.pds.enable", "Whether to enable the atproto PDS.")}
+
+	ix, err := OpenOrBuild(filepath.Join(t.TempDir(), "bleve"), docs, testURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	rs, err := ix.Search("atproto", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rs) != 1 || rs[0].Name != "services.atproto.pds.enable" {
+		t.Errorf("bleve: %+v, want only services.atproto.pds.enable", rs)
+	}
+
+	answers := runJS(t, writeStatic(t, docs), []jsrun.Query{{Q: "atproto"}, {Q: "listeners"}}, 10)
+	if got := answers[0].Results; len(got) != 1 || got[0].Name != "services.atproto.pds.enable" {
+		t.Errorf("search.js %q: %+v, want only services.atproto.pds.enable", "atproto", got)
+	}
+	if got := answers[1].Results; len(got) != 0 {
+		t.Errorf("search.js %q: %+v, want nothing", "listeners", got)
 	}
 }
