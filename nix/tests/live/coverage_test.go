@@ -1,0 +1,99 @@
+package live
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// liveRunners names, for each service the live tests run for real, the
+// tests that run it. Every other module must have a reason it cannot run
+// here (see notRunReason), so a module added later is either run or named.
+var liveRunners = map[string]string{
+	"relay":          "TestGoServices, TestNetwork",
+	"rainbow":        "TestGoServices",
+	"tap":            "TestGoServices, TestNetwork",
+	"hepa":           "TestGoServices",
+	"jetstream":      "TestGoServices, TestNetwork",
+	"cocoon":         "TestGoServices",
+	"feed-generator": "TestFeedGenerator",
+	"pds":            "TestNodeServices, TestNetwork, TestPDSBackupRestore, TestPDSKillMidWrite",
+	"plc":            "TestNodeServices, TestNetwork, TestPLCBackupRestore",
+}
+
+// TestEveryServiceRunsOrSaysWhy prints, for every module in nix/modules, the
+// tests that run its program here or the reason they cannot, one line each.
+// It fails when a Go or Node program whose pinned source is in
+// ../shared/upstream is run by no test, and when a module is neither run nor
+// explained.
+func TestEveryServiceRunsOrSaysWhy(t *testing.T) {
+	RequireNix(t)
+	entries, err := os.ReadDir(filepath.Join(RepoRoot(t), "nix", "modules"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var modules []string
+	for _, e := range entries {
+		name, ok := strings.CutSuffix(e.Name(), ".nix")
+		if ok && name != "default" {
+			modules = append(modules, name)
+		}
+	}
+	for name := range liveRunners {
+		if !slices.Contains(modules, name) {
+			t.Errorf("liveRunners names %s, which has no module in nix/modules", name)
+		}
+	}
+
+	var unpackaged map[string]string
+	nixEvalJSON(t, "../../pkgs/_unpackaged.nix", &unpackaged)
+	var tarballs []Tarball
+	if shared := SharedDir(t); shared != "" {
+		if tarballs, err = upstreamTarballs(filepath.Join(shared, "upstream")); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	for _, name := range modules {
+		if tests, ok := liveRunners[name]; ok {
+			t.Logf("RUN %s: %s", name, tests)
+			continue
+		}
+		if why, ok := unpackaged[name]; ok {
+			t.Logf("NOT RUN %s: not packaged: %s", name, why)
+			continue
+		}
+		spec := Package(t, name)
+		why := notRunReason(RepoRoot(t), name, spec, tarballs)
+		if why == "" {
+			t.Errorf("%s: a %s program whose source is in ../shared/upstream, but no live test runs it; run it (and add it to liveRunners) or say why not", name, spec.Builder)
+			continue
+		}
+		t.Logf("NOT RUN %s: %s", name, why)
+	}
+}
+
+// notRunReason says why a packaged program cannot be built and run on this
+// machine, or "" when nothing stops it.
+func notRunReason(root, name string, spec *PackageSpec, tarballs []Tarball) string {
+	switch spec.Builder {
+	case "buildRustApplication":
+		why := "a Rust program, and the crates registry is not reachable from this machine, so its dependencies cannot be fetched; "
+		facts := filepath.Join("nix", "tests", "modules", "upstream-args", name+".json")
+		if _, err := os.Stat(filepath.Join(root, facts)); err != nil {
+			return why + "no facts of its argument parsing are recorded either (" + facts + " is missing)"
+		}
+		return why + "its units' default flags and environment are checked against its argument definitions in " + facts
+	case "buildGoApplication", "buildNodeApplication":
+		repo := spec.Src.Owner + "/" + spec.Src.Repo
+		for _, tb := range tarballs {
+			if strings.EqualFold(tb.Repo, repo) {
+				return ""
+			}
+		}
+		return "no pinned source of " + repo + " in ../shared/upstream (tests build from those tarballs and must not copy upstream sources into the project)"
+	}
+	return "built by " + spec.Builder + ", which the live harness does not build"
+}
