@@ -53,6 +53,9 @@
 #                 that turn the endpoint on) } or null
 #   logLevel, logFormat   { values; default?; settings? (v -> settings); env? (v -> env) } or null
 #   database      { setting; url? ({ user, database } -> str); settings? } for PostgreSQL programs
+#   backupFiles   [ globs relative to the state directory ]: plain files the databases
+#                 cannot be used without (e.g. the PDS's per-account signing keys), copied by
+#                 the upgrade backup beside the SQLite files and put back by the restore
 #   after         ctx -> units to order after (e.g. a local relay)
 #   environment   ctx -> fixed environment; preScript ctx -> shell run before the program
 #   serviceConfig ctx -> exceptions to the hardening, each with a comment saying why
@@ -576,6 +579,7 @@ rec {
       # settings ? { } (more settings selecting PostgreSQL); } when the program
       # can use PostgreSQL.
       database = spec.database or null;
+      backupFiles = spec.backupFiles or [ ];
 
       secretScript = concatStringsSep "\n" (
         mapAttrsToList (
@@ -762,7 +766,9 @@ rec {
             default = true;
             description = "Before the first start of a new package version, back up the SQLite databases in {file}`${stateDir}` (SQLite online backup)${
               optionalString (database != null) " and, with {option}`${optionPrefix}.database.createLocally`, the PostgreSQL database (`pg_dump`)"
-            } into {file}`${stateDir}/.backups/<time>-from-<old version>/`, and record the running version. After a rollback, `${unit}-restore` lists the backups and restores one. Other stores (archives, RocksDB, caches) are not copied.";
+            }${
+              optionalString (backupFiles != [ ]) ", with the files the databases cannot be used without (${concatMapStringsSep ", " (g: "{file}`${g}`") backupFiles})"
+            } into {file}`${stateDir}/.backups/<time>-from-<old version>/`, and record the running version. After a rollback, `${unit}-restore` lists the backups and restores one. Other stores (blobs, archives, RocksDB, caches) are not copied.";
           };
           keep = mkOption {
             type = types.ints.positive;
@@ -1032,6 +1038,13 @@ rec {
                     ${pkgs.sqlite}/bin/sqlite3 "$f" ".backup '$dest/sqlite/$rel'"
                   fi
                 done
+                ${optionalString (backupFiles != [ ]) ''
+                  for f in ${concatMapStringsSep " " (glob: ''"$state"/${glob}'') backupFiles}; do
+                    [[ -f $f && ! -L $f ]] || continue
+                    rel=''${f#"$state"/}
+                    install -D --mode=0600 "$f" "$dest/files/$rel"
+                  done
+                ''}
                 ${optionalString localDb ''${pgPackage}/bin/pg_dump --format=custom --file="$dest/postgres.dump" ${lib.escapeShellArg cfg.user}''}
                 echo "$recorded" > "$dest/version"
                 # Keep the newest backups only.
@@ -1063,6 +1076,10 @@ rec {
                 rel=''${f#"$backup"/sqlite/}
                 install -D --mode=0600 "$f" "$state/$rel"
                 rm -f "$state/$rel-wal" "$state/$rel-shm"
+              done
+              for f in "$backup"/files/**; do
+                [[ -f $f ]] || continue
+                install -D --mode=0600 "$f" "$state/''${f#"$backup"/files/}"
               done
               ${optionalString localDb ''
                 if [[ -f $backup/postgres.dump ]]; then

@@ -202,6 +202,11 @@ service.mkService {
   };
 
   ports = cfg: [ (service.listenOn cfg "PDS_PORT") ];
+
+  # Each account's repository signing key is a plain file beside its
+  # store (<actor store>/<hash prefix>/<did>/key); restored without it,
+  # the account logs in and reads but every write fails (ENOENT).
+  backupFiles = [ "actors/*/*/key" ];
   health.path = "/xrpc/_health";
 
   logLevel = {
