@@ -1,18 +1,20 @@
-# A whole AT Protocol network on one machine, on loopback only: a PLC
-# directory (PostgreSQL on this host), a PDS registering its accounts there,
-# a relay crawling the PDS, and jetstream and tap following the relay.
-# network_test.go runs exactly this configuration; the secret files are the
-# test's (any paths outside the store work).
-#
-# After start, ask the relay to crawl the PDS (it takes `localhost` hosts
-# only from an admin):
-#   curl -u "admin:$(cat /run/secrets/relay-admin)" -H 'Content-Type: application/json' \
-#     -d '{"hostname":"localhost:3000"}' http://127.0.0.1:2470/admin/pds/requestCrawl
+# A whole AT Protocol network on one machine, on loopback only, for trying
+# things out and for tests: a PLC directory (PostgreSQL on this host), a PDS
+# registering its accounts there, a relay crawling the PDS, and jetstream
+# and tap following the relay. nix/tests/live/network_test.go runs exactly
+# this file; the secret files are the test's (any paths outside the store).
 { config, ... }:
 let
   plc = "http://127.0.0.1:${toString config.services.atproto.plc.settings.PORT}";
 in
 {
+  # The pinned PDS and PLC server lock libraries with published advisories
+  # (see their package pages); accept them by name.
+  nixpkgs.config.permittedInsecurePackages = [
+    "pds-0.4.208"
+    "plc-0-unstable-2026-01-19"
+  ];
+
   services.atproto.plc = {
     enable = true;
     database.createLocally = true;
@@ -33,8 +35,7 @@ in
       PDS_SERVICE_HANDLE_DOMAINS = ".test";
       PDS_DID_PLC_URL = plc;
       # Nothing outside this machine: no AppView, no report service, and no
-      # relay asked to crawl through the public endpoint (the relay accepts
-      # localhost only from its admin, above).
+      # public relay asked to crawl (the local relay is told by hand).
       PDS_BSKY_APP_VIEW_URL = null;
       PDS_BSKY_APP_VIEW_DID = null;
       PDS_REPORT_SERVICE_URL = null;

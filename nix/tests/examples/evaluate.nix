@@ -74,6 +74,22 @@ let
     result:
     builtins.filter (app: !(result.config.systemd.services ? "atproto-${app}")) (enabledApps result);
 
+  # Enabled services whose package has published advisories but which
+  # the example does not accept by name: a real NixOS would refuse to build
+  # them (nixpkgs.config.permittedInsecurePackages).
+  insecureNotPermitted =
+    result:
+    let
+      permitted = result.config.nixpkgs.config.permittedInsecurePackages or [ ];
+    in
+    builtins.filter (
+      app:
+      let
+        pkg = result.config.services.atproto.${app}.package;
+      in
+      (pkg.meta.knownVulnerabilities or [ ]) != [ ] && !(builtins.elem pkg.name permitted)
+    ) (enabledApps result);
+
   # Forces every generated unit completely (environment, scripts, service
   # settings), so an error anywhere in them fails the test.
   unitsJSON = result: builtins.toJSON result.config.systemd.services;
@@ -87,6 +103,7 @@ in
     problems
     enabledApps
     missingUnits
+    insecureNotPermitted
     unitsJSON
     ;
 

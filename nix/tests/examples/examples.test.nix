@@ -28,11 +28,13 @@ let
         {
           enablesSomething = ex.enabledApps r != [ ] || name == "channel.nix";
           missingUnits = ex.missingUnits r;
+          insecureNotPermitted = ex.insecureNotPermitted r;
           unitsEvaluate = builtins.isString (ex.unitsJSON r);
         };
       expected = {
         enablesSomething = true;
         missingUnits = [ ];
+        insecureNotPermitted = [ ];
         unitsEvaluate = true;
       };
     };

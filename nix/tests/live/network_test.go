@@ -13,8 +13,8 @@ import (
 	"time"
 )
 
-// TestNetwork runs network.nix, the configuration the firehose and PLC
-// guides show, as one network on loopback and follows one post through it:
+// TestNetwork runs examples/local-network.nix, the configuration the
+// firehose guide shows, as one network on loopback, and follows one post through it:
 // PLC directory (PostgreSQL) -> PDS -> relay -> jetstream and tap. Each hop
 // is checked by content: the DID document in the PLC, the commit the relay
 // holds, the post's text in jetstream's JSON and in tap's events.
@@ -33,10 +33,10 @@ func TestNetwork(t *testing.T) {
 		b := BuildGo(t, pkg)
 		builds[pkg], exes[pkg] = b, b.Exe
 	}
-	units := RenderSystem(t, filepath.Join(RepoRoot(t), "nix", "tests", "live", "network.nix"), exes, "")
+	units := RenderSystem(t, filepath.Join(RepoRoot(t), "examples", "local-network.nix"), exes, "")
 	for _, want := range []string{"plc", "pds", "relay", "jetstream", "tap"} {
 		if units[want] == nil {
-			t.Fatalf("network.nix does not enable services.atproto.%s", want)
+			t.Fatalf("examples/local-network.nix does not enable services.atproto.%s", want)
 		}
 	}
 
