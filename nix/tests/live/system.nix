@@ -24,6 +24,9 @@ let
   result = eval.checked (
     [
       file
+      # The file may be one of examples/, which set NixOS options outside
+      # services.atproto (nixpkgs.config, nginx, …): the examples' stubs.
+      ../examples/foreign-stubs.nix
       {
         services.atproto = lib.mapAttrs (_: exe: { package = render.packageOf exe version; }) programs;
       }
