@@ -100,6 +100,7 @@ func buildEntries(docs []indexer.Document, url func(indexer.Document) string) []
 	}
 	addCompoundParts(entries)
 	addPackageEvidence(entries)
+	addModuleEvidence(entries)
 	return entries
 }
 
@@ -165,6 +166,69 @@ func addPackageEvidence(entries []*entry) {
 				added++
 			}
 		}
+		slices.Sort(en.Desc)
+	}
+}
+
+// maxModuleWords bounds the words a module's options lend its enable
+// option, and minModuleUses is how many of those options must use a word.
+const (
+	maxModuleWords = 40
+	minModuleUses  = 2
+)
+
+// addModuleEvidence lets a module's enable option speak with the words its
+// other options' descriptions share: what the module is about is spread
+// over its options ("dashboards" in Grafana's provisioning options,
+// "cluster" in k3s's), as a module's page would show it. Only words that
+// at least minModuleUses of the module's options use count, the most used
+// first, so one option's long description does not speak for the module.
+func addModuleEvidence(entries []*entry) {
+	enable := map[string]*entry{} // module prefix → its enable option
+	for _, e := range entries {
+		if e.Prior > 0 && e.doc.Option != nil {
+			enable[strings.TrimSuffix(e.doc.Name, ".enable")] = e
+		}
+	}
+	uses := map[*entry]map[string]int{}
+	for _, e := range entries {
+		if e.doc.Option == nil || e.Prior > 0 {
+			continue
+		}
+		// The nearest enclosing module: services.a.b.c → services.a.b, services.a.
+		name := e.doc.Name
+		for i := strings.LastIndexByte(name, '.'); i > 0; i = strings.LastIndexByte(name[:i], '.') {
+			en := enable[name[:i]]
+			if en == nil {
+				continue
+			}
+			if uses[en] == nil {
+				uses[en] = map[string]int{}
+			}
+			for _, w := range e.Desc {
+				uses[en][w]++
+			}
+			break
+		}
+	}
+	for en, counts := range uses {
+		have := map[string]bool{}
+		for _, w := range en.Desc {
+			have[w] = true
+		}
+		var words []string
+		for w, n := range counts {
+			if n >= minModuleUses && !have[w] {
+				words = append(words, w)
+			}
+		}
+		slices.SortFunc(words, func(a, b string) int {
+			return cmp.Or(cmp.Compare(counts[b], counts[a]), cmp.Compare(a, b))
+		})
+		if len(words) > maxModuleWords {
+			words = words[:maxModuleWords]
+		}
+		en.Desc = append(en.Desc, words...)
 		slices.Sort(en.Desc)
 	}
 }

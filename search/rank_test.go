@@ -2,6 +2,7 @@ package search
 
 import (
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -269,6 +270,51 @@ func TestPackageEvidence(t *testing.T) {
 		if !found {
 			t.Errorf("%q: %s not found", q, want)
 		}
+	}
+}
+
+// TestModuleEvidence: a module's enable option is found by words that
+// several of its own options use, not by a word only one option uses, and
+// a nested module's options speak for the nested module only.
+func TestModuleEvidence(t *testing.T) {
+	entries := buildEntries([]indexer.Document{
+		opt("services.grafana.enable", "Whether to enable grafana."),
+		opt("services.grafana.provision.dashboards", "Dashboards to provision."),
+		opt("services.grafana.settings.dashboards.default_home_dashboard_path", "Path of the home dashboards."),
+		opt("services.grafana.settings.server.http_port", "Port the monitoring server listens on."),
+		opt("services.grafana.image-renderer.enable", "Whether to enable the image renderer."),
+		opt("services.grafana.image-renderer.chromium", "Chromium to render panels with."),
+		opt("services.grafana.image-renderer.timeout", "Timeout of one render of panels."),
+		opt("services.other.enable", "Whether to enable other."),
+	}, nil)
+	byName := map[string]*entry{}
+	for _, e := range entries {
+		byName[e.doc.Name] = e
+	}
+	has := func(name, w string) bool {
+		_, found := slices.BinarySearch(byName[name].Desc, w)
+		return found
+	}
+	for _, c := range []struct {
+		name, word string
+		want       bool
+	}{
+		{"services.grafana.enable", "dashboards", true},            // used by two of its options
+		{"services.grafana.enable", "monitoring", false},           // used by one
+		{"services.grafana.enable", "panels", false},               // the nested module's
+		{"services.grafana.image-renderer.enable", "panels", true}, // its own options'
+		{"services.other.enable", "dashboards", false},
+	} {
+		if got := has(c.name, c.word); got != c.want {
+			t.Errorf("%s speaks with %q: %v, want %v (words %v)", c.name, c.word, got, c.want, byName[c.name].Desc)
+		}
+	}
+	found := false
+	for _, r := range scan(entries, "dashboards", Options{Kind: indexer.KindOption}) {
+		found = found || r.Name == "services.grafana.enable"
+	}
+	if !found {
+		t.Error(`"dashboards" does not find services.grafana.enable`)
 	}
 }
 
