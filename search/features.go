@@ -130,21 +130,16 @@ func addPackageEvidence(entries []*entry) {
 	if len(byAttr) == 0 {
 		return
 	}
-	enable := map[string]*entry{}   // module prefix → its enable option
 	defaults := map[string]string{} // module prefix → the package its .package option defaults to
 	for _, e := range entries {
 		o := e.doc.Option
-		switch {
-		case o == nil:
-		case e.Prior > 0:
-			enable[strings.TrimSuffix(e.doc.Name, ".enable")] = e
-		case strings.HasSuffix(e.doc.Name, ".package") && o.Default != nil:
+		if o != nil && strings.HasSuffix(e.doc.Name, ".package") && o.Default != nil {
 			if m := packageDefault.FindStringSubmatch(strings.TrimSpace(o.Default.Text)); m != nil {
 				defaults[strings.TrimSuffix(e.doc.Name, ".package")] = m[1]
 			}
 		}
 	}
-	for module, en := range enable {
+	for module, en := range enableOptions(entries) {
 		pkg := byModule[module]
 		if pkg == nil {
 			pkg = byAttr[defaults[module]]
@@ -152,22 +147,34 @@ func addPackageEvidence(entries []*entry) {
 		if pkg == nil {
 			continue
 		}
-		have := map[string]bool{}
-		for _, w := range en.Desc {
-			have[w] = true
-		}
-		added := 0
-		for _, w := range descTokens(pkg.doc.Package.Description + "\n" + pkg.doc.Package.LongDescription) {
-			if added == maxPackageWords {
-				break
-			}
-			if !have[w] {
-				en.Desc = append(en.Desc, w)
-				added++
-			}
-		}
-		slices.Sort(en.Desc)
+		en.addDescWords(descTokens(pkg.doc.Package.Description+"\n"+pkg.doc.Package.LongDescription), maxPackageWords)
 	}
+}
+
+// enableOptions maps each module prefix to its enable option.
+func enableOptions(entries []*entry) map[string]*entry {
+	enable := map[string]*entry{}
+	for _, e := range entries {
+		if e.Prior > 0 && e.doc.Option != nil {
+			enable[strings.TrimSuffix(e.doc.Name, ".enable")] = e
+		}
+	}
+	return enable
+}
+
+// addDescWords adds the first max of words that e's description does not
+// have yet to its description words, which stay sorted.
+func (e *entry) addDescWords(words []string, max int) {
+	had := len(e.Desc)
+	for _, w := range words {
+		if len(e.Desc)-had == max {
+			break
+		}
+		if _, found := slices.BinarySearch(e.Desc[:had], w); !found {
+			e.Desc = append(e.Desc, w)
+		}
+	}
+	slices.Sort(e.Desc)
 }
 
 // maxModuleWords bounds the words a module's options lend its enable
@@ -184,12 +191,7 @@ const (
 // at least minModuleUses of the module's options use count, the most used
 // first, so one option's long description does not speak for the module.
 func addModuleEvidence(entries []*entry) {
-	enable := map[string]*entry{} // module prefix → its enable option
-	for _, e := range entries {
-		if e.Prior > 0 && e.doc.Option != nil {
-			enable[strings.TrimSuffix(e.doc.Name, ".enable")] = e
-		}
-	}
+	enable := enableOptions(entries)
 	uses := map[*entry]map[string]int{}
 	for _, e := range entries {
 		if e.doc.Option == nil || e.Prior > 0 {
@@ -212,24 +214,16 @@ func addModuleEvidence(entries []*entry) {
 		}
 	}
 	for en, counts := range uses {
-		have := map[string]bool{}
-		for _, w := range en.Desc {
-			have[w] = true
-		}
 		var words []string
 		for w, n := range counts {
-			if n >= minModuleUses && !have[w] {
+			if n >= minModuleUses {
 				words = append(words, w)
 			}
 		}
 		slices.SortFunc(words, func(a, b string) int {
 			return cmp.Or(cmp.Compare(counts[b], counts[a]), cmp.Compare(a, b))
 		})
-		if len(words) > maxModuleWords {
-			words = words[:maxModuleWords]
-		}
-		en.Desc = append(en.Desc, words...)
-		slices.Sort(en.Desc)
+		en.addDescWords(words, maxModuleWords)
 	}
 }
 
