@@ -17,7 +17,7 @@ var minSuccess = map[string]float64{"old": 0.9, "tune": 0.83, "held": 0.85}
 // TestRelevance ranks the judged queries over the NixOS option set with the
 // bleve index (as the CLI and the preview server do) and with search.js on
 // the static shards, requires the same top ten from both, and success@10
-// of at least minSuccess per set. go run ./search/cmd/releval -v prints
+// of at least minSuccess per set. go run ./search/cmd/releval -detail tune prints
 // the details.
 func TestRelevance(t *testing.T) {
 	if testing.Short() {

@@ -34,9 +34,10 @@ import (
 
 func main() {
 	paths := flag.String("paths", "static,cli,api", "comma-separated search paths to measure: static, cli, api")
-	verbose := flag.Bool("v", false, "print every query's rank and, for misses, the top results")
+	detail := flag.String("detail", "", "comma-separated sets (old, tune, held) whose every query's rank and, for misses, top results are printed;\n"+
+		"tune on the tune half only: leave held out of it so the held-out half stays unseen")
 	flag.Parse()
-	if err := run(strings.Split(*paths, ","), *verbose); err != nil {
+	if err := run(strings.Split(*paths, ","), strings.Split(*detail, ",")); err != nil {
 		fmt.Fprintln(os.Stderr, "releval:", err)
 		os.Exit(1)
 	}
@@ -44,7 +45,7 @@ func main() {
 
 func url(d indexer.Document) string { return "options/" + d.Name + "/" }
 
-func run(paths []string, verbose bool) error {
+func run(paths, detail []string) error {
 	sets, err := releval.LoadSets()
 	if err != nil {
 		return err
@@ -93,7 +94,7 @@ func run(paths []string, verbose bool) error {
 				outs = append(outs, releval.Judge(q, tops[i], all))
 				i++
 			}
-			report(s.Name, outs, verbose)
+			report(s.Name, outs, slices.Contains(detail, s.Name))
 		}
 		if first == nil {
 			first = tops
