@@ -292,7 +292,7 @@ func (ix *Index) SearchContext(ctx context.Context, q string, opts Options) ([]R
 	}
 	var any []query.Query
 	add := func(qq query.Query) { any = append(any, qq) }
-	for _, t := range toks {
+	for i, t := range toks {
 		runes := utf8.RuneCountInString(t)
 		term := func(field, s string, boost float64) {
 			tq := query.NewTermQuery(s)
@@ -338,6 +338,17 @@ func (ix *Index) SearchContext(ctx context.Context, q string, opts Options) ([]R
 			add(fq)
 			if sw := swapFirstTwo(t); sw != t {
 				term(fieldName, sw, 1)
+			}
+		}
+		if p.starts[i] {
+			// Name terms the token misspells the start of: adguardhome
+			// for "adgaurd".
+			for _, key := range typoKeys(t) {
+				for _, w := range ix.vocab.withPrefix(key) {
+					if misspeltStart(t, w) {
+						term(fieldName, w, 1)
+					}
+				}
 			}
 		}
 		if st := stemOf(t); st != t {

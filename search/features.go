@@ -416,15 +416,15 @@ func addCompoundParts(entries []*entry) {
 // match folds one query token against an entry's tokens, the way the
 // browser folds it against the postings of the terms it fetched. A query
 // written as a dotted path (namesOnly) is looked up in names alone.
-func (e *entry) match(q string, namesOnly, wide bool) tokenState {
+func (e *entry) match(q string, namesOnly, wide, starts bool) tokenState {
 	var t tokenState
 	for pos, w := range e.Name {
-		if m := nameMatch(q, w, wide); m > 0 {
+		if m := nameMatch(q, w, wide, starts); m > 0 {
 			t.addName(m, pos, e.inModule(pos))
 		}
 	}
 	for _, j := range e.Joined {
-		if m := nameMatch(q, j.Tok, wide); m > 0 {
+		if m := nameMatch(q, j.Tok, wide, starts); m > 0 {
 			t.addName(m, j.Pos, e.inModule(j.Pos))
 		}
 	}
@@ -474,6 +474,7 @@ func (e *entry) match(q string, namesOnly, wide bool) tokenState {
 type parsedQuery struct {
 	toks    []string
 	wide    []bool // per token: look for typos widely (vocabulary.needsWideTypos)
+	starts  []bool // per token: look for misspelt starts (vocabulary.needsMisspeltStarts)
 	rare    []int  // per token: the rarity of the word in descriptions
 	ordered bool   // a dotted path: in order, names only
 	// states is scratch space for score, which runs for every candidate:
@@ -486,6 +487,7 @@ func parseQuery(q string, v vocabulary, f docFreq) parsedQuery {
 	p.states = make([]tokenState, len(p.toks))
 	for _, t := range p.toks {
 		p.wide = append(p.wide, v.needsWideTypos(t))
+		p.starts = append(p.starts, v.needsMisspeltStarts(t))
 		p.rare = append(p.rare, rarity(f.docs, f.desc[t]))
 	}
 	return p
@@ -495,7 +497,7 @@ func parseQuery(q string, v vocabulary, f docFreq) parsedQuery {
 func (e *entry) score(p parsedQuery) (tier, score int) {
 	toks := p.states[:len(p.toks)]
 	for i, qt := range p.toks {
-		toks[i] = e.match(qt, p.ordered, p.wide[i])
+		toks[i] = e.match(qt, p.ordered, p.wide[i], p.starts[i])
 	}
 	return docScore(toks, min(len(e.Name), maxCount), e.Prior, p.ordered, p.rare)
 }

@@ -49,8 +49,9 @@ const (
 const maxPos = 31
 
 // nameMatch says how query token q matches the name token w. wide allows
-// the typos that change q's first two letters (see typoMatch).
-func nameMatch(q, w string, wide bool) int {
+// the typos that change q's first two letters (see typoMatch); starts
+// allows q to be a misspelt start of w (see misspeltStart).
+func nameMatch(q, w string, wide, starts bool) int {
 	if q == w {
 		return matchExact
 	}
@@ -60,7 +61,7 @@ func nameMatch(q, w string, wide bool) int {
 	if typoMatch(q, w, wide) {
 		return matchTypo
 	}
-	if stemMatch(q, w) || sameStem(q, w) {
+	if stemMatch(q, w) || sameStem(q, w) || starts && misspeltStart(q, w) {
 		return matchStem
 	}
 	return matchNone
@@ -185,6 +186,26 @@ func typoMatch(q, w string, wide bool) bool {
 	return oneEdit(qr, wr)
 }
 
+// misspeltStart reports whether q is a misspelt start of the longer name
+// token w ("adgaurd" for adguardhome): one edit from w's first letters, as
+// many as q has, one fewer or one more, with typoMatch's wide rule for the
+// first two letters. It counts as little as a stem.
+func misspeltStart(q, w string) bool {
+	qr, wr := []rune(q), []rune(w)
+	nq := len(qr)
+	if nq < minMisspeltStart || len(wr) <= nq+1 {
+		return false
+	}
+	if !(qr[0] == wr[0] && qr[1] == wr[1] || qr[0] == wr[1] && qr[1] == wr[0] || qr[0] == wr[0] && qr[2] == wr[1]) {
+		return false
+	}
+	return oneEdit(qr, wr[:nq]) || oneEdit(qr, wr[:nq-1]) || oneEdit(qr, wr[:nq+1])
+}
+
+// minMisspeltStart is the shortest query token looked for as a misspelt
+// start of a name token.
+const minMisspeltStart = 5
+
 // vocabulary is the sorted set of name terms (tokens, joined segments and
 // compound halves) of an index.
 type vocabulary []string
@@ -232,6 +253,48 @@ func (v vocabulary) needsWideTypos(q string) bool {
 	}
 	i, _ := slices.BinarySearch(v, q)
 	return i == len(v) || !strings.HasPrefix(v[i], q)
+}
+
+// needsMisspeltStarts reports whether q is looked for as a misspelt start
+// of name tokens: q has minMisspeltStart letters or more, no name term
+// starts with it, and none is a typo of it (typoMatch, widely). It is the
+// last resort of a word that matches nothing else, so it never adds noise
+// to a query that a whole word answers.
+func (v vocabulary) needsMisspeltStarts(q string) bool {
+	if utf8.RuneCountInString(q) < minMisspeltStart || !v.needsWideTypos(q) {
+		return false
+	}
+	for _, key := range typoKeys(q) {
+		for _, w := range v.withPrefix(key) {
+			if typoMatch(q, w, true) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// typoKeys are the first two letters a wide typo of q (of three letters or
+// more) may start with: q's own, swapped, and q's first and third.
+func typoKeys(q string) []string {
+	r := []rune(q)
+	keys := []string{string(r[:2])}
+	for _, k := range []string{string([]rune{r[1], r[0]}), string([]rune{r[0], r[2]})} {
+		if !slices.Contains(keys, k) {
+			keys = append(keys, k)
+		}
+	}
+	return keys
+}
+
+// withPrefix returns the terms of v that start with prefix.
+func (v vocabulary) withPrefix(prefix string) []string {
+	i, _ := slices.BinarySearch(v, prefix)
+	j := i
+	for j < len(v) && strings.HasPrefix(v[j], prefix) {
+		j++
+	}
+	return v[i:j]
 }
 
 // oneEdit reports whether a and b are exactly one Damerau edit apart.

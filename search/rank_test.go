@@ -41,16 +41,16 @@ func TestNameMatch(t *testing.T) {
 		{"grüße", "größe", matchTypo},
 	}
 	for _, c := range cases {
-		if got := nameMatch(c.q, c.w, true); got != c.want {
+		if got := nameMatch(c.q, c.w, true, false); got != c.want {
 			t.Errorf("nameMatch(%q, %q) = %d, want %d", c.q, c.w, got, c.want)
 		}
 	}
 	// Typos that change the first two letters are looked for only widely.
 	for _, c := range [][2]string{{"ifrewall", "firewall"}, {"tialscale", "tailscale"}, {"txailscale", "tailscale"}} {
-		if m := nameMatch(c[0], c[1], false); m != matchNone {
+		if m := nameMatch(c[0], c[1], false, false); m != matchNone {
 			t.Errorf("%q matched %q narrowly: %d", c[0], c[1], m)
 		}
-		if m := nameMatch(c[0], c[1], true); m != matchTypo {
+		if m := nameMatch(c[0], c[1], true, false); m != matchTypo {
 			t.Errorf("%q did not match %q widely: %d", c[0], c[1], m)
 		}
 	}
@@ -344,4 +344,50 @@ func TestModuleOfThisRepository(t *testing.T) {
 			t.Errorf("%q: %s at rank %d, %s at rank %d (0: not listed)", q, want, rank[want], other, rank[other])
 		}
 	}
+}
+
+// A word that matches no name, not even as a typo, is looked for as a
+// misspelt start of one: "adgaurd" finds AdGuard Home. A word that has a
+// whole-token typo is not, so "gitae" stays gitea's.
+func TestMisspeltStarts(t *testing.T) {
+	for _, c := range []struct {
+		q, w string
+		want bool
+	}{
+		{"adgaurd", "adguardhome", true},  // two letters swapped
+		{"adgard", "adguardhome", true},   // one missing
+		{"adguaard", "adguardhome", true}, // one extra
+		{"dagaurd", "adguardhome", false}, // two edits
+		{"adgaurd", "adguards", false},    // not longer by two: typoMatch's case
+		{"adga", "adguardhome", false},    // too short to guess from
+		{"dagua", "adguardhome", true},    // first two letters swapped
+		{"xdgua", "adguardhome", false},   // a wrong first letter is not looked for
+	} {
+		if got := misspeltStart(c.q, c.w); got != c.want {
+			t.Errorf("misspeltStart(%q, %q) = %v, want %v", c.q, c.w, got, c.want)
+		}
+	}
+	v := vocabulary{"adguardhome", "gitdaemon", "gitea", "nextcloud"}
+	for q, want := range map[string]bool{"adgaurd": true, "gitae": false, "adguard": false, "nextcloud": false, "adgu": false} {
+		if got := v.needsMisspeltStarts(q); got != want {
+			t.Errorf("needsMisspeltStarts(%q) = %v, want %v", q, got, want)
+		}
+	}
+	docs := []indexer.Document{opt("services.adguardhome.enable", ""), opt("services.adguardhome.settings", ""),
+		opt("services.gitea.enable", ""), opt("services.gitDaemon.enable", ""), opt("services.adminer.enable", "")}
+	entries := buildEntries(docs, nil)
+	if rs := scan(entries, "adgaurd", Options{}); len(rs) != 2 || rs[0].Name != "services.adguardhome.enable" {
+		t.Errorf("adgaurd: %v; want AdGuard Home's two options, its enable option first", names(rs))
+	}
+	if rs := scan(entries, "gitae", Options{}); len(rs) != 1 || rs[0].Name != "services.gitea.enable" {
+		t.Errorf("gitae: %v; want gitea alone (gitdaemon is no whole-token typo of it)", names(rs))
+	}
+}
+
+func names(rs []Result) []string {
+	var out []string
+	for _, r := range rs {
+		out = append(out, r.Name)
+	}
+	return out
 }

@@ -28,6 +28,8 @@ var CompareQueries = []jsrun.Query{
 	{Q: "tialscale"}, {Q: "ifrewall"}, {Q: "networking.ifrewall.enable"}, {Q: "openfirewall"}, {Q: "allowedtcpports"}, {Q: "openfire"}, {Q: "ipv6"}, {Q: "OpenSSH"},
 	// module segment, hyphenated parts joined, stems, description rarity
 	{Q: "redis"}, {Q: "homeassistant"}, {Q: "printer drivers"}, {Q: "vaultwaden"}, {Q: "a mail server"}, {Q: "automatic garbage collection"},
+	// misspelt starts of a name, only where no whole-token typo exists
+	{Q: "adgaurd"}, {Q: "adgard home"}, {Q: "nextclodu"}, {Q: "gitae"},
 }
 
 // ErrMissing is returned when the shared corpus folder is absent.

@@ -120,12 +120,30 @@
     return oneEdit(qr, wr);
   }
 
-  function nameMatch(q, qr, w, wide) {
+  function nameMatch(q, qr, w, wide, starts) {
     if (q === w) return M_EXACT;
     if (q.length < w.length && w.startsWith(q) && qr.length >= 2) return M_PREFIX;
     if (typoMatch(qr, w, wide)) return M_TYPO;
-    if (stemMatch(q, w) || sameStem(q, w)) return M_STEM;
+    if (stemMatch(q, w) || sameStem(q, w) || (starts && misspeltStart(qr, w))) return M_STEM;
     return 0;
+  }
+
+  // misspeltStart: see misspeltStart in search/rank.go.
+  var MIN_MISSPELT_START = 5;
+  function misspeltStart(qr, w) {
+    var n = qr.length, wr = Array.from(w);
+    if (n < MIN_MISSPELT_START || wr.length <= n + 1) return false;
+    if (!((qr[0] === wr[0] && qr[1] === wr[1]) || (qr[0] === wr[1] && qr[1] === wr[0]) || (qr[0] === wr[0] && qr[2] === wr[1]))) return false;
+    return oneEdit(qr, wr.slice(0, n)) || oneEdit(qr, wr.slice(0, n - 1)) || oneEdit(qr, wr.slice(0, n + 1));
+  }
+
+  // someTypo reports whether a term of the name shards is a typo of qr
+  // (widely): needsMisspeltStarts in search/rank.go.
+  function someTypo(shards, qr) {
+    for (var i = 0; i < shards.length; i++) {
+      for (var term in shards[i]) if (typoMatch(qr, term, true)) return true;
+    }
+    return false;
   }
 
   // stemMatch: a name token of four letters or more starts the query token.
@@ -334,6 +352,13 @@
         });
         return load(more);
       }).then(function () {
+        // A word no name starts with and none is a typo of is looked for
+        // as a misspelt start of a name ("adgaurd" for adguardhome).
+        plans.forEach(function (p) {
+          var qr = Array.from(p.tok);
+          p.starts = p.wide && qr.length >= MIN_MISSPELT_START &&
+            !someTypo(p.names.map(function (f) { return self.files[f].value; }), qr);
+        });
         // How rare each token is in descriptions: its postings in its shard.
         plans.forEach(function (p) {
           var d = p.desc ? self.files[p.desc].value : null;
@@ -381,7 +406,7 @@
       for (k = 0; k < p.names.length; k++) {
         var shard = this.files[p.names[k]].value;
         for (var term in shard) {
-          var m = nameMatch(q, qr, term, p.wide), subOK = term === q;
+          var m = nameMatch(q, qr, term, p.wide, p.starts), subOK = term === q;
           if (m === 0 && !subOK) continue;
           var ps = shard[term], ord = 0;
           for (j = 0; j < ps.length; j += 2) {
@@ -545,7 +570,7 @@
       if (covered[k]) return;
       var w = r.slice(sp[0], sp[1]).map(lowerChar).join(''), best = 0, len = 0;
       toks.forEach(function (q) {
-        var m = nameMatch(q, Array.from(q), w, true);
+        var m = nameMatch(q, Array.from(q), w, true, false);
         if (m > best || (m === best && m > 0 && cpLen(q) > len)) { best = m; len = cpLen(q); }
         if (best < M_SUB && w.length > q.length && (w.startsWith(q) || w.endsWith(q)) && cpLen(q) >= 3) {
           best = M_SUB; len = cpLen(q); marks.push(w.startsWith(q) ? [sp[0], sp[0] + len] : [sp[1] - len, sp[1]]);
