@@ -477,29 +477,85 @@ type parsedQuery struct {
 	starts  []bool // per token: look for misspelt starts (vocabulary.needsMisspeltStarts)
 	rare    []int  // per token: the rarity of the word in descriptions
 	ordered bool   // a dotted path: in order, names only
-	// states is scratch space for score, which runs for every candidate:
-	// a parsedQuery is used by one goroutine at a time.
-	states []tokenState
+	// joins are the neighbouring tokens that, written together, start a
+	// name term: "jelly fin" is also read as jellyfin (see joinedTokens).
+	joins []join
+	// states and variant are scratch space for score, which runs for
+	// every candidate: a parsedQuery is used by one goroutine at a time.
+	states, variant []tokenState
+	variantRare     []int
+}
+
+// join is the query read with tokens at and at+1 written as one, tok.
+type join struct {
+	at  int
+	tok string
 }
 
 func parseQuery(q string, v vocabulary, f docFreq) parsedQuery {
 	p := parsedQuery{toks: QueryTokens(q), ordered: isPath(q)}
 	p.states = make([]tokenState, len(p.toks))
+	p.variant = make([]tokenState, len(p.toks))
+	p.variantRare = make([]int, len(p.toks))
 	for _, t := range p.toks {
 		p.wide = append(p.wide, v.needsWideTypos(t))
 		p.starts = append(p.starts, v.needsMisspeltStarts(t))
 		p.rare = append(p.rare, rarity(f.docs, f.desc[t]))
 	}
+	p.joins = joinedTokens(p.toks, p.ordered, v)
 	return p
 }
 
-// score ranks the entry for a query.
+// joinedTokens returns the pairs of neighbouring tokens of a query of
+// words (not a dotted path) that, written together, start a name term: a
+// product name typed in two words ("jelly fin", "mini flux"). The first
+// token must have two letters or more, so that the joined word is in the
+// name shard the browser fetched for it (and every name it starts is a
+// candidate of the bleve query's prefix query for that token).
+func joinedTokens(toks []string, ordered bool, v vocabulary) []join {
+	if ordered {
+		return nil
+	}
+	var joins []join
+	for i := 0; i+1 < len(toks); i++ {
+		if utf8.RuneCountInString(toks[i]) < 2 {
+			continue
+		}
+		if tok := toks[i] + toks[i+1]; len(v.withPrefix(tok)) > 0 {
+			joins = append(joins, join{i, tok})
+		}
+	}
+	return joins
+}
+
+// score ranks the entry for a query: the better of the query as typed and
+// of each of its joins, where the joined word is looked up in names only.
 func (e *entry) score(p parsedQuery) (tier, score int) {
 	toks := p.states[:len(p.toks)]
 	for i, qt := range p.toks {
 		toks[i] = e.match(qt, p.ordered, p.wide[i], p.starts[i])
 	}
-	return docScore(toks, min(len(e.Name), maxCount), e.Prior, p.ordered, p.rare)
+	count := min(len(e.Name), maxCount)
+	tier, score = docScore(toks, count, e.Prior, p.ordered, p.rare)
+	for _, j := range p.joins {
+		// The joined word must be a name word or start one: a stem or a
+		// typo of it is too loose a reading of what was typed apart.
+		joined := e.match(j.tok, true, false, false)
+		if joined.name < matchPrefix {
+			continue
+		}
+		n := len(toks) - 1
+		vt, vr := p.variant[:n], p.variantRare[:n]
+		copy(vt, toks[:j.at])
+		copy(vr, p.rare[:j.at])
+		vt[j.at], vr[j.at] = joined, 0
+		copy(vt[j.at+1:], toks[j.at+2:])
+		copy(vr[j.at+1:], p.rare[j.at+2:])
+		if t, s := docScore(vt, count, e.Prior, p.ordered, vr); s > score {
+			tier, score = t, s
+		}
+	}
+	return tier, score
 }
 
 // display fields of a result.

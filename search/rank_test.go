@@ -391,3 +391,25 @@ func names(rs []Result) []string {
 	}
 	return out
 }
+
+// Words typed apart that a name writes as one are read both ways.
+func TestJoinedTokens(t *testing.T) {
+	v := vocabulary{"calibre", "calibreweb", "jellyfin", "time", "timezone", "zone"}
+	for q, want := range map[string][]join{
+		"jelly fin":         {{0, "jellyfin"}},
+		"calibre w":         {{0, "calibrew"}},
+		"set the time zone": {{1, "timezone"}},
+		"time.zone":         nil, // a dotted path is names in order
+		"j elly":            nil, // one letter: another shard
+	} {
+		if got := joinedTokens(QueryTokens(q), isPath(q), v); !slices.Equal(got, want) {
+			t.Errorf("joinedTokens(%q) = %v, want %v", q, got, want)
+		}
+	}
+	docs := []indexer.Document{opt("services.jellyfin.enable", ""), opt("services.jellyseerr.enable", "jelly"),
+		opt("services.jellyfin.openFirewall", ""), opt("services.fin.enable", "")}
+	rs := scan(buildEntries(docs, nil), "jelly fin", Options{})
+	if len(rs) == 0 || rs[0].Name != "services.jellyfin.enable" || rs[0].Tier < tierPath {
+		t.Errorf("jelly fin: %v; want services.jellyfin.enable first, as a name match", names(rs))
+	}
+}

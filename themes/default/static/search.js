@@ -364,7 +364,17 @@
           var d = p.desc ? self.files[p.desc].value : null;
           p.rare = rarity(self.manifest.docs, d && Object.prototype.hasOwnProperty.call(d, p.tok) ? d[p.tok].length : 0);
         });
-        return self.fold(toks, plans, opts, ordered);
+        // Neighbouring words that, written together, start a name term are
+        // also read as one ("jelly fin" as jellyfin): joinedTokens in
+        // search/features.go. The joined word is in the first word's shard.
+        var joins = [];
+        for (var i = 0; !ordered && i + 1 < toks.length; i++) {
+          var own = 'n/' + fileOf(shardKey(toks[i])), jt = toks[i] + toks[i + 1];
+          if (cpLen(toks[i]) >= 2 && plans[i].names[0] === own && startsSomeTerm(self.files[own].value, jt)) {
+            joins.push({ tok: jt, names: [own], desc: null, wide: false, starts: false, at: i });
+          }
+        }
+        return self.fold(toks, plans, opts, ordered, joins);
       });
     });
   };
@@ -388,21 +398,23 @@
 
   // fold ranks once the shards are loaded. It is synchronous: it is the
   // part that must stay within a few milliseconds per keystroke.
-  Engine.prototype.fold = function (toks, plans, opts, ordered) {
-    var n = toks.length, b = this.buffers(n), gen = b.gen, seen = b.seen, touched = b.touched, nt = 0, i, j, k;
+  Engine.prototype.fold = function (toks, plans, opts, ordered, joins) {
+    // The joined words are folded as further tokens, names only, after the
+    // query's own.
+    var n = toks.length, all = plans.concat(joins), b = this.buffers(all.length), gen = b.gen, seen = b.seen, touched = b.touched, nt = 0, i, j, k;
     function touch(ord) {
       if (seen[ord] !== gen) {
         seen[ord] = gen;
         touched[nt++] = ord;
         b.count[ord] = 0;
-        for (var x = 0; x < n; x++) {
+        for (var x = 0; x < all.length; x++) {
           var s = b.toks[x];
           s.name[ord] = 0; s.mod[ord] = 0; s.desc[ord] = 0; s.exact[ord] = 0; s.strong[ord] = 0; s.any[ord] = 0;
         }
       }
     }
-    for (i = 0; i < n; i++) {
-      var p = plans[i], q = p.tok, qr = Array.from(q), st = b.toks[i];
+    for (i = 0; i < all.length; i++) {
+      var p = all[i], q = p.tok, qr = Array.from(q), st = b.toks[i];
       for (k = 0; k < p.names.length; k++) {
         var shard = this.files[p.names[k]].value;
         for (var term in shard) {
@@ -460,6 +472,19 @@
         if (v.name > 0) named = true;
       }
       var sc = docScore(view, named ? b.count[o] : 0, this.prior[o], ordered, rare);
+      // The better of the query as typed and of each join: the joined
+      // word, if a name word or the start of one, stands for the two.
+      for (var x = 0; x < joins.length; x++) {
+        var js = b.toks[n + x], at = joins[x].at;
+        if (js.name[o] < M_PREFIX) continue;
+        var vview = view.slice(0, at), vrare = rare.slice(0, at);
+        vview.push({ name: js.name[o], mod: js.mod[o], desc: 0, exact: js.exact[o], strong: js.strong[o], any: js.any[o] });
+        vrare.push(0);
+        vview = vview.concat(view.slice(at + 2));
+        vrare = vrare.concat(rare.slice(at + 2));
+        var vsc = docScore(vview, b.count[o], this.prior[o], ordered, vrare);
+        if (vsc > sc) sc = vsc;
+      }
       if (sc === 0) continue;
       total++;
       if (top.length === limit) {
