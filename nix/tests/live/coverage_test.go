@@ -12,12 +12,12 @@ import (
 // tests that run it. Every other module must have a reason it cannot run
 // here (see notRunReason), so a module added later is either run or named.
 var liveRunners = map[string]string{
-	"relay":          "TestGoServices, TestNetwork",
+	"relay":          "TestGoServices, TestNetwork, TestPostgresServices",
 	"rainbow":        "TestGoServices",
-	"tap":            "TestGoServices, TestNetwork",
+	"tap":            "TestGoServices, TestNetwork, TestPostgresServices",
 	"hepa":           "TestGoServices",
 	"jetstream":      "TestGoServices, TestNetwork",
-	"cocoon":         "TestGoServices",
+	"cocoon":         "TestGoServices, TestPostgresServices",
 	"feed-generator": "TestFeedGenerator",
 	"pds":            "TestNodeServices, TestNetwork, TestPDSBackupRestore, TestPDSKillMidWrite",
 	"plc":            "TestNodeServices, TestNetwork, TestPLCBackupRestore",
