@@ -210,15 +210,7 @@ func startGoService(t *testing.T, pkg string) (*Build, *Process) {
 	}
 	b := BuildGo(t, pkg)
 	u := RenderUnit(t, c.module, b.Exe, fmt.Sprintf("[ (%s) { networkIsolation.enable = true; metrics.enable = true; } ]", c.extra))
-	creds := map[string][]byte{}
-	for _, entry := range u.Strings("LoadCredential") {
-		name, _, _ := strings.Cut(entry, ":")
-		if c.credentials != nil {
-			creds[name] = c.credentials(t, b, name)
-		} else {
-			creds[name] = randomHex(t)
-		}
-	}
+	creds := c.makeCredentials(t, b, u)
 	paths := map[string]string{}
 	for path, content := range c.files {
 		dir := filepath.Dir(path)
@@ -234,6 +226,21 @@ func startGoService(t *testing.T, pkg string) (*Build, *Process) {
 		t.Fatal(err)
 	}
 	return b, p
+}
+
+// makeCredentials makes the content of every credential the unit loads:
+// the case's own, or 32 random hex bytes.
+func (c goCase) makeCredentials(t *testing.T, b *Build, u *Unit) map[string][]byte {
+	creds := map[string][]byte{}
+	for _, entry := range u.Strings("LoadCredential") {
+		name, _, _ := strings.Cut(entry, ":")
+		if c.credentials != nil {
+			creds[name] = c.credentials(t, b, name)
+		} else {
+			creds[name] = randomHex(t)
+		}
+	}
+	return creds
 }
 
 func runGoService(t *testing.T, pkg string, c goCase) {

@@ -61,15 +61,7 @@ func runPostgresService(t *testing.T, pkg string) {
 	}
 	role := u.Postgres.Users[0].Name
 	pg.CreateLocally(t, role)
-	creds := map[string][]byte{}
-	for _, entry := range u.Strings("LoadCredential") {
-		name, _, _ := strings.Cut(entry, ":")
-		if c.credentials != nil {
-			creds[name] = c.credentials(t, b, name)
-		} else {
-			creds[name] = randomHex(t)
-		}
-	}
+	creds := c.makeCredentials(t, b, u)
 	p := Start(t, u, Options{Paths: pg.Paths(), Credentials: creds})
 	if err := p.WaitHealthy(healthTimeout); err != nil {
 		t.Fatal(err)
