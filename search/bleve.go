@@ -340,7 +340,7 @@ func (ix *Index) SearchContext(ctx context.Context, q string, opts Options) ([]R
 				term(fieldName, sw, 1)
 			}
 		}
-		if p.starts[i] {
+		if p.reach[i] >= reachStarts {
 			// Name terms the token misspells the start of: adguardhome
 			// for "adgaurd".
 			for _, key := range typoKeys(t) {

@@ -416,15 +416,15 @@ func addCompoundParts(entries []*entry) {
 // match folds one query token against an entry's tokens, the way the
 // browser folds it against the postings of the terms it fetched. A query
 // written as a dotted path (namesOnly) is looked up in names alone.
-func (e *entry) match(q string, namesOnly, wide, starts bool) tokenState {
+func (e *entry) match(q string, namesOnly bool, r reach) tokenState {
 	var t tokenState
 	for pos, w := range e.Name {
-		if m := nameMatch(q, w, wide, starts); m > 0 {
+		if m := nameMatch(q, w, r); m > 0 {
 			t.addName(m, pos, e.inModule(pos))
 		}
 	}
 	for _, j := range e.Joined {
-		if m := nameMatch(q, j.Tok, wide, starts); m > 0 {
+		if m := nameMatch(q, j.Tok, r); m > 0 {
 			t.addName(m, j.Pos, e.inModule(j.Pos))
 		}
 	}
@@ -473,10 +473,9 @@ func (e *entry) match(q string, namesOnly, wide, starts bool) tokenState {
 // parsedQuery is a query as ranking reads it.
 type parsedQuery struct {
 	toks    []string
-	wide    []bool // per token: look for typos widely (vocabulary.needsWideTypos)
-	starts  []bool // per token: look for misspelt starts (vocabulary.needsMisspeltStarts)
-	rare    []int  // per token: the rarity of the word in descriptions
-	ordered bool   // a dotted path: in order, names only
+	reach   []reach // per token: how far misspellings are looked for (vocabulary.reachOf)
+	rare    []int   // per token: the rarity of the word in descriptions
+	ordered bool    // a dotted path: in order, names only
 	// joins are the neighbouring tokens that, written together, start a
 	// name term: "jelly fin" is also read as jellyfin (see joinedTokens).
 	joins []join
@@ -498,8 +497,7 @@ func parseQuery(q string, v vocabulary, f docFreq) parsedQuery {
 	p.variant = make([]tokenState, len(p.toks))
 	p.variantRare = make([]int, len(p.toks))
 	for _, t := range p.toks {
-		p.wide = append(p.wide, v.needsWideTypos(t))
-		p.starts = append(p.starts, v.needsMisspeltStarts(t))
+		p.reach = append(p.reach, v.reachOf(t))
 		p.rare = append(p.rare, rarity(f.docs, f.desc[t]))
 	}
 	p.joins = joinedTokens(p.toks, p.ordered, v)
@@ -533,14 +531,14 @@ func joinedTokens(toks []string, ordered bool, v vocabulary) []join {
 func (e *entry) score(p parsedQuery) (tier, score int) {
 	toks := p.states[:len(p.toks)]
 	for i, qt := range p.toks {
-		toks[i] = e.match(qt, p.ordered, p.wide[i], p.starts[i])
+		toks[i] = e.match(qt, p.ordered, p.reach[i])
 	}
 	count := min(len(e.Name), maxCount)
 	tier, score = docScore(toks, count, e.Prior, p.ordered, p.rare)
 	for _, j := range p.joins {
 		// The joined word must be a name word or start one: a stem or a
 		// typo of it is too loose a reading of what was typed apart.
-		joined := e.match(j.tok, true, false, false)
+		joined := e.match(j.tok, true, reachNarrow)
 		if joined.name < matchPrefix {
 			continue
 		}

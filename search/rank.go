@@ -48,20 +48,31 @@ const (
 // further into a name still match but do not count for the ordered tiers.
 const maxPos = 31
 
-// nameMatch says how query token q matches the name token w. wide allows
-// the typos that change q's first two letters (see typoMatch); starts
-// allows q to be a misspelt start of w (see misspeltStart).
-func nameMatch(q, w string, wide, starts bool) int {
+// reach is how far a query token's misspellings are looked for; each
+// reach includes those before it. A token reaches further only when
+// nothing nearer matches it (vocabulary.reachOf), so the looser readings
+// never add noise to a word that a name holds.
+type reach int
+
+const (
+	reachNarrow reach = iota // typos keeping the first two letters
+	reachWide                // and those that change them (see typoMatch): no name starts with the token
+	reachStarts              // and misspelt starts of longer tokens (see misspeltStart): no name is a typo of it
+)
+
+// nameMatch says how query token q matches the name token w, looking for
+// misspellings as far as r.
+func nameMatch(q, w string, r reach) int {
 	if q == w {
 		return matchExact
 	}
 	if len(q) < len(w) && strings.HasPrefix(w, q) && utf8.RuneCountInString(q) >= 2 {
 		return matchPrefix
 	}
-	if typoMatch(q, w, wide) {
+	if typoMatch(q, w, r >= reachWide) {
 		return matchTypo
 	}
-	if stemMatch(q, w) || sameStem(q, w) || starts && misspeltStart(q, w) {
+	if stemMatch(q, w) || sameStem(q, w) || r >= reachStarts && misspeltStart(q, w) {
 		return matchStem
 	}
 	return matchNone
@@ -255,23 +266,28 @@ func (v vocabulary) needsWideTypos(q string) bool {
 	return i == len(v) || !strings.HasPrefix(v[i], q)
 }
 
-// needsMisspeltStarts reports whether q is looked for as a misspelt start
-// of name tokens: q has minMisspeltStart letters or more, no name term
-// starts with it, and none is a typo of it (typoMatch, widely). It is the
-// last resort of a word that matches nothing else, so it never adds noise
-// to a query that a whole word answers.
-func (v vocabulary) needsMisspeltStarts(q string) bool {
-	if utf8.RuneCountInString(q) < minMisspeltStart || !v.needsWideTypos(q) {
-		return false
+// reachOf says how far misspellings of q are looked for: no further than
+// the first reach at which some name term matches it.
+func (v vocabulary) reachOf(q string) reach {
+	if !v.needsWideTypos(q) {
+		return reachNarrow
 	}
-	for _, key := range typoKeys(q) {
+	if v.someTerm(typoKeys(q), func(w string) bool { return typoMatch(q, w, true) }) {
+		return reachWide
+	}
+	return reachStarts
+}
+
+// someTerm reports whether a term of v under one of keys satisfies ok.
+func (v vocabulary) someTerm(keys []string, ok func(string) bool) bool {
+	for _, key := range keys {
 		for _, w := range v.withPrefix(key) {
-			if typoMatch(q, w, true) {
-				return false
+			if ok(w) {
+				return true
 			}
 		}
 	}
-	return true
+	return false
 }
 
 // typoKeys are the first two letters a wide typo of q (of three letters or

@@ -41,16 +41,16 @@ func TestNameMatch(t *testing.T) {
 		{"grüße", "größe", matchTypo},
 	}
 	for _, c := range cases {
-		if got := nameMatch(c.q, c.w, true, false); got != c.want {
+		if got := nameMatch(c.q, c.w, reachWide); got != c.want {
 			t.Errorf("nameMatch(%q, %q) = %d, want %d", c.q, c.w, got, c.want)
 		}
 	}
 	// Typos that change the first two letters are looked for only widely.
 	for _, c := range [][2]string{{"ifrewall", "firewall"}, {"tialscale", "tailscale"}, {"txailscale", "tailscale"}} {
-		if m := nameMatch(c[0], c[1], false, false); m != matchNone {
+		if m := nameMatch(c[0], c[1], reachNarrow); m != matchNone {
 			t.Errorf("%q matched %q narrowly: %d", c[0], c[1], m)
 		}
-		if m := nameMatch(c[0], c[1], true, false); m != matchTypo {
+		if m := nameMatch(c[0], c[1], reachWide); m != matchTypo {
 			t.Errorf("%q did not match %q widely: %d", c[0], c[1], m)
 		}
 	}
@@ -367,10 +367,11 @@ func TestMisspeltStarts(t *testing.T) {
 			t.Errorf("misspeltStart(%q, %q) = %v, want %v", c.q, c.w, got, c.want)
 		}
 	}
-	v := vocabulary{"adguardhome", "gitdaemon", "gitea", "nextcloud"}
-	for q, want := range map[string]bool{"adgaurd": true, "gitae": false, "adguard": false, "nextcloud": false, "adgu": false} {
-		if got := v.needsMisspeltStarts(q); got != want {
-			t.Errorf("needsMisspeltStarts(%q) = %v, want %v", q, got, want)
+	v := vocabulary{"adguardhome", "gitdaemon", "gitea", "nextcloud", "nginx"}
+	for q, want := range map[string]reach{"adgaurd": reachStarts, "gitae": reachWide, "adguard": reachNarrow,
+		"nextcloud": reachNarrow, "adg": reachNarrow, "ngnix": reachWide, "mginx": reachStarts} {
+		if got := v.reachOf(q); got != want {
+			t.Errorf("reachOf(%q) = %d, want %d", q, got, want)
 		}
 	}
 	docs := []indexer.Document{opt("services.adguardhome.enable", ""), opt("services.adguardhome.settings", ""),

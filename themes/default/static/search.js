@@ -120,11 +120,15 @@
     return oneEdit(qr, wr);
   }
 
-  function nameMatch(q, qr, w, wide, starts) {
+  // How far a token's misspellings are looked for: see reach in
+  // search/rank.go.
+  var REACH_NARROW = 0, REACH_WIDE = 1, REACH_STARTS = 2;
+
+  function nameMatch(q, qr, w, reach) {
     if (q === w) return M_EXACT;
     if (q.length < w.length && w.startsWith(q) && qr.length >= 2) return M_PREFIX;
-    if (typoMatch(qr, w, wide)) return M_TYPO;
-    if (stemMatch(q, w) || sameStem(q, w) || (starts && misspeltStart(qr, w))) return M_STEM;
+    if (typoMatch(qr, w, reach >= REACH_WIDE)) return M_TYPO;
+    if (stemMatch(q, w) || sameStem(q, w) || (reach >= REACH_STARTS && misspeltStart(qr, w))) return M_STEM;
     return 0;
   }
 
@@ -137,11 +141,11 @@
     return oneEdit(qr, wr.slice(0, n)) || oneEdit(qr, wr.slice(0, n - 1)) || oneEdit(qr, wr.slice(0, n + 1));
   }
 
-  // someTypo reports whether a term of the name shards is a typo of qr
-  // (widely): needsMisspeltStarts in search/rank.go.
-  function someTypo(shards, qr) {
+  // someTerm reports whether a term of the name shards satisfies ok
+  // (vocabulary.someTerm in search/rank.go).
+  function someTerm(shards, ok) {
     for (var i = 0; i < shards.length; i++) {
-      for (var term in shards[i]) if (typoMatch(qr, term, true)) return true;
+      for (var term in shards[i]) if (ok(term)) return true;
     }
     return false;
   }
@@ -352,12 +356,13 @@
         });
         return load(more);
       }).then(function () {
-        // A word no name starts with and none is a typo of is looked for
-        // as a misspelt start of a name ("adgaurd" for adguardhome).
+        // How far misspellings are looked for (reachOf in search/rank.go):
+        // no further than where some name term matches.
         plans.forEach(function (p) {
-          var qr = Array.from(p.tok);
-          p.starts = p.wide && qr.length >= MIN_MISSPELT_START &&
-            !someTypo(p.names.map(function (f) { return self.files[f].value; }), qr);
+          var qr = Array.from(p.tok), shards = p.names.map(function (f) { return self.files[f].value; });
+          if (!p.wide) p.reach = REACH_NARROW;
+          else if (someTerm(shards, function (w) { return typoMatch(qr, w, true); })) p.reach = REACH_WIDE;
+          else p.reach = REACH_STARTS;
         });
         // How rare each token is in descriptions: its postings in its shard.
         plans.forEach(function (p) {
@@ -371,7 +376,7 @@
         for (var i = 0; !ordered && i + 1 < toks.length; i++) {
           var own = 'n/' + fileOf(shardKey(toks[i])), jt = toks[i] + toks[i + 1];
           if (cpLen(toks[i]) >= 2 && plans[i].names[0] === own && startsSomeTerm(self.files[own].value, jt)) {
-            joins.push({ tok: jt, names: [own], desc: null, wide: false, starts: false, at: i });
+            joins.push({ tok: jt, names: [own], desc: null, reach: REACH_NARROW, at: i });
           }
         }
         return self.fold(toks, plans, opts, ordered, joins);
@@ -418,7 +423,7 @@
       for (k = 0; k < p.names.length; k++) {
         var shard = this.files[p.names[k]].value;
         for (var term in shard) {
-          var m = nameMatch(q, qr, term, p.wide, p.starts), subOK = term === q;
+          var m = nameMatch(q, qr, term, p.reach), subOK = term === q;
           if (m === 0 && !subOK) continue;
           var ps = shard[term], ord = 0;
           for (j = 0; j < ps.length; j += 2) {
@@ -595,7 +600,7 @@
       if (covered[k]) return;
       var w = r.slice(sp[0], sp[1]).map(lowerChar).join(''), best = 0, len = 0;
       toks.forEach(function (q) {
-        var m = nameMatch(q, Array.from(q), w, true, false);
+        var m = nameMatch(q, Array.from(q), w, REACH_WIDE);
         if (m > best || (m === best && m > 0 && cpLen(q) > len)) { best = m; len = cpLen(q); }
         if (best < M_SUB && w.length > q.length && (w.startsWith(q) || w.endsWith(q)) && cpLen(q) >= 3) {
           best = M_SUB; len = cpLen(q); marks.push(w.startsWith(q) ? [sp[0], sp[0] + len] : [sp[1] - len, sp[1]]);
