@@ -325,7 +325,8 @@ func (ix *Index) SearchContext(ctx context.Context, q string, opts Options) ([]R
 		// Typos are one edit away, so a name term within one character of
 		// the token's length must exist for one to match: only then is the
 		// fuzzy automaton built.
-		if runes >= 4 && (ix.hasLength(runes-1) || ix.hasLength(runes) || ix.hasLength(runes+1)) {
+		if runes >= 4 && (ix.hasLength(runes-1) || ix.hasLength(runes) || ix.hasLength(runes+1)) ||
+			runes >= minTwoTypos && (ix.hasLength(runes-2) || ix.hasLength(runes+2)) {
 			// Levenshtein 2 from the same first letter over-approximates one
 			// Damerau edit that keeps the first letter (a swap is two
 			// Levenshtein edits); entry.score keeps only the typos typoMatch

@@ -57,7 +57,7 @@ type reach int
 const (
 	reachNarrow reach = iota // typos keeping the first two letters
 	reachWide                // and those that change them (see typoMatch): no name starts with the token
-	reachStarts              // and misspelt starts of longer tokens (see misspeltStart): no name is a typo of it
+	reachStarts              // and misspelt starts of longer tokens (see misspeltStart) and two typos in a long word (see twoTypos): no name is a typo of it
 )
 
 // nameMatch says how query token q matches the name token w, looking for
@@ -72,7 +72,7 @@ func nameMatch(q, w string, r reach) int {
 	if typoMatch(q, w, r >= reachWide) {
 		return matchTypo
 	}
-	if stemMatch(q, w) || sameStem(q, w) || r >= reachStarts && misspeltStart(q, w) {
+	if stemMatch(q, w) || sameStem(q, w) || r >= reachStarts && (misspeltStart(q, w) || twoTypos(q, w)) {
 		return matchStem
 	}
 	return matchNone
@@ -216,6 +216,53 @@ func misspeltStart(q, w string) bool {
 // minMisspeltStart is the shortest query token looked for as a misspelt
 // start of a name token.
 const minMisspeltStart = 5
+
+// twoTypos reports whether w, with the same first two letters as q, is two
+// edits (Levenshtein: letters replaced, added or left out) from q, for q
+// of minTwoTypos letters or more: "nextcould" for nextcloud, "tailscail"
+// for tailscale. The first letters are kept so that w is in the name
+// shard fetched for q, and so that bleve's fuzzy query finds it. It counts
+// as little as a stem.
+func twoTypos(q, w string) bool {
+	qr, wr := []rune(q), []rune(w)
+	if len(qr) < minTwoTypos || len(wr) < 2 || qr[0] != wr[0] || qr[1] != wr[1] {
+		return false
+	}
+	return withinEdits(qr[2:], wr[2:], 2)
+}
+
+// minTwoTypos is the shortest query token looked for with two typos.
+const minTwoTypos = 8
+
+// withinEdits reports whether the Levenshtein distance of a and b is at
+// most k, filling one row of the table at a time and stopping as soon as
+// every entry of a row exceeds k.
+func withinEdits(a, b []rune, k int) bool {
+	if d := len(a) - len(b); d > k || -d > k {
+		return false
+	}
+	row := make([]int, len(b)+1)
+	for j := range row {
+		row[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		diag, best := row[0], i
+		row[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			next := min(row[j]+1, row[j-1]+1, diag+cost)
+			diag, row[j] = row[j], next
+			best = min(best, next)
+		}
+		if best > k {
+			return false
+		}
+	}
+	return row[len(b)] <= k
+}
 
 // vocabulary is the sorted set of name terms (tokens, joined segments and
 // compound halves) of an index.

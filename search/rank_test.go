@@ -414,3 +414,38 @@ func TestJoinedTokens(t *testing.T) {
 		t.Errorf("jelly fin: %v; want services.jellyfin.enable first, as a name match", names(rs))
 	}
 }
+
+// A long word two typos from a name is found when no single typo is: in
+// Go, and by bleve even when no name term is within one letter of the
+// word's length.
+func TestTwoTypos(t *testing.T) {
+	for _, c := range []struct {
+		q, w string
+		want bool
+	}{
+		{"nextcould", "nextcloud", true},          // a letter moved: two edits
+		{"tailscail", "tailscale", true},          // two replaced
+		{"elasticsaerhc", "elasticsearch", false}, // two swaps: four edits
+		{"nextcld", "nextcloud", false},           // shorter than eight letters
+		{"mextcould", "nextcloud", false},         // the first two letters must be kept
+		{"syncthinggg", "syncthing", true},        // two extra
+	} {
+		if got := twoTypos(c.q, c.w); got != c.want {
+			t.Errorf("twoTypos(%q, %q) = %v, want %v", c.q, c.w, got, c.want)
+		}
+	}
+	docs := []indexer.Document{opt("services.abcdefghij.enable", ""), opt("services.other.enable", "")}
+	q := "abcdexyfghij" // two letters more than the only ten-letter name term
+	want := scan(buildEntries(docs, testURL), q, Options{})
+	if len(want) != 1 || want[0].Name != "services.abcdefghij.enable" {
+		t.Fatalf("%s: %v; want services.abcdefghij.enable", q, names(want))
+	}
+	ix, err := OpenOrBuild(filepath.Join(t.TempDir(), "bleve"), docs, testURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	if got, err := ix.Search(q, Options{}); err != nil || len(got) != 1 || got[0] != want[0] {
+		t.Errorf("bleve %s: %v (%v); want %v", q, names(got), err, names(want))
+	}
+}

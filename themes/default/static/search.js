@@ -128,7 +128,7 @@
     if (q === w) return M_EXACT;
     if (q.length < w.length && w.startsWith(q) && qr.length >= 2) return M_PREFIX;
     if (typoMatch(qr, w, reach >= REACH_WIDE)) return M_TYPO;
-    if (stemMatch(q, w) || sameStem(q, w) || (reach >= REACH_STARTS && misspeltStart(qr, w))) return M_STEM;
+    if (stemMatch(q, w) || sameStem(q, w) || (reach >= REACH_STARTS && (misspeltStart(qr, w) || twoTypos(qr, w)))) return M_STEM;
     return 0;
   }
 
@@ -139,6 +139,32 @@
     if (n < MIN_MISSPELT_START || wr.length <= n + 1) return false;
     if (!((qr[0] === wr[0] && qr[1] === wr[1]) || (qr[0] === wr[1] && qr[1] === wr[0]) || (qr[0] === wr[0] && qr[2] === wr[1]))) return false;
     return oneEdit(qr, wr.slice(0, n)) || oneEdit(qr, wr.slice(0, n - 1)) || oneEdit(qr, wr.slice(0, n + 1));
+  }
+
+  // twoTypos and withinEdits: see search/rank.go.
+  var MIN_TWO_TYPOS = 8;
+  function twoTypos(qr, w) {
+    var wr = Array.from(w);
+    if (qr.length < MIN_TWO_TYPOS || wr.length < 2 || qr[0] !== wr[0] || qr[1] !== wr[1]) return false;
+    return withinEdits(qr.slice(2), wr.slice(2), 2);
+  }
+
+  function withinEdits(a, b, k) {
+    if (Math.abs(a.length - b.length) > k) return false;
+    var row = [], i, j;
+    for (j = 0; j <= b.length; j++) row.push(j);
+    for (i = 1; i <= a.length; i++) {
+      var diag = row[0], best = i;
+      row[0] = i;
+      for (j = 1; j <= b.length; j++) {
+        var next = Math.min(row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
+        diag = row[j];
+        row[j] = next;
+        if (next < best) best = next;
+      }
+      if (best > k) return false;
+    }
+    return row[b.length] <= k;
   }
 
   // someTerm reports whether a term of the name shards satisfies ok
