@@ -89,6 +89,8 @@ var budgetQueries = []jsrun.Query{
 	{Q: "haskellPackages"}, {Q: "services"}, {Q: "xserver keyboard layout"}, {Q: "boot.loader.grub.enable"},
 	{Q: "open firewall port ssh server nginx postgresql"}, {Q: "services.nginx.virtualHosts.<name>.locations.<name>.proxyPass"},
 	{Q: "kubernetes cloud storage encryption"}, {Q: "services.tialscale.enable"},
+	// a wrong or missing first letter: the first-letter index, then the meant term's shard
+	{Q: "mginx"}, {Q: "bython packages"}, {Q: "ailscale"},
 }
 
 // BenchmarkStaticFirstQueryLarge reports, for the large input, the most

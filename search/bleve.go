@@ -352,6 +352,15 @@ func (ix *Index) SearchContext(ctx context.Context, q string, opts Options) ([]R
 				}
 			}
 		}
+		if p.reach[i] >= reachFirst {
+			// Name terms whose first letter the token got wrong: nginx
+			// for "mginx".
+			for _, w := range ix.vocab {
+				if firstLetterTypo(t, w) {
+					term(fieldName, w, 1)
+				}
+			}
+		}
 		if st := stemOf(t); st != t {
 			// Words of the same stem: printing for "printer".
 			pq := query.NewPrefixQuery(st)

@@ -58,6 +58,7 @@ const (
 	reachNarrow reach = iota // typos keeping the first two letters
 	reachWide                // and those that change them (see typoMatch): no name starts with the token
 	reachStarts              // and misspelt starts of longer tokens (see misspeltStart) and two typos in a long word (see twoTypos): no name is a typo of it
+	reachFirst               // and a wrong, missing or extra first letter (see firstLetterTypo): no misspelt start either
 )
 
 // nameMatch says how query token q matches the name token w, looking for
@@ -69,7 +70,7 @@ func nameMatch(q, w string, r reach) int {
 	if len(q) < len(w) && strings.HasPrefix(w, q) && utf8.RuneCountInString(q) >= 2 {
 		return matchPrefix
 	}
-	if typoMatch(q, w, r >= reachWide) {
+	if typoMatch(q, w, r >= reachWide) || r >= reachFirst && firstLetterTypo(q, w) {
 		return matchTypo
 	}
 	if stemMatch(q, w) || sameStem(q, w) || r >= reachStarts && (misspeltStart(q, w) || twoTypos(q, w)) {
@@ -322,7 +323,56 @@ func (v vocabulary) reachOf(q string) reach {
 	if v.someTerm(typoKeys(q), func(w string) bool { return typoMatch(q, w, true) }) {
 		return reachWide
 	}
-	return reachStarts
+	if v.someTerm(typoKeys(q), func(w string) bool { return misspeltStart(q, w) || twoTypos(q, w) }) {
+		return reachStarts
+	}
+	return reachFirst
+}
+
+// firstLetterTypo reports whether w is q with its first letter wrong,
+// missing or extra ("mginx", "ginx", "bnginx" for nginx), for q of four
+// letters or more. Such a w is in no name shard the browser fetches for q;
+// it finds it in the first-letter index, whose files list the name terms
+// by their second and third letters (firstLetterKey, firstLetterKeys).
+func firstLetterTypo(q, w string) bool {
+	qr, wr := []rune(q), []rune(w)
+	if len(qr) < 4 {
+		return false
+	}
+	switch len(wr) - len(qr) {
+	case 0:
+		return qr[0] != wr[0] && string(qr[1:]) == string(wr[1:])
+	case 1:
+		return string(wr[1:]) == q
+	case -1:
+		return string(qr[1:]) == w
+	}
+	return false
+}
+
+// firstLetterKey is the first-letter index key of a name term of three
+// letters or more: its second and third letters.
+func firstLetterKey(w string) string {
+	r := []rune(w)
+	if len(r) < 3 {
+		return ""
+	}
+	return string(r[1:3])
+}
+
+// firstLetterKeys are the keys under which the terms firstLetterTypo finds
+// for q are listed: a wrong first letter keeps q's second and third, an
+// extra one in q shifts them to its third and fourth, a missing one to its
+// first and second.
+func firstLetterKeys(q string) []string {
+	r := []rune(q)
+	keys := []string{string(r[1:3])}
+	for _, k := range []string{string(r[2:4]), string(r[0:2])} {
+		if !slices.Contains(keys, k) {
+			keys = append(keys, k)
+		}
+	}
+	return keys
 }
 
 // someTerm reports whether a term of v under one of keys satisfies ok.

@@ -369,7 +369,7 @@ func TestMisspeltStarts(t *testing.T) {
 	}
 	v := vocabulary{"adguardhome", "gitdaemon", "gitea", "nextcloud", "nginx"}
 	for q, want := range map[string]reach{"adgaurd": reachStarts, "gitae": reachWide, "adguard": reachNarrow,
-		"nextcloud": reachNarrow, "adg": reachNarrow, "ngnix": reachWide, "mginx": reachStarts} {
+		"nextcloud": reachNarrow, "adg": reachNarrow, "ngnix": reachWide, "mginx": reachFirst, "ginx": reachFirst} {
 		if got := v.reachOf(q); got != want {
 			t.Errorf("reachOf(%q) = %d, want %d", q, got, want)
 		}
@@ -447,5 +447,41 @@ func TestTwoTypos(t *testing.T) {
 	defer ix.Close()
 	if got, err := ix.Search(q, Options{}); err != nil || len(got) != 1 || got[0] != want[0] {
 		t.Errorf("bleve %s: %v (%v); want %v", q, names(got), err, names(want))
+	}
+}
+
+// A word that matches no name at all, not even by its start, may have its
+// first letter wrong, missing or extra.
+func TestFirstLetterTypos(t *testing.T) {
+	for _, c := range []struct {
+		q, w string
+		want bool
+	}{
+		{"mginx", "nginx", true},   // wrong
+		{"ginx", "nginx", true},    // missing
+		{"bnginx", "nginx", true},  // extra
+		{"mgimx", "nginx", false},  // two edits
+		{"nginx", "nginx", false},  // no typo
+		{"gin", "ngin", false},     // too short
+		{"xginx", "nginxs", false}, // one wrong and one extra
+	} {
+		if got := firstLetterTypo(c.q, c.w); got != c.want {
+			t.Errorf("firstLetterTypo(%q, %q) = %v, want %v", c.q, c.w, got, c.want)
+		}
+		// The term is listed under a key the browser fetches for the query.
+		if c.want && !slices.Contains(firstLetterKeys(c.q), firstLetterKey(c.w)) {
+			t.Errorf("%q: %s is listed under %q, not among %q", c.q, c.w, firstLetterKey(c.w), firstLetterKeys(c.q))
+		}
+	}
+	if nameMatch("mginx", "nginx", reachStarts) != matchNone || nameMatch("mginx", "nginx", reachFirst) != matchTypo {
+		t.Error("a wrong first letter is a typo only at reachFirst")
+	}
+	entries := buildEntries([]indexer.Document{opt("services.nginx.enable", ""), opt("services.nginx.package", ""),
+		opt("services.gitea.enable", "")}, nil)
+	if rs := scan(entries, "mginx", Options{}); len(rs) != 2 || rs[0].Name != "services.nginx.enable" {
+		t.Errorf("mginx: %v; want nginx's options, its enable option first", names(rs))
+	}
+	if rs := scan(entries, "ngimx", Options{}); len(rs) != 2 {
+		t.Errorf("ngimx (an ordinary typo): %v", names(rs))
 	}
 }

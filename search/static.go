@@ -20,12 +20,16 @@ import (
 //	manifest.json      document ranges per kind and scope, the shard keys
 //	n/<key>.json       name terms whose first two letters are <key>, with postings
 //	d/<key>.json       description terms under <key> (two letters, or three when large)
+//	f/<key>.json       name terms (no postings) whose second and third letters
+//	                   are <key>, for typos of the first letter (firstLetterTypo)
 //	docs/<i>.json      display fields of documents i*chunk … (i+1)*chunk-1
 //
 // A query for "pds port" fetches the manifest, n/pd, n/po, d/pd and d/por
 // (say), a dotted "pds.port" only the name shards; typos that change a
 // token's first two letters add two name shards for that token when no name
-// starts with it. Then come the document chunks of the results shown. Documents are
+// starts with it, and a token that matches nothing at all adds f/ files and
+// the name shards of the terms found there. Then come the document chunks
+// of the results shown. Documents are
 // numbered in sorted order (kind, scope, name), so an option's neighbours,
 // which a query tends to find together, share a chunk.
 
@@ -59,6 +63,7 @@ type manifest struct {
 	Ranges []docRange `json:"ranges"`
 	Name   []string   `json:"name"`
 	Desc   []string   `json:"desc"`
+	First  []string   `json:"first"` // keys of f/
 	// Prior lists, as gaps, the documents with a prior (enable options):
 	// ranking needs it for documents that only descriptions found, whose
 	// postings do not carry it.
@@ -127,7 +132,7 @@ type StaticOptions struct {
 func WriteStaticIndexWith(dir string, docs []indexer.Document, url func(indexer.Document) string, opt StaticOptions) (Stats, error) {
 	entries := buildEntries(docs, url)
 	w := &staticWriter{dir: dir, noSizes: !opt.GzipSizes}
-	for _, sub := range []string{"n", "d", "docs"} {
+	for _, sub := range []string{"n", "d", "f", "docs"} {
 		// Shards of an earlier index in dir must not outlive it.
 		if err := os.RemoveAll(filepath.Join(dir, sub)); err != nil {
 			return Stats{}, fmt.Errorf("search index: %w", err)
@@ -183,6 +188,22 @@ func WriteStaticIndexWith(dir string, docs []indexer.Document, url func(indexer.
 			return Stats{}, err
 		}
 		m.Name = append(m.Name, k)
+	}
+
+	// The first-letter index: name terms by their second and third
+	// letters, without postings; a typo found there fetches the term's
+	// name shard.
+	first := map[string][]string{}
+	for _, t := range newVocabulary(entries) {
+		if k := firstLetterKey(t); k != "" {
+			first[k] = append(first[k], t)
+		}
+	}
+	for _, k := range sortedKeys(first) {
+		if err := w.write(filepath.Join("f", shardFile(k)), first[k], false); err != nil {
+			return Stats{}, err
+		}
+		m.First = append(m.First, k)
 	}
 
 	// Description postings: two-letter shards, split by the third letter

@@ -30,6 +30,8 @@ var CompareQueries = []jsrun.Query{
 	{Q: "redis"}, {Q: "homeassistant"}, {Q: "printer drivers"}, {Q: "vaultwaden"}, {Q: "a mail server"}, {Q: "automatic garbage collection"},
 	// misspelt starts of a name, only where no whole-token typo exists
 	{Q: "adgaurd"}, {Q: "adgard home"}, {Q: "nextclodu"}, {Q: "gitae"},
+	// a wrong, missing or extra first letter, only where nothing nearer matches
+	{Q: "mginx"}, {Q: "bnginx virtualhosts"}, {Q: "ailscale"}, {Q: "ocker"},
 	// two typos in a long word, only where no single typo matches
 	{Q: "nextcould"}, {Q: "tailscail firewall"}, {Q: "promethesu exporters"},
 	// words typed apart that a name writes as one

@@ -122,12 +122,12 @@
 
   // How far a token's misspellings are looked for: see reach in
   // search/rank.go.
-  var REACH_NARROW = 0, REACH_WIDE = 1, REACH_STARTS = 2;
+  var REACH_NARROW = 0, REACH_WIDE = 1, REACH_STARTS = 2, REACH_FIRST = 3;
 
   function nameMatch(q, qr, w, reach) {
     if (q === w) return M_EXACT;
     if (q.length < w.length && w.startsWith(q) && qr.length >= 2) return M_PREFIX;
-    if (typoMatch(qr, w, reach >= REACH_WIDE)) return M_TYPO;
+    if (typoMatch(qr, w, reach >= REACH_WIDE) || (reach >= REACH_FIRST && firstLetterTypo(qr, w))) return M_TYPO;
     if (stemMatch(q, w) || sameStem(q, w) || (reach >= REACH_STARTS && (misspeltStart(qr, w) || twoTypos(qr, w)))) return M_STEM;
     return 0;
   }
@@ -165,6 +165,22 @@
       if (best > k) return false;
     }
     return row[b.length] <= k;
+  }
+
+  // firstLetterTypo and firstLetterKeys: see search/rank.go.
+  function firstLetterTypo(qr, w) {
+    if (qr.length < 4) return false;
+    var wr = Array.from(w), q1 = qr.slice(1).join('');
+    if (wr.length === qr.length) return qr[0] !== wr[0] && q1 === wr.slice(1).join('');
+    if (wr.length === qr.length + 1) return wr.slice(1).join('') === qr.join('');
+    if (wr.length === qr.length - 1) return q1 === w;
+    return false;
+  }
+
+  function firstLetterKeys(qr) {
+    var keys = [qr[1] + qr[2]];
+    [qr[2] + qr[3], qr[0] + qr[1]].forEach(function (k) { if (keys.indexOf(k) < 0) keys.push(k); });
+    return keys;
   }
 
   // someTerm reports whether a term of the name shards satisfies ok
@@ -328,6 +344,7 @@
         for (var i = 0, ord = 0; i < m.prior.length; i++) { ord += m.prior[i]; self.prior[ord] = 1; }
         self.nameKeys = new Set(m.name);
         self.descKeys = new Set(m.desc);
+        self.firstKeys = new Set(m.first || []);
         return m;
       });
     }
@@ -383,13 +400,37 @@
         return load(more);
       }).then(function () {
         // How far misspellings are looked for (reachOf in search/rank.go):
-        // no further than where some name term matches.
+        // no further than where some name term matches. A token nothing
+        // matches at all may have its first letter wrong: the first-letter
+        // index lists the terms that could be meant, and their name shards
+        // come in a fourth round.
+        var lists = [];
         plans.forEach(function (p) {
           var qr = Array.from(p.tok), shards = p.names.map(function (f) { return self.files[f].value; });
           if (!p.wide) p.reach = REACH_NARROW;
           else if (someTerm(shards, function (w) { return typoMatch(qr, w, true); })) p.reach = REACH_WIDE;
-          else p.reach = REACH_STARTS;
+          else if (someTerm(shards, function (w) { return misspeltStart(qr, w) || twoTypos(qr, w); })) p.reach = REACH_STARTS;
+          else {
+            p.reach = REACH_FIRST;
+            p.lists = firstLetterKeys(qr).filter(function (k) { return self.firstKeys.has(k); }).map(function (k) { return 'f/' + fileOf(k); });
+            lists = lists.concat(p.lists);
+          }
         });
+        return load(lists);
+      }).then(function () {
+        var more = [];
+        plans.forEach(function (p) {
+          if (p.reach !== REACH_FIRST) return;
+          var qr = Array.from(p.tok);
+          p.lists.forEach(function (f) {
+            self.files[f].value.forEach(function (w) {
+              var n = 'n/' + fileOf(shardKey(w));
+              if (firstLetterTypo(qr, w) && p.names.indexOf(n) < 0) { p.names.push(n); more.push(n); }
+            });
+          });
+        });
+        return load(more);
+      }).then(function () {
         // How rare each token is in descriptions: its postings in its shard.
         plans.forEach(function (p) {
           var d = p.desc ? self.files[p.desc].value : null;
