@@ -187,6 +187,12 @@ func TestSearchInBrowser(t *testing.T) {
 	if len(rs) == 0 || rs[0].Name != "services.atproto.pds.openFirewall" && rs[0].Name != "networking.firewall.allowedTCPPorts" {
 		t.Errorf("firwall: results %+v", rs)
 	}
+	// A wrong first letter, where nothing else matches: found and marked.
+	typeQuery(t, ctx, "gelay")
+	rs = readResults(t, ctx, "#search-results", "gelay")
+	if len(rs) == 0 || !strings.Contains(rs[0].Name, "relay") || !strings.Contains(rs[0].Marked, "relay") {
+		t.Errorf("gelay: results %+v", rs)
+	}
 	// A camelCase segment typed as one word is found and highlighted whole.
 	typeQuery(t, ctx, "openfire")
 	rs = readResults(t, ctx, "#search-results", "openfire")

@@ -573,7 +573,9 @@
       top[k].kind = rg[0];
       top[k].scope = rg[1];
     }
-    return { total: total, results: top };
+    // How far each token's misspellings were looked for, so that the
+    // results highlight what matched.
+    return { total: total, results: top, reach: plans.map(function (p) { return p.reach; }) };
   };
 
   // search returns {total, results} with the first limit results completed
@@ -590,7 +592,7 @@
           r.name = rec[0]; r.summary = rec[1]; r.type = rec[2]; r.default = rec[3]; r.url = rec[4];
           return r;
         });
-      })).then(function (results) { return { total: ranked.total, results: results }; });
+      })).then(function (results) { return { total: ranked.total, results: results, reach: ranked.reach }; });
     });
   };
 
@@ -645,7 +647,7 @@
   }
 
   // highlighted renders name with the parts that query tokens matched in <mark>.
-  function highlighted(name, toks) {
+  function highlighted(name, toks, reach) {
     var r = Array.from(name), spans = tokenSpans(r), marks = [], covered = [];
     // A query token typed as one word over several name tokens
     // ("openfirewall" for openFirewall) marks that stretch of the segment.
@@ -666,8 +668,8 @@
     spans.forEach(function (sp, k) {
       if (covered[k]) return;
       var w = r.slice(sp[0], sp[1]).map(lowerChar).join(''), best = 0, len = 0;
-      toks.forEach(function (q) {
-        var m = nameMatch(q, Array.from(q), w, REACH_WIDE);
+      toks.forEach(function (q, t) {
+        var m = nameMatch(q, Array.from(q), w, reach && reach[t] !== undefined ? reach[t] : REACH_WIDE);
         if (m > best || (m === best && m > 0 && cpLen(q) > len)) { best = m; len = cpLen(q); }
         if (best < M_SUB && w.length > q.length && (w.startsWith(q) || w.endsWith(q)) && cpLen(q) >= 3) {
           best = M_SUB; len = cpLen(q); marks.push(w.startsWith(q) ? [sp[0], sp[0] + len] : [sp[1] - len, sp[1]]);
@@ -776,7 +778,7 @@
       var head = el('span', 'search-head');
       head.appendChild(el('span', 'search-kind search-kind-' + r.kind, KIND_LABEL[r.kind] || r.kind));
       var name = el('span', 'search-name');
-      name.appendChild(highlighted(r.name, toks));
+      name.appendChild(highlighted(r.name, toks, res.reach));
       breakAfterDots(name);
       head.appendChild(name);
       if (r.kind === 'option' && r.scope) head.appendChild(el('span', 'search-scope-label', r.scope));
