@@ -191,11 +191,19 @@ func typoMatch(q, w string, wide bool) bool {
 		return false
 	}
 	qr, wr := []rune(q), []rune(w)
-	same := qr[0] == wr[0] && qr[1] == wr[1]
-	if !same && !(wide && (qr[0] == wr[1] && qr[1] == wr[0] || qr[0] == wr[0] && qr[2] == wr[1])) {
+	if !startsAlike(qr, wr, wide) {
 		return false
 	}
 	return oneEdit(qr, wr)
+}
+
+// startsAlike reports whether w (two letters or more) starts with q's
+// first two letters (q has three or more) or, when wide, with them swapped
+// or with q's first and third: the first letters a typo of q may have,
+// which typoKeys lists.
+func startsAlike(qr, wr []rune, wide bool) bool {
+	return qr[0] == wr[0] && qr[1] == wr[1] ||
+		wide && (qr[0] == wr[1] && qr[1] == wr[0] || qr[0] == wr[0] && qr[2] == wr[1])
 }
 
 // misspeltStart reports whether q is a misspelt start of the longer name
@@ -208,7 +216,7 @@ func misspeltStart(q, w string) bool {
 	if nq < minMisspeltStart || len(wr) <= nq+1 {
 		return false
 	}
-	if !(qr[0] == wr[0] && qr[1] == wr[1] || qr[0] == wr[1] && qr[1] == wr[0] || qr[0] == wr[0] && qr[2] == wr[1]) {
+	if !startsAlike(qr, wr, true) {
 		return false
 	}
 	return oneEdit(qr, wr[:nq]) || oneEdit(qr, wr[:nq-1]) || oneEdit(qr, wr[:nq+1])
@@ -366,13 +374,18 @@ func firstLetterKey(w string) string {
 // first and second.
 func firstLetterKeys(q string) []string {
 	r := []rune(q)
-	keys := []string{string(r[1:3])}
-	for _, k := range []string{string(r[2:4]), string(r[0:2])} {
-		if !slices.Contains(keys, k) {
-			keys = append(keys, k)
+	return distinct(string(r[1:3]), string(r[2:4]), string(r[0:2]))
+}
+
+// distinct returns keys without repeats, in their order.
+func distinct(keys ...string) []string {
+	var out []string
+	for _, k := range keys {
+		if !slices.Contains(out, k) {
+			out = append(out, k)
 		}
 	}
-	return keys
+	return out
 }
 
 // someTerm reports whether a term of v under one of keys satisfies ok.
@@ -391,13 +404,7 @@ func (v vocabulary) someTerm(keys []string, ok func(string) bool) bool {
 // more) may start with: q's own, swapped, and q's first and third.
 func typoKeys(q string) []string {
 	r := []rune(q)
-	keys := []string{string(r[:2])}
-	for _, k := range []string{string([]rune{r[1], r[0]}), string([]rune{r[0], r[2]})} {
-		if !slices.Contains(keys, k) {
-			keys = append(keys, k)
-		}
-	}
-	return keys
+	return distinct(string(r[:2]), string([]rune{r[1], r[0]}), string([]rune{r[0], r[2]}))
 }
 
 // withPrefix returns the terms of v that start with prefix.

@@ -115,9 +115,14 @@
     if (qr.length < 4) return false;
     var wr = Array.from(w);
     if (wr.length < 2 || Math.abs(wr.length - qr.length) > 1) return false;
-    var same = qr[0] === wr[0] && qr[1] === wr[1];
-    if (!same && !(wide && ((qr[0] === wr[1] && qr[1] === wr[0]) || (qr[0] === wr[0] && qr[2] === wr[1])))) return false;
+    if (!startsAlike(qr, wr, wide)) return false;
     return oneEdit(qr, wr);
+  }
+
+  // startsAlike: see search/rank.go.
+  function startsAlike(qr, wr, wide) {
+    return (qr[0] === wr[0] && qr[1] === wr[1]) ||
+      (wide && ((qr[0] === wr[1] && qr[1] === wr[0]) || (qr[0] === wr[0] && qr[2] === wr[1])));
   }
 
   // How far a token's misspellings are looked for: see reach in
@@ -137,7 +142,7 @@
   function misspeltStart(qr, w) {
     var n = qr.length, wr = Array.from(w);
     if (n < MIN_MISSPELT_START || wr.length <= n + 1) return false;
-    if (!((qr[0] === wr[0] && qr[1] === wr[1]) || (qr[0] === wr[1] && qr[1] === wr[0]) || (qr[0] === wr[0] && qr[2] === wr[1]))) return false;
+    if (!startsAlike(qr, wr, true)) return false;
     return oneEdit(qr, wr.slice(0, n)) || oneEdit(qr, wr.slice(0, n - 1)) || oneEdit(qr, wr.slice(0, n + 1));
   }
 
