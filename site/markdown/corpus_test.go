@@ -18,7 +18,7 @@ import (
 )
 
 // The corpus tests read the real NixOS and home-manager option sets from
-// ../shared/corpus beside the repository (see /work/shared/README.md).
+// ../shared/corpus beside the repository (see ../shared/README.md).
 
 type corpusOption struct {
 	Description string          `json:"description"`

@@ -17,15 +17,13 @@ import (
 )
 
 // SharedDir is the read-only folder of shared test material: ../shared
-// beside the checkout, else $ATPROTO_NUR_SHARED, else /work/shared (where a
-// clone made elsewhere on the build machine finds it). "" when none exists.
+// beside the checkout, else $ATPROTO_NUR_SHARED. "" when neither exists.
 func SharedDir(t testing.TB) string {
 	t.Helper()
 	candidates := []string{filepath.Join(filepath.Dir(RepoRoot(t)), "shared")}
 	if d := os.Getenv("ATPROTO_NUR_SHARED"); d != "" {
 		candidates = append(candidates, d)
 	}
-	candidates = append(candidates, "/work/shared")
 	for _, d := range candidates {
 		if st, err := os.Stat(filepath.Join(d, "upstream", "README.md")); err == nil && !st.IsDir() {
 			return d
@@ -84,7 +82,7 @@ func PackageTarball(t testing.TB, pkg string) Tarball {
 	spec := Package(t, pkg)
 	shared := SharedDir(t)
 	if shared == "" {
-		t.Skip("skipped: pinned upstream sources not found (../shared/upstream/README.md beside the checkout, $ATPROTO_NUR_SHARED or /work/shared)")
+		t.Skip("skipped: pinned upstream sources not found (../shared/upstream/README.md beside the checkout, or $ATPROTO_NUR_SHARED)")
 	}
 	list, err := upstreamTarballs(filepath.Join(shared, "upstream"))
 	if err != nil {
