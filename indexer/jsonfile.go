@@ -133,6 +133,28 @@ func eachMember(file string, data []byte, fn func(member)) error {
 	return decodeMembers(file, data, fn)
 }
 
+// eachMemberIn is eachMember for the object at data[start:end]: member
+// offsets, and the line and column of errors, count from the start of
+// data, so that they name the place in the file.
+func eachMemberIn(file string, data []byte, start, end int, fn func(member)) error {
+	if start == 0 && end == len(data) {
+		return eachMember(file, data, fn)
+	}
+	err := eachMember(file, data[start:end], func(m member) {
+		m.Offset += int64(start)
+		fn(m)
+	})
+	var pe *PositionError
+	if errors.As(err, &pe) && pe.Line > 0 {
+		line, col := lineCol(data, int64(start))
+		if pe.Line == 1 {
+			pe.Column += col - 1
+		}
+		pe.Line += line - 1
+	}
+	return err
+}
+
 // decodeMembers is eachMember with json.Decoder: slower, but it validates
 // everything as it goes and its errors name the place.
 func decodeMembers(file string, data []byte, fn func(member)) error {

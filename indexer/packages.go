@@ -37,8 +37,11 @@ type rawMeta struct {
 	Module               string            `json:"module"`
 }
 
-// LoadPackages reads a `nix-env -qa --json --meta` file (plain or gzip) and
-// returns one Document per package, sorted by attribute.
+// LoadPackages reads a package list (plain or gzip) and returns one
+// Document per package, sorted by attribute. Two shapes are read: the
+// object `nix-env -qa --json --meta` prints ({attr: {name, pname, version,
+// meta}}), and nixpkgs' packages.json v2, which wraps that object as
+// {"version": 2, "packages": {…}}. Fields neither shape defines are ignored.
 func LoadPackages(path, scope string) ([]Document, error) {
 	data, err := readInput(path)
 	if err != nil {
@@ -53,6 +56,7 @@ func ParsePackages(file string, data []byte, scope string) ([]Document, error) {
 	if err != nil {
 		return nil, err
 	}
+	start, end := packageSet(data)
 	// Members are parsed while the scan goes on (in batches, to keep
 	// channel traffic low); each worker keeps its own results, and the
 	// first error in file order wins, after any error of the scan itself.
@@ -92,7 +96,7 @@ func ParsePackages(file string, data []byte, scope string) ([]Document, error) {
 	const batchSize = 256
 	cur := batch{}
 	n := 0
-	scanErr := eachMember(file, data, func(m member) {
+	scanErr := eachMemberIn(file, data, start, end, func(m member) {
 		cur.members = append(cur.members, m)
 		n++
 		if len(cur.members) == batchSize {
@@ -125,6 +129,34 @@ func ParsePackages(file string, data []byte, scope string) ([]Document, error) {
 	}
 	sort.Slice(docs, func(i, j int) bool { return docs[i].Name < docs[j].Name })
 	return docs, nil
+}
+
+// packageSet returns where the object of packages is in data: the value
+// of "packages" when data is a packages.json v2 wrapper (a top-level
+// object with a numeric "version" and an object "packages"), else all of
+// data. A package named "version" is an object, never a number, so a
+// nix-env list is never mistaken for a wrapper.
+func packageSet(data []byte) (start, end int) {
+	members, ok := scanMembers(data)
+	if !ok {
+		return 0, len(data) // malformed: eachMemberIn says where
+	}
+	var version, packages *member
+	for i := range members {
+		switch members[i].Key {
+		case "version":
+			version = &members[i]
+		case "packages":
+			packages = &members[i]
+		}
+	}
+	if version == nil || packages == nil || len(packages.Value) == 0 || packages.Value[0] != '{' {
+		return 0, len(data)
+	}
+	if v := version.Value; len(v) == 0 || (v[0] != '-' && (v[0] < '0' || v[0] > '9')) {
+		return 0, len(data)
+	}
+	return int(packages.Offset), int(packages.Offset) + len(packages.Value)
 }
 
 func parsePackage(file string, data []byte, m member, scope string) (Document, error) {

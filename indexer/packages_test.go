@@ -2,8 +2,10 @@ package indexer
 
 import (
 	"fmt"
+	"github.com/atproto-nur/atproto-nur/internal/testcorpus"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -161,5 +163,76 @@ func TestPackagesFirstErrorWins(t *testing.T) {
 		if docs[i-1].Name >= docs[i].Name {
 			t.Fatalf("not sorted at %d: %s, %s", i, docs[i-1].Name, docs[i].Name)
 		}
+	}
+}
+
+// TestParsePackagesV2 reads nixpkgs' packages.json v2 wrapper: the same
+// packages as the nix-env shape, unknown fields ignored, errors placed in
+// the file, and a package list whose packages are named "version" and
+// "packages" is not taken for a wrapper.
+func TestParsePackagesV2(t *testing.T) {
+	wrapped := "{\"version\": 2, \"source\": {\"repo\": \"r\"}, \"packages\": " + samplePackages + ",\n\"extra\": [1]}"
+	plain, err := ParsePackages("packages.json", []byte(samplePackages), "nixpkgs")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := ParsePackages("packages.json", []byte(wrapped), "nixpkgs")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, plain) {
+		t.Errorf("v2 wrapper gives\n%+v\nnix-env shape gives\n%+v", got, plain)
+	}
+	for input, want := range map[string]string{
+		// 3:8 is the package's place in the file, not in the inner object.
+		"{\"version\": 2,\n \"packages\": {\n  \"a\": {\"meta\": {\"homepage\": 3}}}}": `pkgs.json:3:8: package "a": meta.homepage`,
+		"{\"version\": 2,\n \"packages\": {\n  \"a\": {},\n  \"a\": {}}}":              `pkgs.json:4:3: duplicate key "a"`,
+		"{\"version\": 2,\n \"packages\": {\n  \"a\": {\"meta\": {]}}}":                `pkgs.json:3:`,
+	} {
+		_, err := ParsePackages("pkgs.json", []byte(input), "x")
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: error %v, want %q", input, err, want)
+		}
+	}
+	docs, err := ParsePackages("pkgs.json", []byte(`{"version": {"name": "version-1.0"}, "packages": {"name": "packages-2"}}`), "x")
+	if err != nil || len(docs) != 2 || docs[1].Name != "version" || docs[1].Package.Version != "1.0" {
+		t.Errorf("a nix-env list with packages named version and packages: %+v, %v", docs, err)
+	}
+}
+
+// TestRealNixpkgsPackages reads the real nixpkgs package set of
+// ../shared/corpus (a packages.json v2 file read from source, see its
+// PROVENANCE.txt): every attribute becomes a document, families and
+// package sets included, with the fields the file gives.
+func TestRealNixpkgsPackages(t *testing.T) {
+	path := testcorpus.Path(t, "nixpkgs-packages.json.gz")
+	docs, err := LoadPackages(path, "nixpkgs")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(docs) != 36172 {
+		t.Errorf("%d packages, want the file's 36,172 attributes", len(docs))
+	}
+	byName := map[string]*Package{}
+	described := 0
+	for _, d := range docs {
+		byName[d.Name] = d.Package
+		if d.Package.Description != "" {
+			described++
+		}
+	}
+	if described != 35145 {
+		t.Errorf("%d packages with a description, want 35,145", described)
+	}
+	pg := byName["postgresql_16"]
+	if pg == nil || pg.Pname != "postgresql" || !strings.HasPrefix(pg.Version, "16.") ||
+		!strings.HasPrefix(pg.Position, "pkgs/servers/sql/postgresql/") || len(pg.Licenses) == 0 {
+		t.Errorf("postgresql_16: %+v", pg)
+	}
+	if r := byName["python3Packages.requests"]; r == nil || r.Description == "" || len(r.Homepage) == 0 {
+		t.Errorf("python3Packages.requests: %+v", r)
+	}
+	if f := byName["ffmpeg"]; f == nil || f.MainProgram != "ffmpeg" {
+		t.Errorf("ffmpeg: %+v", f)
 	}
 }

@@ -162,6 +162,23 @@ func (r *run) packageBody(w *htmlWriter, p *page) error {
 	if v.Broken {
 		w.raw(`<div class="admonition caution" role="alert"><p class="admonition-title">Broken</p><p>This package is marked broken and does not build.</p></div>`)
 	}
+	w.raw(`<h2 id="install">Install</h2><div class="snippets">`)
+	for _, s := range v.Install {
+		w.raw(`<section class="snippet"><h3>`)
+		w.text(s.Label)
+		w.raw(`</h3>`)
+		code := s.minified
+		if code == "" {
+			m, err := r.out.min.String("text/html", string(s.Code))
+			if err != nil {
+				return fmt.Errorf("minifying the %s snippet: %w", s.Label, err)
+			}
+			code = m
+		}
+		w.raw(code)
+		w.raw(`</section>`)
+	}
+	w.raw(`</div>`)
 	if v.LongDescription != "" {
 		// Rendered Markdown: the one part whose markup is not known here,
 		// so it goes through the minifier on its own.
@@ -169,7 +186,7 @@ func (r *run) packageBody(w *htmlWriter, p *page) error {
 		if err != nil {
 			return fmt.Errorf("minifying the long description: %w", err)
 		}
-		w.raw(`<div class="description">`)
+		w.raw(`<h2 id="about">About</h2><div class="description">`)
 		w.raw(m)
 		w.raw(`</div>`)
 	}
@@ -198,15 +215,6 @@ func (r *run) packageBody(w *htmlWriter, p *page) error {
 		w.text(v.MainProgram)
 		w.raw(`</code></dd>`)
 	}
-	if len(v.Platforms) > 0 {
-		w.raw(`<dt>Platforms</dt><dd class="platforms">`)
-		for _, s := range v.Platforms {
-			w.raw(`<code>`)
-			w.text(s)
-			w.raw(`</code>`)
-		}
-		w.raw(`</dd>`)
-	}
 	w.links("Maintainers", v.Maintainers)
 	if v.Position.Text != "" {
 		w.raw(`<dt>Defined in</dt><dd>`)
@@ -223,23 +231,28 @@ func (r *run) packageBody(w *htmlWriter, p *page) error {
 		}
 		w.raw(`</dd>`)
 	}
-	w.raw(`</dl><h2 id="install">Install</h2><div class="snippets">`)
-	for _, s := range v.Install {
-		w.raw(`<section class="snippet"><h3>`)
-		w.text(s.Label)
-		w.raw(`</h3>`)
-		code := s.minified
-		if code == "" {
-			m, err := r.out.min.String("text/html", string(s.Code))
-			if err != nil {
-				return fmt.Errorf("minifying the %s snippet: %w", s.Label, err)
-			}
-			code = m
+	if len(v.Platforms) > 0 {
+		w.raw(`<dt>Platforms</dt><dd><details class="platforms"><summary>`)
+		w.raw(itoa(len(v.Platforms)))
+		w.raw(` platforms</summary>`)
+		for _, s := range v.Platforms {
+			w.raw(`<code>`)
+			w.text(s)
+			w.raw(`</code>`)
 		}
-		w.raw(code)
-		w.raw(`</section>`)
+		w.raw(`</details></dd>`)
 	}
-	w.raw(`</div>`)
+	w.raw(`</dl>`)
+	if len(v.Unknown) > 0 {
+		w.raw(`<p class="unknown">Not given in the package list: `)
+		for i, u := range v.Unknown {
+			if i > 0 {
+				w.raw(`, `)
+			}
+			w.text(u)
+		}
+		w.raw(`.</p>`)
+	}
 	if m := v.ModulePage; m != nil {
 		w.raw(`<h2 id="module">NixOS module</h2><p>Configured through <a href="`)
 		w.url(m.Href)

@@ -300,6 +300,9 @@ func (r *run) scopePage(scope string) *page {
 			data.scopeLinks = sl
 		}
 	}
+	if pv := data.Provenance; pv != nil && data.Options == 0 && data.Packages > 0 {
+		pv.What = "packages"
+	}
 	return &page{Title: scope, Section: "options", Scope: data, Crumbs: []link{{Text: "Options", Href: r.href("options/")}},
 		Description: fmt.Sprintf("The %s option set on this site: %d options, %d packages.", scope, data.Options, data.Packages)}
 }
@@ -405,13 +408,18 @@ func (r *run) packageListJobs(scope string, pkgs []*indexer.Document) []job {
 	return jobs
 }
 
+// maxChunkPrefix bounds how long a list page's name prefix may grow.
+const maxChunkPrefix = 64
+
 type chunk struct {
 	prefix string
 	docs   []*indexer.Document
 }
 
 // chunkByPrefix splits a sorted package list by lower-cased name prefix,
-// lengthening the prefix of any chunk still over maxList.
+// lengthening the prefix of any chunk still over maxList: a package set
+// of ten thousand members ("python3Packages.") is split after its dot like
+// any other name, so that no list page grows past about 1 MB.
 func chunkByPrefix(docs []*indexer.Document, n int) []chunk {
 	var out []chunk
 	key := func(d *indexer.Document) string {
@@ -430,7 +438,7 @@ func chunkByPrefix(docs []*indexer.Document, n int) []chunk {
 			j++
 		}
 		group := sorted[i:j]
-		if len(group) > maxList && n < 4 && len(group) > 1 {
+		if len(group) > maxList && n < maxChunkPrefix {
 			out = append(out, chunkByPrefix(group, n+1)...)
 		} else {
 			out = append(out, chunk{prefix: k, docs: group})

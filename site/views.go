@@ -66,6 +66,10 @@ type packageView struct {
 	ModulePage                              *link
 	ModuleOptions                           []listItem
 	Href                                    string
+	// Unknown names the facts the package list did not give (a list
+	// read from source, not evaluated, may lack a version or licence), so
+	// that the page says so instead of leaving a silent gap.
+	Unknown []string
 }
 
 type snippet struct {
@@ -159,7 +163,8 @@ func (r *run) declLink(scope string, decl indexer.Declaration) link {
 // whose declarations are paths inside them ("nixos/modules/…"): they link
 // there without a --scope-source.
 var upstreamRepos = map[string]string{
-	"NixOS": "https://github.com/NixOS/nixpkgs",
+	"NixOS":   "https://github.com/NixOS/nixpkgs",
+	"nixpkgs": "https://github.com/NixOS/nixpkgs", // package positions: pkgs/…/package.nix:LINE
 }
 
 // scopeRevision is the upstream revision a scope's options come from, ""
@@ -199,14 +204,14 @@ func (r *run) provenance(scope string) *provenanceView {
 	}
 	rev := r.scopeRevision(scope)
 	if u, ok := r.cfg.ScopeSource[scope]; ok {
-		return &provenanceView{Scope: scope, Source: link{Text: u, Href: safeHref(u)}, Revision: rev}
+		return &provenanceView{Scope: scope, What: "options", Source: link{Text: u, Href: safeHref(u)}, Revision: rev}
 	}
 	repo, ok := upstreamRepos[scope]
 	if !ok {
 		return nil
 	}
 	name := strings.TrimPrefix(repo, "https://github.com/")
-	v := &provenanceView{Scope: scope, Source: link{Text: name, Href: repo}, Revision: rev}
+	v := &provenanceView{Scope: scope, What: "options", Source: link{Text: name, Href: repo}, Revision: rev}
 	if rev != "" {
 		v.Source.Href = repo + "/tree/" + rev
 	}
@@ -217,6 +222,7 @@ func (r *run) provenance(scope string) *provenanceView {
 // come from.
 type provenanceView struct {
 	Scope    string
+	What     string // "options", or "packages" for a scope of packages alone
 	Source   link
 	Revision string // "" when not known: source links open the default branch
 }
@@ -271,6 +277,7 @@ func (r *run) packageView(d *indexer.Document) packageView {
 		}
 		v.Position = r.declLink(d.Scope, indexer.Declaration{Name: file, Line: line})
 	}
+	v.Unknown = unknownFacts(p)
 	v.Install = r.installSnippets(d)
 	module := p.Module
 	if module == "" && d.Scope == indexer.PrimaryScope {
@@ -287,6 +294,26 @@ func (r *run) packageView(d *indexer.Document) packageView {
 		}
 	}
 	return v
+}
+
+// unknownFacts lists what a package page would show but p does not have.
+func unknownFacts(p *indexer.Package) []string {
+	var out []string
+	for _, f := range []struct {
+		name    string
+		missing bool
+	}{
+		{"description", p.Description == ""},
+		{"version", p.Version == ""},
+		{"license", len(p.Licenses) == 0},
+		{"homepage", len(p.Homepage) == 0},
+		{"source position", p.Position == ""},
+	} {
+		if f.missing {
+			out = append(out, f.name)
+		}
+	}
+	return out
 }
 
 // installSnippets shows how to get a package: with channels, with flakes,
