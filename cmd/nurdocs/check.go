@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/atproto-nur/atproto-nur/changes"
 	"github.com/atproto-nur/atproto-nur/indexer"
 	"github.com/atproto-nur/atproto-nur/site"
 )
@@ -16,7 +17,8 @@ func init() {
 }
 
 func runCheck(ctx context.Context, args []string) error {
-	fs := newFlags("check", "[--options FILE[=scope]] … (same inputs as build)")
+	fs := newFlags("check", "[--since REV] [--options FILE[=scope]] … (same inputs as build)")
+	since := fs.String("since", "", "also fail when an option of this `revision` (anything git resolves) is gone without a migration helper")
 	f := addSiteFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -30,7 +32,7 @@ func runCheck(ctx context.Context, args []string) error {
 		return err
 	}
 	cfg.Index = nil
-	n, err := check(ctx, os.Stdout, src, cfg)
+	n, err := checkSince(ctx, os.Stdout, src, cfg, *since)
 	if err != nil {
 		return err
 	}
@@ -47,6 +49,13 @@ func runCheck(ctx context.Context, args []string) error {
 // warnings, because their authors are not here to fix them. It returns
 // the number of errors.
 func check(ctx context.Context, w io.Writer, src *indexer.Sources, cfg site.Config) (int, error) {
+	return checkSince(ctx, w, src, cfg, "")
+}
+
+// checkSince is check, and when since is a revision, also fails for every
+// option of that revision that is gone without a migration helper
+// (changes.Report.Unmigrated).
+func checkSince(ctx context.Context, w io.Writer, src *indexer.Sources, cfg site.Config, since string) (int, error) {
 	errs := 0
 	report := func(isErr bool, format string, args ...any) {
 		kind := "warning"
@@ -102,6 +111,25 @@ func check(ctx context.Context, w io.Writer, src *indexer.Sources, cfg site.Conf
 	}
 	for _, s := range stale {
 		report(true, "%s", s)
+	}
+	if since != "" {
+		rev, err := indexer.LoadRevision(ctx, src.Repo, since)
+		if err != nil {
+			return errs, err
+		}
+		for _, n := range rev.Notes {
+			fmt.Fprintln(w, "note:", n)
+		}
+		rep := changes.Compare(rev.Export.Docs, loaded.Docs)
+		un := rep.Unmigrated()
+		fmt.Fprintf(w, "compared with %s: %s\n", rev.Source, rep.Summary())
+		for _, c := range un {
+			if c.Scope != indexer.PrimaryScope {
+				continue
+			}
+			report(true, "option %s (declared in %s at %s) is gone without a migration helper, so configurations that set it stop evaluating: %s",
+				c.Name, c.File, rev.Short(), changes.Advice(c, rev.Export.Modules))
+		}
 	}
 	return errs, nil
 }

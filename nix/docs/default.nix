@@ -57,10 +57,15 @@ let
           line = null;
         }) opt.declarations);
     in
-    map (pos: {
-      name = relative pos.file;
-      line = pos.line or null;
-    }) (filter (pos: pos.file != "<unknown-file>") positions);
+    # Files outside the repository are left out: a migration helper's stub
+    # (mkRemovedOptionModule) is declared inside nixpkgs' lib, whose path
+    # on the evaluating machine means nothing to a reader.
+    filter (d: !(lib.hasPrefix "/" d.name)) (
+      map (pos: {
+        name = relative pos.file;
+        line = pos.line or null;
+      }) (filter (pos: pos.file != "<unknown-file>") positions)
+    );
 
   # Nix 2.8 shows addErrorContext only with --show-trace, so an option whose
   # documentation throws also gets a trace line naming it, before the
