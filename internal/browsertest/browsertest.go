@@ -42,12 +42,27 @@ func Chromium() string {
 // the browser stops when the test ends. limit bounds the whole session.
 func New(t testing.TB, limit time.Duration) context.Context {
 	t.Helper()
-	path := Chromium()
-	if path == "" {
+	if Chromium() == "" {
 		t.Skip("skipped: Chromium not found (apt-get install chromium, or set NURDOCS_CHROMIUM to its path)")
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), limit)
 	t.Cleanup(cancel)
+	tab, stop, err := Launch(ctx, t.TempDir())
+	t.Cleanup(stop)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tab
+}
+
+// Launch starts headless Chromium with the profile folder dataDir (fresh
+// and empty) and returns a tab, for programs outside tests (the preview
+// benchmark); stop ends the browser. ctx bounds the whole session.
+func Launch(ctx context.Context, dataDir string) (tab context.Context, stop func(), err error) {
+	path := Chromium()
+	if path == "" {
+		return nil, func() {}, errors.New("Chromium not found (apt-get install chromium, or set NURDOCS_CHROMIUM to its path)")
+	}
 	alloc, cancelAlloc := chromedp.NewExecAllocator(ctx,
 		chromedp.ExecPath(path),
 		chromedp.Flag("headless", true),
@@ -58,16 +73,16 @@ func New(t testing.TB, limit time.Duration) context.Context {
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("hide-scrollbars", true),
-		chromedp.UserDataDir(t.TempDir()),
+		chromedp.UserDataDir(dataDir),
 		chromedp.WindowSize(1280, 900))
-	t.Cleanup(cancelAlloc)
 	tab, cancelTab := chromedp.NewContext(alloc)
-	t.Cleanup(cancelTab)
+	stop = func() { cancelTab(); cancelAlloc() }
 	// The first run on the tab's own context owns the browser.
 	if err := chromedp.Do(tab); err != nil {
-		t.Fatalf("starting %s: %v", path, err)
+		stop()
+		return nil, func() {}, fmt.Errorf("starting %s: %w", path, err)
 	}
-	return tab
+	return tab, stop, nil
 }
 
 // Viewport sets the tab's width (a phone when under 600 px) and its
