@@ -3,15 +3,17 @@ package site
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"html/template"
 	"io"
 	"io/fs"
+	"maps"
 	"net/url"
 	"os"
-	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -92,27 +94,36 @@ type Result struct {
 const relativeNote = "the base URL has no host, so canonical links and sitemap.xml are relative paths, which search engines ignore: give the full URL, e.g. --base-url https://example.org/docs/"
 
 // Builder builds a site repeatedly from inputs that may change between
-// builds. It keeps rendered Markdown between builds (while the document set
-// is the same) and, for BuildInto, the hash of every file it wrote, so a
-// rebuild after one guide changed re-renders that guide's Markdown only and
-// rewrites only the files whose bytes changed. Build and BuildInto may not
-// run concurrently with each other on one Builder.
+// builds. It keeps rendered Markdown between builds, per segment of the
+// site (see segments.go), and for BuildInto a record of every file it
+// wrote, so a rebuild after one guide changed renders that guide and the
+// pages that list it, carries the option and package pages over without
+// reading them, and rewrites only the files whose bytes changed. Build and
+// BuildInto may not run concurrently with each other on one Builder.
 type Builder struct {
 	cfg  Config
 	load func(context.Context) (*Inputs, error)
 
-	mu       sync.Mutex
-	docsKey  string                         // identity of the last document set, for the caches
-	optCache *mdCache                       // option descriptions, package long descriptions
-	prev     map[string]map[string][32]byte // per BuildInto folder: file → content hash
-	prevKeys map[string]map[string][32]byte // per BuildInto folder: page file → key of its data (pageKey)
+	mu     sync.Mutex
+	recs   map[string]*folderRec // per BuildInto folder: what the last build wrote there
+	caches map[string]*mdCache   // per segment: rendered Markdown
+	gen    int                   // builds started, to sweep unused cache entries
+	last   *lastBuild
+}
+
+// lastBuild is what the previous build read, kept for the next: its
+// layout is reused while the option and package documents are the same,
+// and its inputs stay alive so that fingerprints stay sound (groupScopes).
+type lastBuild struct {
+	in     *Inputs
+	layout *Layout
+	fps    map[string]uint64 // scope segment → fingerprint
 }
 
 // NewBuilder returns a Builder. load is called at the start of every build
 // and should itself avoid re-reading inputs that did not change.
 func NewBuilder(cfg Config, load func(context.Context) (*Inputs, error)) *Builder {
-	return &Builder{cfg: cfg, load: load, optCache: &mdCache{}, prev: map[string]map[string][32]byte{},
-		prevKeys: map[string]map[string][32]byte{}}
+	return &Builder{cfg: cfg, load: load, recs: map[string]*folderRec{}, caches: map[string]*mdCache{}}
 }
 
 // Build renders the whole site into a temporary folder beside cfg.Out and
@@ -153,88 +164,31 @@ func (b *Builder) Build(ctx context.Context) (*Result, error) {
 // files whose bytes did not change since the previous BuildInto into the
 // same dir are not rewritten, changed ones are replaced atomically, and
 // files no longer produced are removed. On error dir keeps the previous
-// build's files (some may already be updated).
+// build's files, some possibly already updated: the Builder remembers
+// which, so the next BuildInto (or a Mirror into dir) puts them right.
 func (b *Builder) BuildInto(ctx context.Context, dir string) (*Result, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
 	b.mu.Lock()
-	prev, prevKeys := b.prev[dir], b.prevKeys[dir]
+	prev := b.recs[dir]
 	b.mu.Unlock()
 	if prev == nil {
-		prev = map[string][32]byte{}
+		prev = &folderRec{segs: map[string]*segRec{}}
 	}
 	out := newOutput(dir, !b.cfg.NoMinify, prev)
-	out.prevKeys = prevKeys
 	res, err := b.render(ctx, out)
+	if err == nil {
+		err = out.prune()
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
 	if err != nil {
+		b.recs[dir] = out.failedRecord()
 		return nil, err
 	}
-	if err := out.prune(); err != nil {
-		return nil, err
-	}
-	b.mu.Lock()
-	b.prev[dir] = out.hashes
-	b.prevKeys[dir] = out.keys
-	b.mu.Unlock()
+	b.recs[dir] = out.cur
 	return res, nil
-}
-
-// Mirror makes folder to hold what the last BuildInto wrote into from:
-// files that differ are copied, files of an earlier build into to that
-// from's build did not write are removed, and to takes from's record, so
-// the next BuildInto(to) renders only what changed since from's build.
-// Other files in to (the search index the preview server writes beside
-// the pages) are left alone. The preview server alternates between two
-// folders; mirroring the one just built into the other keeps every
-// rebuild incremental.
-func (b *Builder) Mirror(from, to string) error {
-	b.mu.Lock()
-	src, keys, have := b.prev[from], b.prevKeys[from], b.prev[to]
-	// Until the copy is done, to's record is unknown.
-	delete(b.prev, to)
-	delete(b.prevKeys, to)
-	b.mu.Unlock()
-	if src == nil {
-		return fmt.Errorf("mirroring %s: no build there", from)
-	}
-	for rel, sum := range src {
-		dst, err := safeJoin(to, rel)
-		if err != nil {
-			return err
-		}
-		if have[rel] == sum {
-			if _, err := os.Stat(dst); err == nil {
-				continue
-			}
-		}
-		data, err := os.ReadFile(filepath.Join(from, filepath.FromSlash(rel)))
-		if err != nil {
-			return fmt.Errorf("mirroring %s: %w", from, err)
-		}
-		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-			return err
-		}
-		if err := writeAtomic(dst, data); err != nil {
-			return fmt.Errorf("mirroring into %s: %w", to, err)
-		}
-	}
-	for rel := range have {
-		if _, ok := src[rel]; ok {
-			continue
-		}
-		if dst, err := safeJoin(to, rel); err == nil {
-			if err := os.Remove(dst); err != nil && !errors.Is(err, fs.ErrNotExist) {
-				return err
-			}
-		}
-	}
-	b.mu.Lock()
-	// The maps are never changed after a build made them, so both
-	// folders can share them.
-	b.prev[to], b.prevKeys[to] = src, keys
-	b.mu.Unlock()
-	return nil
 }
 
 func (b *Builder) render(ctx context.Context, out *output) (*Result, error) {
@@ -268,30 +222,83 @@ func (b *Builder) render(ctx context.Context, out *output) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	var modPrefixes []string
-	for _, m := range in.Modules {
-		if m.OptionPrefix != "" {
-			modPrefixes = append(modPrefixes, m.OptionPrefix)
+	scopes := groupScopes(in)
+	fps := make(map[string]uint64, len(scopes))
+	for sc, sd := range scopes {
+		fps[scopeSeg(sc)] = sd.fp
+	}
+	var guides []*indexer.Document
+	for i := range in.Docs {
+		if d := &in.Docs[i]; d.Kind == indexer.KindGuide {
+			guides = append(guides, d)
 		}
 	}
-	layout := NewLayout(in.Docs, modPrefixes)
-	// Rendered Markdown depends on the layout (role links), so the cache
-	// survives only while the document set keeps its identity.
-	key := docsKey(in.Docs)
 	b.mu.Lock()
-	if key != b.docsKey {
-		b.optCache = &mdCache{}
-		b.docsKey = key
-	}
-	cache := b.optCache
+	last := b.last
+	b.gen++
+	gen := b.gen
 	b.mu.Unlock()
+	// The layout of options and packages depends on their documents
+	// alone: while those are the same, only the guides are placed anew.
+	var layout *Layout
+	sameData := last != nil && maps.Equal(last.fps, fps)
+	if sameData {
+		layout = last.layout.withGuides(guides)
+	} else {
+		var modPrefixes []string
+		for _, m := range in.Modules {
+			if m.OptionPrefix != "" {
+				modPrefixes = append(modPrefixes, m.OptionPrefix)
+			}
+		}
+		layout = NewLayout(in.Docs, modPrefixes)
+	}
 
 	// Every return stops the file writer first, so a failed build never
 	// leaves it writing into a folder that is being removed.
 	defer out.close()
-	r, err := newRun(&cfg, in, layout, th, cache, out)
+	r, err := newRun(&cfg, in, layout, th, out)
 	if err != nil {
 		return nil, err
+	}
+	r.gen, r.guides, r.scopes = gen, guides, scopes
+	r.prepareSite()
+	b.mu.Lock()
+	r.caches = b.caches
+	for _, seg := range append(slices.Collect(maps.Keys(fps)), segGuides) {
+		if r.caches[seg] == nil {
+			r.caches[seg] = &mdCache{}
+		}
+	}
+	if !sameData {
+		// Rendered Markdown whose role lookups resolve differently under
+		// the new layout is dropped (its segment's epoch moves on, so no
+		// folder carries that segment's pages over).
+		res := resolver{l: layout, base: r.site.Base}
+		for _, c := range r.caches {
+			c.revalidate(res)
+		}
+	}
+	b.mu.Unlock()
+	if out.cur != nil {
+		out.cur.siteKey = r.siteKey
+	}
+	// Which scope segments this build renders, which it carries over.
+	var render []string
+	for seg := range fps {
+		p := out.prevSeg(seg)
+		if p != nil && out.prev.siteKey == r.siteKey && p.fp == fps[seg] && p.epoch == r.caches[seg].epoch {
+			out.carry(seg)
+			continue
+		}
+		render = append(render, seg)
+	}
+	slices.Sort(render)
+	for _, seg := range render {
+		out.begin(seg, fps[seg], r.caches[seg].epoch)
+	}
+	for _, seg := range []string{segCore, segGuides, segStatic} {
+		out.begin(seg, 0, 0)
 	}
 	mark("load")
 	// The search index needs only the documents and their URLs, so it is
@@ -318,7 +325,11 @@ func (b *Builder) render(ctx context.Context, out *output) (*Result, error) {
 		return nil
 	}
 	defer waitIndex()
-	jobs := r.jobs()
+	want := map[string]bool{segCore: true, segGuides: true}
+	for _, seg := range render {
+		want[seg] = true
+	}
+	jobs := r.jobs(func(seg string) bool { return want[seg] })
 	prog.Phase("render pages", len(jobs))
 	if err := r.execute(ctx, jobs, prog); err != nil {
 		return nil, err
@@ -341,15 +352,23 @@ func (b *Builder) render(ctx context.Context, out *output) (*Result, error) {
 	if cfg.Index != nil {
 		mark("search index") // the time left after rendering
 	}
-	if err := out.write(markerFile, []byte("built by nurdocs; this folder is replaced on every build\n")); err != nil {
+	if err := out.write(segCore, markerFile, []byte("built by nurdocs; this folder is replaced on every build\n")); err != nil {
 		return nil, err
 	}
 	if err := out.close(); err != nil {
 		return nil, fmt.Errorf("writing the site: %w", err)
 	}
+	b.mu.Lock()
+	for seg := range want {
+		if c := r.caches[seg]; c != nil {
+			c.sweep(gen)
+		}
+	}
+	b.last = &lastBuild{in: in, layout: layout, fps: fps}
+	b.mu.Unlock()
 	mark("flush")
 	prog.Done()
-	res := &Result{Source: in.Source, Layout: layout, Diagnostics: r.sortedDiags()}
+	res := &Result{Source: in.Source, Layout: layout, Diagnostics: r.allDiags()}
 	if r.site.Origin == "" {
 		res.Notes = append(res.Notes, relativeNote)
 	}
@@ -364,16 +383,14 @@ func (b *Builder) render(ctx context.Context, out *output) (*Result, error) {
 		}
 	}
 	res.Stats.Pages = len(jobs)
+	for _, sr := range r.carried() {
+		res.Stats.Pages += sr.jobs
+	}
 	res.Stats.Rendered = int(r.rendered.Load())
 	res.Stats.Files, res.Stats.Bytes = out.files, out.bytes
 	res.Stats.Written = out.files
-	if out.prev != nil {
-		res.Stats.Written = 0
-		for p, h := range out.hashes {
-			if out.prev[p] != h {
-				res.Stats.Written++
-			}
-		}
+	if out.cur != nil {
+		res.Stats.Written = out.written
 	}
 	res.Stats.Duration = time.Since(start)
 	res.Stats.Phases = phases
@@ -403,21 +420,6 @@ func withoutInvisible(in *Inputs) *Inputs {
 	return &out
 }
 
-// docsKey identifies a document set cheaply: count plus the IDs and sizes
-// of descriptions would be expensive for 100k documents, so it hashes IDs
-// and the length of each document's Markdown.
-func docsKey(docs []indexer.Document) string {
-	h := fnvNew()
-	for i := range docs {
-		d := &docs[i]
-		h.add(d.ID)
-		if d.Option != nil {
-			h.addInt(len(d.Option.Description))
-		}
-	}
-	return h.String()
-}
-
 // run is the state of one build.
 type run struct {
 	cfg      *Config
@@ -426,9 +428,12 @@ type run struct {
 	th       *theme
 	eng      mdEngine // descriptions
 	guideEng mdEngine // guides: automatic heading ids
-	cache    *mdCache
+	caches   map[string]*mdCache
+	gen      int
 	out      *output
 	site     *siteInfo
+	guides   []*indexer.Document
+	scopes   map[string]*scopeDocs
 
 	snippetOnce [2]sync.Once // index: primary scope or not
 	frameMu     sync.Mutex
@@ -439,23 +444,24 @@ type run struct {
 	// minified frame (tests compare the two).
 	wholePages bool
 
-	siteKeyOnce sync.Once
-	siteKey     [32]byte // see computeSiteKey
-	rendered    atomic.Int64
+	siteKey  [32]byte // see computeSiteKey
+	rendered atomic.Int64
 
 	mu    sync.Mutex
-	diags []Diagnostic
-	pages []string // site-relative paths of the HTML pages, for the sitemap
+	diags map[string][]Diagnostic // by segment
+	pages map[string][]string     // by segment: site-relative paths of the HTML pages, for the sitemap
+	jobsN map[string]int          // by segment: pages rendered or kept
 }
 
-func newRun(cfg *Config, in *Inputs, layout *Layout, th *theme, cache *mdCache, out *output) (*run, error) {
+func newRun(cfg *Config, in *Inputs, layout *Layout, th *theme, out *output) (*run, error) {
 	base, origin, err := parseBase(cfg.BaseURL)
 	if err != nil {
 		return nil, err
 	}
 	res := resolver{l: layout, base: base}
-	r := &run{cfg: cfg, in: in, layout: layout, th: th, cache: cache, out: out,
-		eng: newEngine(res, false), guideEng: newEngine(res, true), wholePages: minifyWholePages}
+	r := &run{cfg: cfg, in: in, layout: layout, th: th, out: out,
+		eng: newEngine(res, false), guideEng: newEngine(res, true), wholePages: minifyWholePages,
+		diags: map[string][]Diagnostic{}, pages: map[string][]string{}, jobsN: map[string]int{}}
 	title := cfg.Title
 	if title == "" {
 		title = "atproto-nur"
@@ -463,6 +469,31 @@ func newRun(cfg *Config, in *Inputs, layout *Layout, th *theme, cache *mdCache, 
 	r.site = &siteInfo{Title: title, Base: base, Origin: origin, RepoURL: strings.TrimSuffix(cfg.RepoURL, "/"),
 		Source: in.Source, HasSearchCSS: exists(th.static, "search.css"), HasSearchJS: exists(th.static, "search.js")}
 	return r, nil
+}
+
+// prepareSite settles what every page shows of the whole site and the
+// site key that covers it.
+func (r *run) prepareSite() {
+	r.site.HasOptions = len(r.layout.OptionPages) > 0
+	for _, sd := range r.scopes {
+		r.site.HasPackages = r.site.HasPackages || len(sd.pkgs) > 0
+	}
+	r.site.HasGuides = len(r.guides) > 0
+	r.computeSiteKey()
+}
+
+// carried are the segments this build kept from the previous one.
+func (r *run) carried() map[string]*segRec {
+	out := map[string]*segRec{}
+	if r.out.cur == nil {
+		return out
+	}
+	for name, s := range r.out.cur.segs {
+		if r.out.prev.segs[name] == s {
+			out[name] = s
+		}
+	}
+	return out
 }
 
 func exists(fsys fs.FS, name string) bool {
@@ -501,23 +532,31 @@ func parseBase(raw string) (base, origin string, err error) {
 
 func (r *run) href(rel string) string { return r.site.Base + rel }
 
-// markdown renders a description with the shared cache.
-func (r *run) markdown(src string, guide bool) (template.HTML, []mdDiag) {
+// markdown renders a description of a document of scope (or a guide)
+// with the cache of its segment.
+func (r *run) markdown(scope, src string, guide bool) (template.HTML, []mdDiag) {
 	if strings.TrimSpace(src) == "" {
 		return "", nil
 	}
+	seg, eng := scopeSeg(scope), r.eng
 	if guide {
-		return r.guideEng.render(src)
+		seg, eng = segGuides, r.guideEng
 	}
-	if c, ok := r.cache.get(src); ok {
-		return c.html, c.diags
+	c := r.caches[seg]
+	if c == nil {
+		h, d, _ := eng.render(src)
+		return h, d
 	}
-	h, d := r.eng.render(src)
-	r.cache.put(src, rendered{html: h, diags: d})
+	if e, ok := c.get(src, r.gen); ok {
+		return e.html, e.diags
+	}
+	h, d, refs := eng.render(src)
+	c.put(src, &rendered{html: h, diags: d, refs: refs, gen: r.gen}, resolver{l: r.layout, base: r.site.Base})
 	return h, d
 }
 
-func (r *run) addDiags(scope, file string, firstLine int, where string, diags []mdDiag) {
+// addDiags records Markdown problems of a document of segment seg.
+func (r *run) addDiags(seg, scope, file string, firstLine int, where string, diags []mdDiag) {
 	if len(diags) == 0 {
 		return
 	}
@@ -528,28 +567,41 @@ func (r *run) addDiags(scope, file string, firstLine int, where string, diags []
 		if file != "" && d.Line > 0 {
 			dg.Line = firstLine + d.Line - 1
 		}
-		r.diags = append(r.diags, dg)
+		r.diags[seg] = append(r.diags[seg], dg)
 	}
 }
 
-func (r *run) sortedDiags() []Diagnostic {
+// allDiags are the problems of this build's segments and of those it
+// carried over, sorted.
+func (r *run) allDiags() []Diagnostic {
 	r.mu.Lock()
-	defer r.mu.Unlock()
-	out := append([]Diagnostic(nil), r.diags...)
+	var out []Diagnostic
+	for _, ds := range r.diags {
+		out = append(out, ds...)
+	}
+	r.mu.Unlock()
+	for _, sr := range r.carried() {
+		out = append(out, sr.diags...)
+	}
 	sort.SliceStable(out, func(i, j int) bool {
-		if out[i].File != out[j].File {
-			return out[i].File < out[j].File
+		a, b := out[i], out[j]
+		if a.File != b.File {
+			return a.File < b.File
 		}
-		if out[i].Line != out[j].Line {
-			return out[i].Line < out[j].Line
+		if a.Line != b.Line {
+			return a.Line < b.Line
 		}
-		return out[i].Where < out[j].Where
+		if a.Where != b.Where {
+			return a.Where < b.Where
+		}
+		return a.Message < b.Message
 	})
 	return out
 }
 
 // job renders one page.
 type job struct {
+	seg   string // segment (segments.go)
 	path  string // site-relative folder ("options/x/") or file ("404.html")
 	kind  string // template
 	noMap bool   // left out of the sitemap
@@ -593,8 +645,21 @@ feed:
 		return err
 	}
 	for _, j := range jobs {
+		r.jobsN[j.seg]++
 		if !j.noMap {
-			r.pages = append(r.pages, j.path)
+			r.pages[j.seg] = append(r.pages[j.seg], j.path)
+		}
+	}
+	for seg, ps := range r.pages {
+		sort.Strings(ps)
+		if sr := r.segRec(seg); sr != nil {
+			sr.pages = ps
+		}
+	}
+	for seg, n := range r.jobsN {
+		if sr := r.segRec(seg); sr != nil {
+			sr.jobs = n
+			sr.diags = r.diags[seg]
 		}
 	}
 	return nil
@@ -725,22 +790,22 @@ func (r *run) renderJob(j job) error {
 	// A rebuild into a served folder skips a page whose data, theme and
 	// settings are what they were: its file is already right. This keeps a
 	// guide edit from re-rendering 2,000 option pages of a big site.
-	if r.out.prev != nil {
-		key, err := r.pageKey(j.kind, p)
-		if err != nil {
+	var key [32]byte
+	if r.out.cur != nil {
+		var err error
+		if key, err = r.pageKey(j.kind, p); err != nil {
 			return fmt.Errorf("rendering %s: %w", j.path, err)
 		}
-		if r.out.keep(file, key) {
+		if r.out.keep(j.seg, file, key) {
 			return nil
 		}
-		defer r.out.setKey(file, key)
 	}
 	r.rendered.Add(1)
-	if ok, err := r.writeDirect(j.kind, file, p, f); ok || err != nil {
+	if ok, err := r.writeDirect(j.seg, j.kind, file, p, f, key); ok || err != nil {
 		return err
 	}
 	if r.out.min != nil && !r.wholePages {
-		if ok, err := r.writeSpliced(j, p, file, f); ok || err != nil {
+		if ok, err := r.writeSpliced(j, p, file, f, key); ok || err != nil {
 			return err
 		}
 		p.Frame = f
@@ -750,13 +815,23 @@ func (r *run) renderJob(j job) error {
 		return fmt.Errorf("rendering %s: %w", j.path, err)
 	}
 	defer bufPool.Put(buf)
-	return r.out.write(file, buf.Bytes())
+	return r.out.writeKeyed(j.seg, file, buf.Bytes(), key)
+}
+
+// segRec is this build's record of a segment it renders; nil for Build.
+func (r *run) segRec(seg string) *segRec {
+	if r.out.cur == nil {
+		return nil
+	}
+	r.out.mu.Lock()
+	defer r.out.mu.Unlock()
+	return r.out.cur.segs[seg]
 }
 
 // writeSpliced writes a page rendered with the marker frame, minified,
 // with the minified frame spliced in; false means the page must be
 // minified whole.
-func (r *run) writeSpliced(j job, p *page, file string, f *frame) (bool, error) {
+func (r *run) writeSpliced(j job, p *page, file string, f *frame, key [32]byte) (bool, error) {
 	p.Frame = markerFrame
 	for i, fr := range p.fragments {
 		real := *fr.field
@@ -787,11 +862,20 @@ func (r *run) writeSpliced(j job, p *page, file string, f *frame) (bool, error) 
 	if testHookSpliced != nil {
 		testHookSpliced(len(p.fragments))
 	}
-	return true, r.out.writeMinified(file, buf.Bytes())
+	return true, r.out.writeMinified(j.seg, file, buf.Bytes(), key)
 }
 
 // writeStatic copies the theme's static files and the highlighting CSS.
+// A file whose source is what the previous build into the folder read is
+// kept without minifying it again.
 func (r *run) writeStatic() error {
+	write := func(rel string, data []byte) error {
+		key := sha256.Sum256(append([]byte(rel+"\x00"), data...))
+		if r.out.keep(segStatic, rel, key) {
+			return nil
+		}
+		return r.out.writeKeyed(segStatic, rel, data, key)
+	}
 	err := fs.WalkDir(r.th.static, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
@@ -803,10 +887,10 @@ func (r *run) writeStatic() error {
 		if err != nil {
 			return err
 		}
-		return r.out.write("static/"+p, data)
+		return write("static/"+p, data)
 	})
 	if err != nil {
 		return fmt.Errorf("theme static files: %w", err)
 	}
-	return r.out.write("static/highlight.css", []byte(r.eng.styleCSS()))
+	return write("static/highlight.css", []byte(r.eng.styleCSS()))
 }

@@ -33,7 +33,7 @@ var directKinds = map[string]func(r *run, w *htmlWriter, p *page) error{
 // only when the theme's templates are the default theme's, unchanged, and
 // the output is minified (unminified builds are for reading the templates'
 // own output). ok is false when the page must go through its template.
-func (r *run) writeDirect(kind, file string, p *page, f *frame) (ok bool, err error) {
+func (r *run) writeDirect(seg, kind, file string, p *page, f *frame, key [32]byte) (ok bool, err error) {
 	body := directKinds[kind]
 	if body == nil || !r.th.stock || r.out.min == nil || r.wholePages || templatePages {
 		return false, nil
@@ -50,7 +50,7 @@ func (r *run) writeDirect(kind, file string, p *page, f *frame) (ok bool, err er
 	if testHookDirect != nil {
 		testHookDirect(kind)
 	}
-	return true, r.out.writeBuffer(file, buf)
+	return true, r.out.writeBuffer(seg, file, buf, key)
 }
 
 // pageStart writes what base.html puts before a page's content.

@@ -19,7 +19,8 @@ const maxGroup = 250
 type Layout struct {
 	Scopes      []string // primary first, then in order of appearance
 	OptionPages []*OptionPage
-	pages       map[string]string // Document ID → page path ("options/x/")
+	pages       map[string]string // Document ID → page path ("options/x/"), options and packages
+	guidePages  map[string]string // guide Document ID → page path
 	anchors     map[string]string // option Document ID → fragment on its page
 	optPage     map[string]*OptionPage
 	pageByName  map[string]*OptionPage                  // scope + "\x00" + prefix
@@ -51,6 +52,7 @@ func ScopePrefix(scope string) string {
 func NewLayout(docs []indexer.Document, modulePrefixes []string) *Layout {
 	l := &Layout{
 		pages:      make(map[string]string, len(docs)),
+		guidePages: map[string]string{},
 		optPage:    make(map[string]*OptionPage),
 		pageByName: map[string]*OptionPage{},
 		anchors:    map[string]string{},
@@ -83,7 +85,7 @@ func NewLayout(docs []indexer.Document, modulePrefixes []string) *Layout {
 			l.pkgByName[scope][d.Name] = d
 			l.pages[d.ID] = packagePath(scope, d.Name)
 		case indexer.KindGuide:
-			l.pages[d.ID] = GuidePath(d.Name)
+			l.guidePages[d.ID] = GuidePath(d.Name)
 		}
 	}
 	sort.SliceStable(l.Scopes, func(i, j int) bool {
@@ -332,15 +334,40 @@ func splitLoose(opts []*indexer.Document, depth int, groups map[string][]*indexe
 	}
 }
 
+// withGuides is the layout with its guides replaced: where options and
+// packages go does not depend on the guides, so a guide edit reuses the
+// rest of the layout as it is.
+func (l *Layout) withGuides(guides []*indexer.Document) *Layout {
+	c := *l
+	c.guidePages = make(map[string]string, len(guides))
+	for _, d := range guides {
+		c.guidePages[d.ID] = GuidePath(d.Name)
+	}
+	return &c
+}
+
+// page is the page path of a document, "" when it has none.
+func (l *Layout) page(d *indexer.Document) (string, bool) {
+	if d.Kind == indexer.KindGuide {
+		p, ok := l.guidePages[d.ID]
+		return p, ok
+	}
+	p, ok := l.pages[d.ID]
+	return p, ok
+}
+
 // Path is the site-relative page path of a document (no anchor).
-func (l *Layout) Path(d indexer.Document) string { return l.pages[d.ID] }
+func (l *Layout) Path(d indexer.Document) string {
+	p, _ := l.page(&d)
+	return p
+}
 
 // URL is the site-relative URL of a document, with the option's anchor:
 // "options/services.atproto.pds/#services.atproto.pds.enable". Prefix it
 // with the base URL to link to it. Search index writers take this method
 // as their url function.
 func (l *Layout) URL(d indexer.Document) string {
-	p, ok := l.pages[d.ID]
+	p, ok := l.page(&d)
 	if !ok {
 		return ""
 	}

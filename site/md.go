@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/atproto-nur/atproto-nur/indexer"
+	"github.com/atproto-nur/atproto-nur/site/markdown"
 )
 
 // Diagnostic is a problem found while rendering a document: an unknown
@@ -75,6 +76,17 @@ func (r resolver) documentedModule(name string) bool {
 // OwnNamespace is the option prefix of this repository's modules.
 const OwnNamespace = "services.atproto."
 
+// lookup answers one recorded role lookup.
+func (r resolver) lookup(ref markdown.Ref) refResult {
+	var res refResult
+	if ref.Package {
+		res.url, res.ok = r.PackageURL(ref.Name)
+	} else {
+		res.url, res.ok = r.OptionURL(ref.Name)
+	}
+	return res
+}
+
 func (r resolver) PackageURL(attr string) (string, bool) {
 	if d := r.l.Package(indexer.PrimaryScope, attr); d != nil {
 		return r.base + r.l.URL(*d), true
@@ -87,6 +99,8 @@ func (r resolver) PackageURL(attr string) (string, bool) {
 type rendered struct {
 	html  template.HTML
 	diags []mdDiag
+	refs  []markdown.Ref // what the output depends on besides the source
+	gen   int            // the last build that used it
 }
 
 type mdDiag struct {
@@ -94,27 +108,91 @@ type mdDiag struct {
 	Message string
 }
 
-// mdCache memoises rendering by source text. Roles resolve against the
-// layout, so the cache is dropped whenever the set of documents changes.
-type mdCache struct {
-	mu sync.Mutex
-	m  map[string]rendered
+// refResult is what a role lookup gave.
+type refResult struct {
+	url string
+	ok  bool
 }
 
-func (c *mdCache) get(key string) (rendered, bool) {
+// mdCache memoises rendering by source text for one segment of the site
+// (a scope's options and packages, or the guides). Roles resolve against
+// the layout, so the cache also keeps what every name its entries looked
+// up resolved to: when the layout changes, only entries whose lookups now
+// give another answer are dropped (see revalidate).
+type mdCache struct {
+	mu       sync.Mutex
+	m        map[string]*rendered
+	resolved map[markdown.Ref]refResult
+	// epoch counts the revalidations that dropped entries: a folder's
+	// pages of the segment made under another epoch may be stale.
+	epoch int
+}
+
+func (c *mdCache) get(key string, gen int) (*rendered, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	r, ok := c.m[key]
+	if ok {
+		r.gen = gen
+	}
 	return r, ok
 }
 
-func (c *mdCache) put(key string, r rendered) {
+// put stores a rendering; res gives the answers its lookups had.
+func (c *mdCache) put(key string, r *rendered, res resolver) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.m == nil {
-		c.m = map[string]rendered{}
+		c.m = map[string]*rendered{}
+		c.resolved = map[markdown.Ref]refResult{}
 	}
 	c.m[key] = r
+	for _, ref := range r.refs {
+		if _, ok := c.resolved[ref]; !ok {
+			c.resolved[ref] = res.lookup(ref)
+		}
+	}
+}
+
+// revalidate drops the entries that looked up a name which resolves
+// differently under res (a new layout) and reports whether there were
+// any: then pages of the segment may have changed although its documents
+// did not.
+func (c *mdCache) revalidate(res resolver) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	changed := map[markdown.Ref]bool{}
+	for ref, was := range c.resolved {
+		if res.lookup(ref) != was {
+			changed[ref] = true
+			delete(c.resolved, ref)
+		}
+	}
+	if len(changed) == 0 {
+		return false
+	}
+	c.epoch++
+	for key, r := range c.m {
+		for _, ref := range r.refs {
+			if changed[ref] {
+				delete(c.m, key)
+				break
+			}
+		}
+	}
+	return true
+}
+
+// sweep drops the entries no build since gen used (guides edited away),
+// so a long preview session does not keep every version of every guide.
+func (c *mdCache) sweep(gen int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for key, r := range c.m {
+		if r.gen < gen {
+			delete(c.m, key)
+		}
+	}
 }
 
 func itoa(n int) string {

@@ -9,7 +9,7 @@ import (
 // mdEngine is the Markdown renderer the site uses, behind a small
 // interface so the diagnostics carry the site's own type.
 type mdEngine interface {
-	render(src string) (template.HTML, []mdDiag)
+	render(src string) (template.HTML, []mdDiag, []markdown.Ref)
 	highlight(lang, code string) template.HTML
 	styleCSS() string
 }
@@ -28,16 +28,16 @@ func newEngine(res resolver, guide bool) mdEngine {
 	return markdownEngine{r: markdown.New(res, opts...)}
 }
 
-func (e markdownEngine) render(src string) (template.HTML, []mdDiag) {
-	h, diags := e.r.Render(src)
+func (e markdownEngine) render(src string) (template.HTML, []mdDiag, []markdown.Ref) {
+	h, diags, refs := e.r.RenderRefs(src)
 	if len(diags) == 0 {
-		return h, nil
+		return h, nil, refs
 	}
 	out := make([]mdDiag, len(diags))
 	for i, d := range diags {
 		out[i] = mdDiag{Line: d.Line, Message: d.Message}
 	}
-	return h, out
+	return h, out, refs
 }
 
 func (markdownEngine) highlight(lang, code string) template.HTML {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -59,18 +60,21 @@ func mediaType(name string) string {
 // output writes the files of one build into a folder, minified, never
 // outside it. It is safe for concurrent use.
 type output struct {
-	root   string
-	min    *minify.M // nil: write as given
-	mu     sync.Mutex
-	dirs   map[string]*dirOnce
-	hashes map[string][32]byte // site-relative path → content hash, for incremental writes (only when prev is set)
-	prev   map[string][32]byte // hashes of the previous build into the same folder; nil for a fresh folder
-	// keys and prevKeys: the page keys (see pageKey) of this build and of
-	// the previous one into the same folder, by file.
-	keys     map[string][32]byte
-	prevKeys map[string][32]byte
-	files    int
-	bytes    int64
+	root string
+	min  *minify.M // nil: write as given
+	mu   sync.Mutex
+	dirs map[string]*dirOnce
+	// Incremental builds (BuildInto) keep a record of every file by
+	// segment: prev is that of the previous build into the same folder
+	// (empty for a fresh folder), cur the one being made. Both are nil
+	// for Build, which writes a fresh folder and skips hashing.
+	prev, cur *folderRec
+	// touched lists the files this build replaced or created, so a build
+	// that fails can say which of the folder's files it no longer knows.
+	touched []string
+	files   int
+	bytes   int64
+	written int // files actually written (incremental builds skip unchanged ones)
 
 	// Fresh builds hand files to one writer goroutine: creating files in
 	// one folder from several threads contends on the folder's lock
@@ -88,9 +92,10 @@ type pendingFile struct {
 	buf  *bytes.Buffer // holds data; back to bufPool once written
 }
 
-func newOutput(root string, minify bool, prev map[string][32]byte) *output {
-	o := &output{root: root, dirs: map[string]*dirOnce{}, hashes: map[string][32]byte{}, prev: prev,
-		keys: map[string][32]byte{}}
+// newOutput writes into root; prev, when not nil, is the record of the
+// previous build into root and makes the output incremental.
+func newOutput(root string, minify bool, prev *folderRec) *output {
+	o := &output{root: root, dirs: map[string]*dirOnce{}, prev: prev}
 	if minify {
 		o.min = newMinifier()
 	}
@@ -98,8 +103,39 @@ func newOutput(root string, minify bool, prev map[string][32]byte) *output {
 		o.queue = make(chan pendingFile, 256)
 		o.done = make(chan struct{})
 		go o.writeQueued(o.queue)
+	} else {
+		o.cur = &folderRec{segs: map[string]*segRec{}}
 	}
 	return o
+}
+
+// begin starts the record of a segment this build writes.
+func (o *output) begin(seg string, fp uint64, epoch int) {
+	if o.cur == nil {
+		return
+	}
+	o.mu.Lock()
+	o.cur.segs[seg] = &segRec{fp: fp, epoch: epoch, files: map[string]fileRec{}}
+	o.mu.Unlock()
+}
+
+// carry keeps a segment of the previous build as it is: its files stay,
+// unread.
+func (o *output) carry(seg string) {
+	o.mu.Lock()
+	p := o.prev.segs[seg]
+	o.cur.segs[seg] = p
+	o.files += len(p.files)
+	o.bytes += p.bytes
+	o.mu.Unlock()
+}
+
+// prevSeg is the previous build's record of seg, nil when none.
+func (o *output) prevSeg(seg string) *segRec {
+	if o.prev == nil {
+		return nil
+	}
+	return o.prev.segs[seg]
 }
 
 // writeQueued writes the files of a fresh build in the order given. After
@@ -156,8 +192,15 @@ func (o *output) close() error {
 	return o.failed()
 }
 
-// write stores data at the site-relative path rel after minifying it.
-func (o *output) write(rel string, data []byte) error {
+// write stores data at the site-relative path rel of segment seg after
+// minifying it.
+func (o *output) write(seg, rel string, data []byte) error {
+	return o.writeKeyed(seg, rel, data, [32]byte{})
+}
+
+// writeKeyed is write for a file made from sources with the hash key,
+// which a later build may compare instead of making the file (keep).
+func (o *output) writeKeyed(seg, rel string, data []byte, key [32]byte) error {
 	if mt := mediaType(rel); o.min != nil && mt != "" {
 		buf := bufPool.Get().(*bytes.Buffer)
 		buf.Reset()
@@ -167,24 +210,24 @@ func (o *output) write(rel string, data []byte) error {
 		}
 		data = buf.Bytes()
 	}
-	return o.writeMinified(rel, data)
+	return o.put(seg, rel, data, nil, key)
 }
 
 // writeMinified stores data, already minified when minifying, at rel.
-func (o *output) writeMinified(rel string, data []byte) error {
-	return o.put(rel, data, nil)
+func (o *output) writeMinified(seg, rel string, data []byte, key [32]byte) error {
+	return o.put(seg, rel, data, nil, key)
 }
 
 // writeBuffer is writeMinified for a page in a buffer from bufPool: the
 // output takes the buffer and gives it back to the pool once the file is
 // written, which saves copying every page for the writer.
-func (o *output) writeBuffer(rel string, buf *bytes.Buffer) error {
-	return o.put(rel, buf.Bytes(), buf)
+func (o *output) writeBuffer(seg, rel string, buf *bytes.Buffer, key [32]byte) error {
+	return o.put(seg, rel, buf.Bytes(), buf, key)
 }
 
 // put stores data at rel; buf, when not nil, holds data and belongs to
 // the output from here on.
-func (o *output) put(rel string, data []byte, buf *bytes.Buffer) error {
+func (o *output) put(seg, rel string, data []byte, buf *bytes.Buffer, key [32]byte) error {
 	owned := buf != nil
 	defer func() {
 		if owned {
@@ -198,16 +241,30 @@ func (o *output) put(rel string, data []byte, buf *bytes.Buffer) error {
 	// Hashes serve incremental builds only (BuildInto); a fresh folder
 	// (Build) skips hashing 100,000 pages.
 	var sum [32]byte
-	if o.prev != nil {
+	if o.cur != nil {
 		sum = sha256.Sum256(data)
 	}
 	o.mu.Lock()
-	if o.prev != nil {
-		o.hashes[rel] = sum
+	unchanged := false
+	if o.cur != nil {
+		sr := o.cur.segs[seg]
+		if sr == nil {
+			o.mu.Unlock()
+			return fmt.Errorf("writing %s: segment %s was not begun", rel, seg)
+		}
+		sr.files[rel] = fileRec{sum: sum, key: key}
+		sr.bytes += int64(len(data))
+		if p := o.prev.segs[seg]; p != nil {
+			old, ok := p.files[rel]
+			unchanged = ok && old.sum == sum
+		}
+		if !unchanged {
+			o.touched = append(o.touched, rel)
+			o.written++
+		}
 	}
 	o.files++
 	o.bytes += int64(len(data))
-	unchanged := o.prev != nil && o.prev[rel] == sum
 	dir := filepath.Dir(dst)
 	d := o.dirs[dir]
 	if d == nil {
@@ -219,7 +276,7 @@ func (o *output) put(rel string, data []byte, buf *bytes.Buffer) error {
 	if err != nil {
 		return err
 	}
-	if o.prev == nil {
+	if o.cur == nil {
 		if queue == nil {
 			return fmt.Errorf("writing %s: output already closed", rel)
 		}
@@ -274,15 +331,19 @@ type dirOnce struct {
 	err  error
 }
 
-// keep reports whether the page file rel can stay as the previous build
-// wrote it, because its key is the same and the file is still there; it
-// then counts as written by this build.
-func (o *output) keep(rel string, key [32]byte) bool {
-	o.mu.Lock()
-	prevKey, known := o.prevKeys[rel]
-	sum, written := o.prev[rel]
-	o.mu.Unlock()
-	if !known || !written || prevKey != key {
+// keep reports whether the file rel of segment seg can stay as the
+// previous build wrote it, because it was made from sources with the same
+// key and is still there; it then counts as written by this build.
+func (o *output) keep(seg, rel string, key [32]byte) bool {
+	if o.cur == nil {
+		return false
+	}
+	p := o.prevSeg(seg)
+	if p == nil {
+		return false
+	}
+	old, ok := p.files[rel]
+	if !ok || old.key != key || key == ([32]byte{}) {
 		return false
 	}
 	dst, err := safeJoin(o.root, rel)
@@ -294,36 +355,76 @@ func (o *output) keep(rel string, key [32]byte) bool {
 		return false
 	}
 	o.mu.Lock()
-	o.hashes[rel] = sum
-	o.keys[rel] = key
+	defer o.mu.Unlock()
+	sr := o.cur.segs[seg]
+	if sr == nil {
+		return false
+	}
+	sr.files[rel] = old
+	sr.bytes += fi.Size()
 	o.files++
 	o.bytes += fi.Size()
-	o.mu.Unlock()
 	return true
 }
 
-// setKey records the key of a page written by this build.
-func (o *output) setKey(rel string, key [32]byte) {
-	o.mu.Lock()
-	o.keys[rel] = key
-	o.mu.Unlock()
-}
-
-// prune removes files a previous build wrote that this one did not.
+// prune removes files the previous build wrote that this one did not.
+// Segments carried over are skipped whole.
 func (o *output) prune() error {
-	for rel := range o.prev {
-		if _, ok := o.hashes[rel]; ok {
+	for name, p := range o.prev.segs {
+		if o.cur.segs[name] == p {
 			continue
 		}
-		dst, err := safeJoin(o.root, rel)
-		if err != nil {
-			continue
-		}
-		if err := os.Remove(dst); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return err
+		for rel := range p.files {
+			if _, ok := o.cur.file(rel); ok {
+				continue
+			}
+			dst, err := safeJoin(o.root, rel)
+			if err != nil {
+				continue
+			}
+			if err := os.Remove(dst); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return err
+			}
 		}
 	}
 	return nil
+}
+
+// failedRecord is the folder's record after this build failed part way:
+// the previous record, with every file this build replaced or created
+// marked unknown, so that Mirror from a good build puts them right.
+func (o *output) failedRecord() *folderRec {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	rec := &folderRec{siteKey: o.prev.siteKey, segs: map[string]*segRec{}}
+	maps.Copy(rec.segs, o.prev.segs)
+	if len(o.touched) == 0 {
+		return rec
+	}
+	// A segment that lost files is cloned once and can no longer be
+	// carried over (its epoch matches no cache), so its next build
+	// rewrites them; the unknown files themselves sit in a segment of
+	// their own that no build makes, so they are removed unless written.
+	unknown := &segRec{epoch: -1, files: map[string]fileRec{}}
+	cloned := map[string]bool{}
+	for _, rel := range o.touched {
+		unknown.files[rel] = fileRec{} // no content hashes to the zero sum
+		for name, s := range rec.segs {
+			if _, ok := s.files[rel]; !ok {
+				continue
+			}
+			if !cloned[name] {
+				c := *s
+				c.files = maps.Clone(s.files)
+				c.epoch = -1
+				rec.segs[name] = &c
+				cloned[name] = true
+			}
+			delete(rec.segs[name].files, rel)
+		}
+	}
+	rec.segs["\x00unknown"] = unknown
+	return rec
 }
 
 // prepareTemp makes an empty folder beside out for a new build.

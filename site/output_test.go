@@ -20,17 +20,17 @@ func TestOutputReportsWriteErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	o := newOutput(root, false, nil)
-	if err := o.write("ok.txt", []byte("fine")); err != nil {
+	if err := o.write(segCore, "ok.txt", []byte("fine")); err != nil {
 		t.Fatalf("first write: %v", err)
 	}
-	if err := o.write("blocked/page.html", []byte("<p>x</p>")); err != nil {
+	if err := o.write(segCore, "blocked/page.html", []byte("<p>x</p>")); err != nil {
 		t.Fatalf("queued write failed early: %v", err)
 	}
 	err := o.close()
 	if err == nil || !strings.Contains(err.Error(), "blocked") {
 		t.Fatalf("close = %v, want the error naming blocked/", err)
 	}
-	if err := o.write("later.txt", []byte("x")); err == nil {
+	if err := o.write(segCore, "later.txt", []byte("x")); err == nil {
 		t.Error("write after a failed one succeeded")
 	}
 	if got, err := os.ReadFile(filepath.Join(root, "ok.txt")); err != nil || string(got) != "fine" {

@@ -12,7 +12,6 @@ import (
 // site key (templates, site settings). Two builds that give a page the
 // same key write the same file, so an incremental build may skip it.
 func (r *run) pageKey(kind string, p *page) ([32]byte, error) {
-	r.siteKeyOnce.Do(r.computeSiteKey)
 	h := sha256.New()
 	h.Write(r.siteKey[:])
 	io.WriteString(h, kind+"\x00")

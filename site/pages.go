@@ -8,6 +8,7 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -152,70 +153,56 @@ type navItem struct {
 	Children []navItem
 }
 
-// jobs lists every page of the site.
-func (r *run) jobs() []job {
+// jobs lists the pages of the segments want accepts (segments.go).
+func (r *run) jobs(want func(seg string) bool) []job {
 	var jobs []job
-	docsByKind := map[indexer.Kind][]*indexer.Document{}
-	for i := range r.in.Docs {
-		d := &r.in.Docs[i]
-		docsByKind[d.Kind] = append(docsByKind[d.Kind], d)
-	}
-	guides := docsByKind[indexer.KindGuide]
-	r.site.HasOptions = len(r.layout.OptionPages) > 0
-	r.site.HasPackages = len(docsByKind[indexer.KindPackage]) > 0
-	r.site.HasGuides = len(guides) > 0
-
-	jobs = append(jobs,
-		job{path: "", kind: "home", build: r.homePage},
-		job{path: "search/", kind: "search", noMap: true, build: func() *page {
-			return &page{Title: "Search", Section: "search"}
-		}},
-		job{path: "404.html", kind: "404", noMap: true, build: func() *page {
-			return &page{Title: "Page not found", Canonical: r.site.Origin + r.href("404.html")}
-		}},
-	)
-	if r.site.HasOptions {
-		jobs = append(jobs, job{path: "options/", kind: "option-index", build: r.optionIndexPage})
+	guides := r.guides
+	if want(segCore) {
+		jobs = append(jobs,
+			job{seg: segCore, path: "", kind: "home", build: r.homePage},
+			job{seg: segCore, path: "search/", kind: "search", noMap: true, build: func() *page {
+				return &page{Title: "Search", Section: "search"}
+			}},
+			job{seg: segCore, path: "404.html", kind: "404", noMap: true, build: func() *page {
+				return &page{Title: "Page not found", Canonical: r.site.Origin + r.href("404.html")}
+			}},
+		)
+		if r.site.HasOptions {
+			jobs = append(jobs, job{seg: segCore, path: "options/", kind: "option-index", build: r.optionIndexPage})
+		}
 	}
 	for _, p := range r.layout.OptionPages {
-		p := p
-		jobs = append(jobs, job{path: p.Path, kind: "options", build: func() *page { return r.optionPage(p) }})
+		if seg := scopeSeg(p.Scope); want(seg) {
+			jobs = append(jobs, job{seg: seg, path: p.Path, kind: "options", build: func() *page { return r.optionPage(p) }})
+		}
 	}
 	for _, scope := range r.layout.Scopes {
-		scope := scope
-		var opts, pkgs []*indexer.Document
-		for _, d := range docsByKind[indexer.KindOption] {
-			if d.Scope == scope {
-				opts = append(opts, d)
-			}
+		seg := scopeSeg(scope)
+		sd := r.scopes[scope]
+		if !want(seg) || sd == nil {
+			continue
 		}
-		for _, d := range docsByKind[indexer.KindPackage] {
-			if d.Scope == scope {
-				pkgs = append(pkgs, d)
-			}
-		}
+		opts, pkgs := sd.opts, sd.pkgs
 		if scope != indexer.PrimaryScope && r.th.pages["scope"] != nil {
-			jobs = append(jobs, job{path: ScopePrefix(scope), kind: "scope", build: func() *page { return r.scopePage(scope) }})
+			jobs = append(jobs, job{seg: seg, path: ScopePrefix(scope), kind: "scope", build: func() *page { return r.scopePage(scope) }})
 		}
 		if len(opts) > 0 {
-			jobs = append(jobs, job{path: ScopePrefix(scope) + "all-options/", kind: "all-options",
+			jobs = append(jobs, job{seg: seg, path: ScopePrefix(scope) + "all-options/", kind: "all-options",
 				build: func() *page { return r.allOptionsPage(scope, opts) }})
 		}
 		if len(pkgs) > 0 {
 			jobs = append(jobs, r.packageListJobs(scope, pkgs)...)
 		}
+		for _, d := range pkgs {
+			jobs = append(jobs, job{seg: seg, path: r.layout.Path(*d), kind: "package", build: func() *page { return r.packagePage(d) }})
+		}
 	}
-	for _, d := range docsByKind[indexer.KindPackage] {
-		d := d
-		jobs = append(jobs, job{path: r.layout.Path(*d), kind: "package", build: func() *page { return r.packagePage(d) }})
-	}
-	if len(guides) > 0 {
-		jobs = append(jobs, job{path: "guides/", kind: "guides", build: func() *page {
+	if len(guides) > 0 && want(segGuides) {
+		jobs = append(jobs, job{seg: segGuides, path: "guides/", kind: "guides", build: func() *page {
 			return &page{Title: "Guides", Section: "guides", Guides: &guidesData{Nav: r.guideNav(guides, "", true)}}
 		}})
 		for i, d := range guides {
-			i, d := i, d
-			jobs = append(jobs, job{path: r.layout.Path(*d), kind: "guide", build: func() *page { return r.guidePage(guides, i) }})
+			jobs = append(jobs, job{seg: segGuides, path: r.layout.Path(*d), kind: "guide", build: func() *page { return r.guidePage(guides, i) }})
 		}
 	}
 	return jobs
@@ -383,7 +370,7 @@ func (r *run) packageListJobs(scope string, pkgs []*indexer.Document) []job {
 	}
 	listPath := ScopePrefix(scope) + "packages/"
 	if len(pkgs) <= maxList {
-		return []job{{path: listPath, kind: "packages", build: func() *page {
+		return []job{{seg: scopeSeg(scope), path: listPath, kind: "packages", build: func() *page {
 			return &page{Title: title, Section: "packages",
 				Packages: &packagesData{Scope: scope, Packages: items(pkgs), Total: len(pkgs)}}
 		}}}
@@ -395,13 +382,13 @@ func (r *run) packageListJobs(scope string, pkgs []*indexer.Document) []job {
 		c := c
 		p := ScopePrefix(scope) + "package-index/" + Slug(c.prefix) + "/"
 		chunkLinks = append(chunkLinks, link{Text: c.prefix + " (" + itoa(len(c.docs)) + ")", Href: r.href(p)})
-		jobs = append(jobs, job{path: p, kind: "packages", build: func() *page {
+		jobs = append(jobs, job{seg: scopeSeg(scope), path: p, kind: "packages", build: func() *page {
 			return &page{Title: title + ": " + c.prefix, Section: "packages",
 				Crumbs:   []link{{Text: title, Href: r.href(listPath)}},
 				Packages: &packagesData{Scope: scope, Packages: items(c.docs), Total: len(c.docs)}}
 		}})
 	}
-	jobs = append(jobs, job{path: listPath, kind: "packages", build: func() *page {
+	jobs = append(jobs, job{seg: scopeSeg(scope), path: listPath, kind: "packages", build: func() *page {
 		return &page{Title: title, Section: "packages",
 			Packages: &packagesData{Scope: scope, Chunks: chunkLinks, Total: len(pkgs)}}
 	}})
@@ -517,12 +504,12 @@ func (r *run) guidePage(guides []*indexer.Document, i int) *page {
 		file = filepath.Join(r.in.ContentDir, filepath.FromSlash(g.Path))
 	}
 	rest, heading, line := withoutTitleHeading(g.Body)
-	body, diags := r.markdown(rest, true)
+	body, diags := r.markdown(indexer.PrimaryScope, rest, true)
 	if heading != "" && plainHeading(heading) != plainHeading(d.Title) {
 		diags = append(diags, mdDiag{Line: line, Message: fmt.Sprintf(
 			"the heading %q differs from the front matter's title %q, which the page shows: make them the same or drop the heading", heading, d.Title)})
 	}
-	r.addDiags(indexer.PrimaryScope, file, g.BodyLine, "guide "+d.Name, diags)
+	r.addDiags(segGuides, indexer.PrimaryScope, file, g.BodyLine, "guide "+d.Name, diags)
 	data := &guideData{Body: body, Nav: r.guideNav(guides, d.ID, false), Source: src}
 	if i > 0 {
 		p := guides[i-1]
@@ -589,13 +576,41 @@ func (r *run) contentDir() string {
 var sitemapLimit = 50000
 
 // writeSitemap writes sitemap.xml (an index of several files when the site
-// has more pages than one sitemap may list) and robots.txt.
+// has more pages than one sitemap may list) and robots.txt. An incremental
+// build whose list of pages is the previous build's keeps them as they are.
 func (r *run) writeSitemap() error {
+	var all []string
+	if r.out.cur != nil {
+		prev := r.out.prevSeg(segSitemap)
+		same := prev != nil && r.out.prev.siteKey == r.siteKey
+		for name, p := range r.out.prev.segs {
+			if c, ok := r.out.cur.segs[name]; name != segSitemap && (!ok || !slices.Equal(c.pages, p.pages)) {
+				same = false
+			}
+		}
+		for name, c := range r.out.cur.segs {
+			if p, ok := r.out.prev.segs[name]; !ok || !slices.Equal(c.pages, p.pages) {
+				same = false
+			}
+		}
+		if same {
+			r.out.carry(segSitemap)
+			return nil
+		}
+		r.out.begin(segSitemap, 0, 0)
+		for _, c := range r.out.cur.segs {
+			all = append(all, c.pages...)
+		}
+	} else {
+		for _, ps := range r.pages {
+			all = append(all, ps...)
+		}
+	}
 	abs := func(rel string) string { return r.site.Origin + r.href(rel) }
-	sort.Strings(r.pages)
+	sort.Strings(all)
 	var files [][]string
-	for i := 0; i < len(r.pages); i += sitemapLimit {
-		files = append(files, r.pages[i:min(i+sitemapLimit, len(r.pages))])
+	for i := 0; i < len(all); i += sitemapLimit {
+		files = append(files, all[i:min(i+sitemapLimit, len(all))])
 	}
 	urlset := func(pages []string) []byte {
 		var b bytes.Buffer
@@ -609,7 +624,7 @@ func (r *run) writeSitemap() error {
 		return b.Bytes()
 	}
 	if len(files) <= 1 {
-		if err := r.out.write("sitemap.xml", urlset(r.pages)); err != nil {
+		if err := r.out.write(segSitemap, "sitemap.xml", urlset(all)); err != nil {
 			return err
 		}
 	} else {
@@ -617,7 +632,7 @@ func (r *run) writeSitemap() error {
 		idx.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n" + `<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">` + "\n")
 		for i, f := range files {
 			name := fmt.Sprintf("sitemap-%d.xml", i+1)
-			if err := r.out.write(name, urlset(f)); err != nil {
+			if err := r.out.write(segSitemap, name, urlset(f)); err != nil {
 				return err
 			}
 			idx.WriteString("<sitemap><loc>")
@@ -625,7 +640,7 @@ func (r *run) writeSitemap() error {
 			idx.WriteString("</loc></sitemap>\n")
 		}
 		idx.WriteString("</sitemapindex>\n")
-		if err := r.out.write("sitemap.xml", idx.Bytes()); err != nil {
+		if err := r.out.write(segSitemap, "sitemap.xml", idx.Bytes()); err != nil {
 			return err
 		}
 	}
@@ -635,5 +650,5 @@ func (r *run) writeSitemap() error {
 		// --base-url gave the host.
 		robots += "Sitemap: " + abs("sitemap.xml") + "\n"
 	}
-	return r.out.write("robots.txt", []byte(robots))
+	return r.out.write(segSitemap, "robots.txt", []byte(robots))
 }

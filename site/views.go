@@ -96,8 +96,8 @@ func (r *run) renderValue(scope string, v *indexer.Value, where string) *valueVi
 	}
 	switch v.Kind {
 	case indexer.ValueMarkdown:
-		h, diags := r.markdown(v.Text, false)
-		r.addDiags(scope, "", 0, where, diags)
+		h, diags := r.markdown(scope, v.Text, false)
+		r.addDiags(scopeSeg(scope), scope, "", 0, where, diags)
 		return &valueView{HTML: h, Markdown: true}
 	case indexer.ValueJSON:
 		src, err := nixexpr.FromJSON(v.JSON)
@@ -116,8 +116,8 @@ func (r *run) optionView(d *indexer.Document) optionView {
 	if d.Scope != indexer.PrimaryScope {
 		where += " (" + d.Scope + ")"
 	}
-	desc, diags := r.markdown(o.Description, false)
-	r.addDiags(d.Scope, "", 0, where, diags)
+	desc, diags := r.markdown(d.Scope, o.Description, false)
+	r.addDiags(scopeSeg(d.Scope), d.Scope, "", 0, where, diags)
 	v := optionView{
 		Name:        d.Name,
 		Anchor:      r.layout.Anchor(*d),
@@ -129,8 +129,8 @@ func (r *run) optionView(d *indexer.Document) optionView {
 		Internal:    o.Internal,
 	}
 	if o.RelatedPackages != "" {
-		v.Related, diags = r.markdown(o.RelatedPackages, false)
-		r.addDiags(d.Scope, "", 0, where+" relatedPackages", diags)
+		v.Related, diags = r.markdown(d.Scope, o.RelatedPackages, false)
+		r.addDiags(scopeSeg(d.Scope), d.Scope, "", 0, where+" relatedPackages", diags)
 	}
 	for _, decl := range o.Declarations {
 		v.Declarations = append(v.Declarations, r.declLink(d.Scope, decl))
@@ -241,8 +241,8 @@ func (r *run) packageView(d *indexer.Document) packageView {
 		Href:            r.href(r.layout.Path(*d)),
 	}
 	if p.LongDescription != "" {
-		h, diags := r.markdown(p.LongDescription, false)
-		r.addDiags(d.Scope, "", 0, where+" longDescription", diags)
+		h, diags := r.markdown(d.Scope, p.LongDescription, false)
+		r.addDiags(scopeSeg(d.Scope), d.Scope, "", 0, where+" longDescription", diags)
 		v.LongDescription = h
 	}
 	for _, h := range p.Homepage {

@@ -164,6 +164,24 @@ var stateKey = parser.NewContextKey()
 // write to it through the parser context.
 type state struct {
 	diags []pendingDiag
+	refs  []Ref
+}
+
+// Ref is a name one Render call asked its Resolver about: what the
+// output depends on besides the source, so a caller that keeps rendered
+// output can tell when a changed set of options makes it stale.
+type Ref struct {
+	Package bool   // PackageURL was asked; else OptionURL
+	Name    string // the option name or package attribute asked for
+}
+
+func (s *state) ref(pkg bool, name string) {
+	for _, r := range s.refs {
+		if r.Package == pkg && r.Name == name {
+			return
+		}
+	}
+	s.refs = append(s.refs, Ref{pkg, name})
 }
 
 type pendingDiag struct {
@@ -232,6 +250,13 @@ func (r *Renderer) parse(source []byte) (ast.Node, []byte, *state) {
 // Render renders src as a full Markdown document in the NixOS dialect.
 // Diagnostics are sorted by line.
 func (r *Renderer) Render(src string) (html template.HTML, diags []Diagnostic) {
+	html, diags, _ = r.RenderRefs(src)
+	return html, diags
+}
+
+// RenderRefs is Render that also returns the names it looked up through
+// the Resolver, in the order first asked.
+func (r *Renderer) RenderRefs(src string) (html template.HTML, diags []Diagnostic, refs []Ref) {
 	// A bug in the parser must not take a whole site build down with it:
 	// the document is shown as escaped text and the failure reported.
 	defer func() {
@@ -248,7 +273,7 @@ func (r *Renderer) Render(src string) (html template.HTML, diags []Diagnostic) {
 		// produced and say so.
 		st.add(-1, "rendering failed: "+err.Error())
 	}
-	return template.HTML(out.string()), st.diagnostics(src)
+	return template.HTML(out.string()), st.diagnostics(src), st.refs
 }
 
 // RenderInline renders src for a one-line context (a summary in a list):

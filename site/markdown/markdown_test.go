@@ -2,6 +2,7 @@ package markdown
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -217,5 +218,21 @@ func TestOptionAnchorNames(t *testing.T) {
 		if want := "<p>" + c.want + "</p>\n"; string(html) != want || len(diags) != 0 {
 			t.Errorf("Render(%q) = %q %v, want %q", c.src, html, diags, want)
 		}
+	}
+}
+
+// TestRenderRefs: every name asked of the resolver is reported once, in
+// the order asked, whether it resolved or not, so a cache of rendered
+// output knows what makes an entry stale.
+func TestRenderRefs(t *testing.T) {
+	src := "{option}`services.foo.enable`, {package}`hello`, [](#opt-services.bar.port)," +
+		" [text](#opt-services.foo.enable) and {option}`services.foo.enable` again; {var}`x` is no lookup."
+	_, _, refs := New(testResolver{}).RenderRefs(src)
+	want := []Ref{{false, "services.foo.enable"}, {true, "hello"}, {false, "services.bar.port"}}
+	if !slices.Equal(refs, want) {
+		t.Errorf("refs = %v, want %v", refs, want)
+	}
+	if _, _, refs := New(nil).RenderRefs(src); len(refs) != 0 {
+		t.Errorf("without a resolver refs = %v, want none", refs)
 	}
 }

@@ -80,6 +80,7 @@ func (t *transformer) finishRole(m *roleMarker, source []byte, st *state) {
 		r.url = t.optionURL(r.content, offset, st)
 	case "package":
 		if t.resolver != nil {
+			st.ref(true, r.content)
 			if u, ok := t.resolver.PackageURL(r.content); ok && safeURL([]byte(u)) {
 				r.url = u
 			} else {
@@ -116,6 +117,7 @@ func (t *transformer) optionURL(name string, offset int, st *state) string {
 	if t.resolver == nil {
 		return ""
 	}
+	st.ref(false, name)
 	if u, ok := t.resolver.OptionURL(name); ok && safeURL([]byte(u)) {
 		return u
 	}
@@ -157,7 +159,7 @@ func (t *transformer) finishLink(l *ast.Link, source []byte, st *state) {
 		}
 		return
 	}
-	name := t.optionFromAnchor(string(dest[len(optionAnchorPrefix):]))
+	name := t.optionFromAnchor(string(dest[len(optionAnchorPrefix):]), st)
 	offset := nearbyOffset(l)
 	if l.ChildCount() == 0 {
 		// [](#opt-x): the manual fills in the option's name.
@@ -178,8 +180,9 @@ func (t *transformer) finishLink(l *ast.Link, source []byte, st *state) {
 
 // optionFromAnchor returns the option an #opt-… anchor names: the id as it
 // is when the resolver knows it, else the id with nixpkgs' mangling undone.
-func (t *transformer) optionFromAnchor(id string) string {
+func (t *transformer) optionFromAnchor(id string, st *state) string {
 	if t.resolver != nil {
+		st.ref(false, id)
 		if _, ok := t.resolver.OptionURL(id); ok {
 			return id
 		}

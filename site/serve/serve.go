@@ -478,12 +478,9 @@ func (s *server) rebuild(ctx context.Context) error {
 		if ctx.Err() != nil {
 			return err
 		}
-		// The failed build may have written some files; a fresh folder
-		// keeps the builder's "unchanged since last time" shortcut true.
-		os.RemoveAll(dir)
-		if fresh, merr := os.MkdirTemp(s.tmp, "site-"); merr == nil {
-			s.slots[slot] = fresh
-		}
+		// The failed build may have written some files: the builder
+		// remembers which, and the next build into this folder rewrites
+		// them (the served folder is untouched).
 		s.setProblem("build", err)
 		return err
 	}

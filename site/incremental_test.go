@@ -1,0 +1,204 @@
+package site
+
+import (
+	"bytes"
+	"context"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/atproto-nur/atproto-nur/indexer"
+)
+
+// previewLoader loads inputs the way the preview server does: the
+// repository's own options (here from an options file, as the live
+// evaluation gives them) are re-read only when their file changed, and
+// the guides and other scopes come from indexer.Sources, which hands
+// unchanged inputs over as the same documents.
+type previewLoader struct {
+	src     *indexer.Sources
+	primary string // options file of the repository's own scope
+	mod     string // its content when last read
+	docs    []indexer.Document
+}
+
+func (p *previewLoader) load(ctx context.Context) (*Inputs, error) {
+	data, err := os.ReadFile(p.primary)
+	if err != nil {
+		return nil, err
+	}
+	if string(data) != p.mod {
+		if p.docs, err = indexer.LoadOptions(p.primary, indexer.PrimaryScope); err != nil {
+			return nil, err
+		}
+		p.mod = string(data)
+	}
+	l, err := p.src.Load(ctx)
+	if err != nil {
+		return nil, err
+	}
+	docs := append(append([]indexer.Document{}, p.docs...), l.Docs...)
+	return &Inputs{Docs: docs, Source: "test", ContentDir: p.src.ContentPath()}, nil
+}
+
+// sameTrees requires the two folders to hold the same files with the same
+// bytes, in both directions.
+func sameTrees(t *testing.T, step, want, got string) {
+	t.Helper()
+	list := func(root string) map[string][]byte {
+		files := map[string][]byte{}
+		err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			rel, _ := filepath.Rel(root, p)
+			b, err := os.ReadFile(p)
+			files[filepath.ToSlash(rel)] = b
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return files
+	}
+	w, g := list(want), list(got)
+	if len(w) < 10 {
+		t.Fatalf("%s: the fresh build has only %d files", step, len(w))
+	}
+	for rel, wb := range w {
+		gb, ok := g[rel]
+		switch {
+		case !ok:
+			t.Errorf("%s: %s is missing from the preview", step, rel)
+		case !bytes.Equal(wb, gb):
+			at, wn, gn := firstDifference(wb, gb, 80, 40)
+			t.Errorf("%s: %s differs at byte %d: fresh %q, preview %q", step, rel, at, wn, gn)
+		}
+	}
+	for rel := range g {
+		if _, ok := w[rel]; !ok {
+			t.Errorf("%s: the preview has %s, which a fresh build does not", step, rel)
+		}
+	}
+}
+
+// TestPreviewEqualsFreshBuild makes a series of edits as a writer does
+// while the preview runs — guides edited, added, renamed and deleted, the
+// repository's options added and removed, with references between guides,
+// scopes and options that appear and disappear — and after each one
+// requires the preview's folder (built incrementally, alternating between
+// two folders mirrored into each other as the server does) to hold exactly
+// the files a fresh build of the same inputs writes, and the same
+// diagnostics. It also checks that the work followed the edit: a guide
+// edit renders the guide pages and the home page, not the option pages.
+func TestPreviewEqualsFreshBuild(t *testing.T) {
+	dir := t.TempDir()
+	content := filepath.Join(dir, "content")
+	if err := os.CopyFS(content, os.DirFS("testdata/content")); err != nil {
+		t.Fatal(err)
+	}
+	primary := filepath.Join(dir, "own-options.json")
+	other := filepath.Join(dir, "other-options.json")
+	optionsJSON := func(names ...string) string {
+		var b strings.Builder
+		b.WriteString("{")
+		for i, n := range names {
+			if i > 0 {
+				b.WriteString(",")
+			}
+			desc := "The option " + n + ". See {option}`services.atproto.demo.port` and {option}`services.other.enable`."
+			b.WriteString(`"` + n + `": {"declarations": [], "description": "` + desc + `", "type": "boolean",` +
+				`"loc": ["` + strings.Join(strings.Split(n, "."), `","`) + `"], "readOnly": false}`)
+		}
+		b.WriteString("}")
+		return b.String()
+	}
+	write(t, primary, optionsJSON("services.atproto.demo.enable"))
+	write(t, other, optionsJSON("services.other.enable", "services.other.user"))
+	write(t, filepath.Join(content, "writing.md"), "---\ntitle: Writing\nweight: 5\n---\nUse {option}`services.atproto.demo.port`.\n\n## First heading\n\nText.\n")
+
+	src := &indexer.Sources{Repo: dir, Mode: indexer.SourceNone, ContentDir: content,
+		Options:  []indexer.FileInput{{Path: other, Scope: "Other"}},
+		Packages: []indexer.FileInput{{Path: "testdata/packages.json", Scope: "pkgs"}}}
+	loader := &previewLoader{src: src, primary: primary}
+	cfg := testConfig()
+	b := NewBuilder(cfg, loader.load)
+	slots := [2]string{filepath.Join(dir, "slot-a"), filepath.Join(dir, "slot-b")}
+	next := 0
+	ctx := context.Background()
+
+	check := func(step string) *Result {
+		t.Helper()
+		res, err := b.BuildInto(ctx, slots[next])
+		if err != nil {
+			t.Fatalf("%s: preview build: %v", step, err)
+		}
+		built := slots[next]
+		next = 1 - next
+		if err := b.Mirror(built, slots[next]); err != nil {
+			t.Fatalf("%s: mirror: %v", step, err)
+		}
+		fresh := filepath.Join(dir, "fresh-"+strings.ReplaceAll(step, " ", "-"))
+		fcfg := cfg
+		fcfg.Out = fresh
+		fl := &previewLoader{src: &indexer.Sources{Repo: dir, Mode: indexer.SourceNone, ContentDir: content,
+			Options: src.Options, Packages: src.Packages}, primary: primary}
+		want, err := NewBuilder(fcfg, fl.load).Build(ctx)
+		if err != nil {
+			t.Fatalf("%s: fresh build: %v", step, err)
+		}
+		sameTrees(t, step, fresh, built)
+		sameTrees(t, step+" (mirrored)", fresh, slots[next])
+		if !slices.Equal(want.Diagnostics, res.Diagnostics) {
+			t.Errorf("%s: diagnostics differ:\nfresh   %v\npreview %v", step, want.Diagnostics, res.Diagnostics)
+		}
+		if want.Stats.Pages != res.Stats.Pages {
+			t.Errorf("%s: the preview counts %d pages, a fresh build %d", step, res.Stats.Pages, want.Stats.Pages)
+		}
+		os.RemoveAll(fresh)
+		return res
+	}
+
+	check("first build")
+	guide := filepath.Join(content, "writing.md")
+	write(t, guide, "---\ntitle: Writing\nweight: 5\n---\nUse {option}`services.atproto.demo.port`.\n\n## First heading\n\nText, edited.\n")
+	res := check("guide edited")
+	// The edited guide, its neighbours' navigation does not change: only
+	// the guide itself, and the home and guides pages keyed as before.
+	if res.Stats.Rendered != 1 {
+		t.Errorf("a guide body edit rendered %d pages, want 1", res.Stats.Rendered)
+	}
+	write(t, guide, "---\ntitle: Writing well\nweight: 5\n---\nUse {option}`services.atproto.demo.port`.\n\n## A new heading\n")
+	check("guide retitled")
+	write(t, filepath.Join(content, "added.md"), "---\ntitle: Added\n---\nA new guide about {option}`services.other.user`.\n")
+	check("guide added")
+	if err := os.Rename(filepath.Join(content, "added.md"), filepath.Join(content, "renamed.md")); err != nil {
+		t.Fatal(err)
+	}
+	check("guide renamed")
+	if err := os.Remove(filepath.Join(content, "renamed.md")); err != nil {
+		t.Fatal(err)
+	}
+	check("guide deleted")
+	// The repository's options change: one added (which the guide and the
+	// other scope's descriptions refer to, unresolved until now), then
+	// removed again.
+	write(t, primary, optionsJSON("services.atproto.demo.enable", "services.atproto.demo.port"))
+	res = check("option added")
+	write(t, primary, optionsJSON("services.atproto.demo.enable"))
+	check("option removed")
+	write(t, primary, optionsJSON("services.atproto.demo.enable", "services.atproto.demo.user"))
+	check("another option added")
+	// A broken edit fails and leaves the folder's record saying so; the
+	// fix builds right again.
+	write(t, guide, "---\ntitle: [unclosed\n---\nBody.\n")
+	if _, err := b.BuildInto(ctx, slots[next]); err == nil {
+		t.Fatal("a guide with broken front matter built")
+	}
+	write(t, guide, "---\ntitle: Writing\n---\nFixed.\n")
+	check("guide fixed")
+	_ = res
+}
