@@ -81,7 +81,7 @@ service.mkService {
     };
 
   config =
-    { cfg, pkgs, ... }:
+    { cfg, pkgs, stateDir, ... }:
     {
       systemd.services.atproto-knot.path = [ pkgs.git ];
       environment.systemPackages = [
@@ -96,11 +96,15 @@ service.mkService {
             AuthorizedKeysCommandUser nobody
         '';
       };
+      # Each key's line runs `knot guard` with these flags for every git
+      # command over SSH, as the git user. guard first opens its log file
+      # (-log-path, default /home/git/log) and refuses the command when it
+      # cannot, so the log goes to the git user's home, the state directory.
       environment.etc."ssh/atproto-knot-keys" = {
         mode = "0555";
         text = ''
           #!/bin/sh
-          exec ${lib.getExe cfg.package} keys -output authorized-keys -internal-api http://${cfg.settings.KNOT_SERVER_INTERNAL_LISTEN_ADDR} -git-dir ${cfg.settings.KNOT_REPO_SCAN_PATH}
+          exec ${lib.getExe cfg.package} keys -output authorized-keys -internal-api http://${cfg.settings.KNOT_SERVER_INTERNAL_LISTEN_ADDR} -git-dir ${cfg.settings.KNOT_REPO_SCAN_PATH} -log-path ${stateDir}/guard.log
         '';
       };
       users.users.${cfg.user}.useDefaultShell = true;

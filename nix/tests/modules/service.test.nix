@@ -658,6 +658,29 @@ lib.runTests {
     };
   };
 
+  # sshd runs `knot guard` with the flags `knot keys` was given; guard
+  # refuses every git command when it cannot open its log file, whose
+  # default (/home/git/log) is outside the git user's home here.
+  testKnotGuardLogsInTheGitUsersHome = {
+    expr =
+      let
+        c = system { knot = { }; };
+        words = lib.splitString " " (lib.last (lib.splitString "\n" (lib.removeSuffix "\n" c.environment.etc."ssh/atproto-knot-keys".text)));
+        flag = lib.lists.findFirstIndex (w: w == "-log-path") null words;
+        logPath = if flag == null then "/home/git/log" else lib.elemAt words (flag + 1);
+      in
+      {
+        inherit logPath;
+        inGitHome = dirOf logPath == c.users.users.git.home;
+        keysCommand = lib.elemAt words 2 == "keys";
+      };
+    expected = {
+      logPath = "/var/lib/atproto-knot/guard.log";
+      inGitHome = true;
+      keysCommand = true;
+    };
+  };
+
   testSpindleReachesDocker = {
     expr =
       let
