@@ -88,6 +88,8 @@ func BuildGo(t testing.TB, pkg string) *Build {
 	gover := goVersion(t)
 	src := Source(t, pkg)
 	tb := PackageTarball(t, pkg)
+	vendor := VendorTree(t, pkg)
+	vendorTB, _ := VendorTarball(t, pkg)
 
 	// The key names what a Go build reads, so new fields of PackageSpec
 	// (for other builders) do not invalidate cached builds.
@@ -97,6 +99,9 @@ func BuildGo(t testing.TB, pkg string) *Build {
 	}
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\n%s\n%s\n", tb.SHA256, gover, specJSON)
+	if vendor != "" {
+		fmt.Fprintf(h, "vendor %s\n", vendorTB.SHA256)
+	}
 	key := pkg + "-" + shortHash(hex.EncodeToString(h.Sum(nil)))
 	// The program's name is what lib.getExe gives: meta.mainProgram, else
 	// the package folder's name (what `go build` names it).
@@ -106,7 +111,7 @@ func BuildGo(t testing.TB, pkg string) *Build {
 	}
 
 	dir, hit := Cached(t, "go", key, func(dir string) error {
-		return buildGo(t, spec, src, dir)
+		return buildGo(t, spec, src, vendor, dir)
 	})
 	b := &Build{Exe: filepath.Join(dir, "bin", name), Cached: hit}
 	if data, err := os.ReadFile(filepath.Join(dir, "build-seconds")); err == nil {
@@ -119,7 +124,7 @@ func BuildGo(t testing.TB, pkg string) *Build {
 	return b
 }
 
-func buildGo(t testing.TB, spec *PackageSpec, src, dir string) error {
+func buildGo(t testing.TB, spec *PackageSpec, src, vendor, dir string) error {
 	begin := time.Now()
 	work := filepath.Join(dir, "src")
 	if out, err := exec.Command("cp", "-a", src, work).CombinedOutput(); err != nil {
@@ -141,6 +146,13 @@ func buildGo(t testing.TB, spec *PackageSpec, src, dir string) error {
 			return fmt.Errorf("postPatch of nix/pkgs/%s: %w\n%s", spec.Pname, err, out)
 		}
 	}
+	goflags := "GOFLAGS=-mod=mod"
+	if vendor != "" {
+		if out, err := exec.Command("cp", "-a", vendor, filepath.Join(modRoot, "vendor")).CombinedOutput(); err != nil {
+			return fmt.Errorf("copying the vendor folder: %w\n%s", err, out)
+		}
+		goflags = "GOFLAGS=-mod=vendor"
+	}
 	ldflags := spec.Ldflags
 	if ldflags == nil {
 		ldflags = []string{"-s", "-w"} // buildGoApplication's default
@@ -154,16 +166,16 @@ func buildGo(t testing.TB, spec *PackageSpec, src, dir string) error {
 	args = append(args, "-o", filepath.Join(dir, "bin")+"/", "./"+spec.SubPackages[0])
 	cmd := exec.Command("go", args...)
 	cmd.Dir = modRoot
-	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOTOOLCHAIN=local")
+	cmd.Env = append(os.Environ(), goflags, "GOTOOLCHAIN=local")
 	for k, v := range spec.Env {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
-	t.Logf("building %s: go %s (in %s)", spec.Pname, strings.Join(args, " "), spec.SubPackages[0])
+	t.Logf("building %s: %s go %s (in %s)", spec.Pname, goflags, strings.Join(args, " "), spec.SubPackages[0])
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("go build of nix/pkgs/%s: %w\n%s", spec.Pname, err, out)
 	}
 	if spec.PostInstall != "" {
-		cmd := exec.Command("bash", "-euo", "pipefail", "-c", spec.PostInstall)
+		cmd := exec.Command("bash", "-euo", "pipefail", "-c", wrapProgram+spec.PostInstall)
 		cmd.Dir = modRoot
 		cmd.Env = append(os.Environ(), "out="+dir)
 		if out, err := cmd.CombinedOutput(); err != nil {

@@ -21,6 +21,8 @@ var liveRunners = map[string]string{
 	"feed-generator": "TestFeedGenerator",
 	"pds":            "TestNodeServices, TestNetwork, TestPDSBackupRestore, TestPDSKillMidWrite",
 	"plc":            "TestNodeServices, TestNetwork, TestPLCBackupRestore",
+	"knot":           "TestTangledServices",
+	"spindle":        "TestTangledServices",
 }
 
 // TestEveryServiceRunsOrSaysWhy prints, for every module in nix/modules, the

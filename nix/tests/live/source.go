@@ -167,6 +167,16 @@ func Source(t testing.TB, pkg string) string {
 	if _, err := exec.LookPath("tar"); err != nil {
 		t.Skip("skipped: tar not found")
 	}
+	return unpackChecked(t, tb, spec.Src.Hash, func(got string) string {
+		return fmt.Sprintf("source of nix/pkgs/%s: %s unpacks to a tree with nix-hash %s, but the package's src hash is %s; the tarball is not the pinned revision (or the pin changed): replace the tarball or fix the pin", pkg, tb.Path, got, spec.Src.Hash)
+	})
+}
+
+// unpackChecked unpacks tb into the build cache (once) and returns its top
+// folder, whose `nix-hash --type sha256` must be want; on a mismatch the
+// test fails with mismatch(the hash found).
+func unpackChecked(t testing.TB, tb Tarball, want string, mismatch func(got string) string) string {
+	t.Helper()
 	dir, _ := Cached(t, "src", tb.Name+"-"+shortHash(tb.SHA256), func(dir string) error {
 		out, err := exec.Command("tar", "-xzf", tb.Path, "-C", dir).CombinedOutput()
 		if err != nil {
@@ -185,8 +195,8 @@ func Source(t testing.TB, pkg string) string {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got != spec.Src.Hash {
-			t.Fatalf("source of nix/pkgs/%s: %s unpacks to a tree with nix-hash %s, but the package's src hash is %s; the tarball is not the pinned revision (or the pin changed): replace the tarball or fix the pin", pkg, tb.Path, got, spec.Src.Hash)
+		if got != want {
+			t.Fatal(mismatch(got))
 		}
 		checked[tree] = true
 	}
