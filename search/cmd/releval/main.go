@@ -1,14 +1,16 @@
 // Command releval measures the relevance of nurdocs search on the real
 // NixOS option set (../shared/corpus) with the judged queries in
 // search/testdata/relevance.json (the old set) and the two halves of
-// search/testdata/judged.json (tune and held), per category, for each of
-// the three search paths:
+// search/testdata/judged.json (tune and held), and, with -packages, on
+// those options searched together with the real nixpkgs package set with
+// the two halves of search/testdata/packages-judged.json (pkg-tune and
+// pkg-held), per category, for each of the three search paths:
 //
 //	static  search.js ranking the static shards (run under Node)
 //	cli     `nurdocs search --json` (bleve), one process per query
 //	api     search.Index.Search (bleve), as the preview server calls it
 //
-// Usage: go run ./search/cmd/releval [-paths static,cli,api] [-v]
+// Usage: go run ./search/cmd/releval [-paths static,cli,api] [-packages] [-detail SETS]
 //
 // The paths given after the first are also compared with it: every query
 // whose top ten differs is listed.
@@ -36,19 +38,33 @@ func main() {
 	paths := flag.String("paths", "static,cli,api", "comma-separated search paths to measure: static, cli, api")
 	detail := flag.String("detail", "", "comma-separated sets (old, tune, held) whose every query's rank and, for misses, top results are printed;\n"+
 		"tune on the tune half only: leave held out of it so the held-out half stays unseen")
+	packages := flag.Bool("packages", true, "search the options together with the nixpkgs package set and measure the package queries too;\n"+
+		"-packages=false measures the option sets on the options alone")
 	flag.Parse()
-	if err := run(strings.Split(*paths, ","), strings.Split(*detail, ",")); err != nil {
+	if err := run(strings.Split(*paths, ","), strings.Split(*detail, ","), *packages); err != nil {
 		fmt.Fprintln(os.Stderr, "releval:", err)
 		os.Exit(1)
 	}
 }
 
-func url(d indexer.Document) string { return "options/" + d.Name + "/" }
+func url(d indexer.Document) string {
+	if d.Kind == indexer.KindPackage {
+		return "packages/" + d.Name
+	}
+	return "options/" + d.Name + "/"
+}
 
-func run(paths, detail []string) error {
+func run(paths, detail []string, packages bool) error {
 	sets, err := releval.LoadSets()
 	if err != nil {
 		return err
+	}
+	if packages {
+		pkgSets, err := releval.LoadPackageSets()
+		if err != nil {
+			return err
+		}
+		sets = append(sets, pkgSets...)
 	}
 	var queries []releval.Query // every set's, in order
 	for _, s := range sets {
@@ -57,6 +73,14 @@ func run(paths, detail []string) error {
 	docs, err := corpus.NixOSOptions()
 	if err != nil {
 		return err
+	}
+	nOptions := len(docs)
+	if packages {
+		pkgs, err := corpus.NixpkgsPackages()
+		if err != nil {
+			return err
+		}
+		docs = append(docs, pkgs...)
 	}
 	all := make([]string, len(docs))
 	for i, d := range docs {
@@ -67,16 +91,21 @@ func run(paths, detail []string) error {
 		return err
 	}
 	defer os.RemoveAll(tmp)
-	fmt.Printf("%d NixOS options; success@%d, MRR@%d, nDCG@%d\n", len(docs), releval.Cutoff, releval.Cutoff, releval.Cutoff)
-	fmt.Printf("sets: old = search/testdata/relevance.json; tune and held = the two halves of search/testdata/judged.json\n\n")
+	fmt.Printf("%d NixOS options, %d nixpkgs packages; success@%d, MRR@%d, nDCG@%d\n", nOptions, len(docs)-nOptions, releval.Cutoff, releval.Cutoff, releval.Cutoff)
+	fmt.Printf("sets: old = search/testdata/relevance.json; tune and held = the two halves of search/testdata/judged.json")
+	if packages {
+		fmt.Printf(";\n      pkg-tune and pkg-held = the two halves of search/testdata/packages-judged.json")
+	}
+	fmt.Printf("\n\n")
 	var first [][]string
 	for _, p := range paths {
 		var tops [][]string
+		var bytes []int64 // per query, static path only
 		switch p {
 		case "static":
-			tops, err = staticPath(tmp, docs, queries)
+			tops, bytes, err = staticPath(tmp, docs, queries)
 		case "cli":
-			tops, err = cliPath(tmp, queries)
+			tops, err = cliPath(tmp, queries, packages)
 		case "api":
 			tops, err = apiPath(tmp, docs, queries)
 		default:
@@ -86,7 +115,7 @@ func run(paths, detail []string) error {
 			return fmt.Errorf("%s: %w", p, err)
 		}
 		fmt.Printf("== %s\n", p)
-		fmt.Printf("%-5s %-8s %4s  %10s  %6s  %6s\n", "set", "category", "n", "success@10", "MRR", "nDCG")
+		fmt.Printf("%-8s %-8s %4s  %10s  %6s  %6s\n", "set", "category", "n", "success@10", "MRR", "nDCG")
 		i := 0
 		for _, s := range sets {
 			var outs []releval.Outcome
@@ -96,6 +125,7 @@ func run(paths, detail []string) error {
 			}
 			report(s.Name, outs, slices.Contains(detail, s.Name))
 		}
+		reportBytes(sets, bytes)
 		if first == nil {
 			first = tops
 		} else {
@@ -113,7 +143,7 @@ func run(paths, detail []string) error {
 func report(set string, outs []releval.Outcome, verbose bool) {
 	s := releval.Summarize(outs)
 	line := func(cat string, m releval.Metrics) {
-		fmt.Printf("%-5s %-8s %4d  %10.3f  %6.3f  %6.3f\n", set, cat, m.N, m.SuccessAt, m.MRR, m.NDCG)
+		fmt.Printf("%-8s %-8s %4d  %10.3f  %6.3f  %6.3f\n", set, cat, m.N, m.SuccessAt, m.MRR, m.NDCG)
 	}
 	line("all", s.Metrics)
 	for _, c := range s.Categories() {
@@ -142,10 +172,27 @@ func names(n int, f func(i int) string) []string {
 	return out
 }
 
-func staticPath(tmp string, docs []indexer.Document, queries []releval.Query) ([][]string, error) {
+// reportBytes prints, per set, the median and largest download of a
+// query from a cold start (gzip-compressed bytes of the files fetched).
+func reportBytes(sets []releval.Set, bytes []int64) {
+	if len(bytes) == 0 {
+		return
+	}
+	fmt.Printf("first-query download (static path, gzip KB): ")
+	i := 0
+	for _, s := range sets {
+		b := slices.Clone(bytes[i : i+len(s.Queries)])
+		i += len(s.Queries)
+		slices.Sort(b)
+		fmt.Printf(" %s p50 %.1f max %.1f;", s.Name, float64(b[len(b)/2])/1000, float64(b[len(b)-1])/1000)
+	}
+	fmt.Println()
+}
+
+func staticPath(tmp string, docs []indexer.Document, queries []releval.Query) ([][]string, []int64, error) {
 	dir := filepath.Join(tmp, "static")
 	if _, err := search.WriteStaticIndex(dir, docs, url); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var qs []jsrun.Query
 	for _, q := range queries {
@@ -153,13 +200,15 @@ func staticPath(tmp string, docs []indexer.Document, queries []releval.Query) ([
 	}
 	answers, err := jsrun.Run(dir, qs, releval.Cutoff)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var tops [][]string
+	var bytes []int64
 	for _, a := range answers {
 		tops = append(tops, names(len(a.Results), func(i int) string { return a.Results[i].Name }))
+		bytes = append(bytes, a.Bytes)
 	}
-	return tops, nil
+	return tops, bytes, nil
 }
 
 func apiPath(tmp string, docs []indexer.Document, queries []releval.Query) ([][]string, error) {
@@ -181,7 +230,7 @@ func apiPath(tmp string, docs []indexer.Document, queries []releval.Query) ([][]
 
 // cliPath builds nurdocs and runs `nurdocs search --json` per query on the
 // corpus file, as a user would; the first run builds the bleve index.
-func cliPath(tmp string, queries []releval.Query) ([][]string, error) {
+func cliPath(tmp string, queries []releval.Query, packages bool) ([][]string, error) {
 	dir, err := corpus.Dir()
 	if err != nil {
 		return nil, err
@@ -197,9 +246,13 @@ func cliPath(tmp string, queries []releval.Query) ([][]string, error) {
 	}
 	var tops [][]string
 	for _, q := range queries {
-		cmd := exec.Command(bin, "search", "--source", "none", "--repo", tmp,
-			"--options", filepath.Join(dir, "nixos-options.json.gz")+"=NixOS",
-			"--out", filepath.Join(tmp, "public"), "--json", "--limit", fmt.Sprint(releval.Cutoff), "--", q.Q)
+		args := []string{"search", "--source", "none", "--repo", tmp,
+			"--options", filepath.Join(dir, "nixos-options.json.gz") + "=NixOS"}
+		if packages {
+			args = append(args, "--packages", filepath.Join(dir, corpus.NixpkgsPackagesFile)+"=nixpkgs")
+		}
+		args = append(args, "--out", filepath.Join(tmp, "public"), "--json", "--limit", fmt.Sprint(releval.Cutoff), "--", q.Q)
+		cmd := exec.Command(bin, args...)
 		cmd.Stderr = os.Stderr
 		out, err := cmd.Output()
 		if err != nil {

@@ -54,6 +54,20 @@ func NixOSOptions() ([]indexer.Document, error) {
 	return indexer.LoadOptions(filepath.Join(dir, "nixos-options.json.gz"), "NixOS")
 }
 
+// NixpkgsPackages loads the real nixpkgs package set (packages.json v2,
+// read from source; see its PROVENANCE.txt) as documents of scope
+// "nixpkgs", as nurdocs --packages FILE=nixpkgs reads it.
+func NixpkgsPackages() ([]indexer.Document, error) {
+	dir, err := Dir()
+	if err != nil {
+		return nil, err
+	}
+	return indexer.LoadPackages(filepath.Join(dir, NixpkgsPackagesFile), "nixpkgs")
+}
+
+// NixpkgsPackagesFile is the package set's file in the corpus folder.
+const NixpkgsPackagesFile = "nixpkgs-packages.json.gz"
+
 // HomeManagerOptions loads the home-manager option set (declarations as
 // {name, url}) as documents of scope "home-manager".
 func HomeManagerOptions() ([]indexer.Document, error) {

@@ -82,6 +82,26 @@ func LoadSets() ([]Set, error) {
 	return sets, nil
 }
 
+// LoadPackageSets reads the two halves of the judged package queries of
+// issue 24 (search/testdata/packages-judged.json), judged against the
+// nixpkgs package set searched together with the NixOS options:
+// "pkg-tune" and "pkg-held".
+func LoadPackageSets() ([]Set, error) {
+	judged, err := load(testdata("packages-judged.json"))
+	if err != nil {
+		return nil, err
+	}
+	sets := []Set{{Name: "pkg-tune"}, {Name: "pkg-held"}}
+	for _, q := range judged {
+		if q.Half == "tune" {
+			sets[0].Queries = append(sets[0].Queries, q)
+		} else {
+			sets[1].Queries = append(sets[1].Queries, q)
+		}
+	}
+	return sets, nil
+}
+
 // Cutoff is the number of results judged.
 const Cutoff = 10
 
