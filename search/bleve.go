@@ -46,7 +46,7 @@ const (
 
 	// bleveFormat changes whenever the mapping or the stored entry changes,
 	// so that an index written by an older nurdocs is rebuilt.
-	bleveFormat = "nurdocs-search-8"
+	bleveFormat = "nurdocs-search-9"
 	stampKey    = "nurdocs-stamp"
 )
 

@@ -28,6 +28,12 @@ type entry struct {
 	// addPath); empty when ModTo is 0.
 	ModFrom int `json:"mf,omitempty"`
 	ModTo   int `json:"mt,omitempty"`
+	// Family is, for a package, how many other packages of its scope are
+	// its variants or versions (attributes that start with its name and a
+	// separator or digit: firefox-esr, postgresql_16, python312 for
+	// python3), as a bit length capped at maxFamily: the plain name of a
+	// big family is what most people who type its first letters want.
+	Family int `json:"fa,omitempty"`
 
 	doc indexer.Document
 	url string
@@ -99,9 +105,75 @@ func buildEntries(docs []indexer.Document, url func(indexer.Document) string) []
 		entries[i] = e
 	}
 	addCompoundParts(entries)
+	addMainPrograms(entries)
+	addFamilies(entries)
 	addPackageEvidence(entries)
 	addModuleEvidence(entries)
 	return entries
+}
+
+// addMainPrograms lets a package's name also be the command it installs
+// (meta.mainProgram), as a whole name word at its last position: people
+// search for the command they run ("rg" for ripgrep, "nvim" for neovim).
+// A command that the name already holds adds nothing.
+func addMainPrograms(entries []*entry) {
+	for _, e := range entries {
+		p := e.doc.Package
+		if p == nil || p.MainProgram == "" || len(e.Name) == 0 {
+			continue
+		}
+		var prog string
+		for _, seg := range segments(p.MainProgram) {
+			prog += seg.Joined
+		}
+		if prog == "" || slices.Contains(e.Name, prog) ||
+			slices.ContainsFunc(e.Joined, func(j subTok) bool { return j.Tok == prog }) {
+			continue
+		}
+		e.Joined = append(e.Joined, subTok{len(e.Name) - 1, prog})
+	}
+}
+
+// maxFamily caps entry.Family (three bits in a posting).
+const maxFamily = 7
+
+// addFamilies sets each package's Family: the bit length of the number of
+// packages of its scope whose attribute is its own followed by "-", "_",
+// "." or a digit.
+func addFamilies(entries []*entry) {
+	var pkgs []*entry // sorted by scope, then name (buildEntries' order)
+	for _, e := range entries {
+		if e.doc.Package != nil {
+			pkgs = append(pkgs, e)
+		}
+	}
+	for i, e := range pkgs {
+		n := 0
+		for _, o := range pkgs[i+1:] {
+			if o.doc.Scope != e.doc.Scope || !strings.HasPrefix(o.doc.Name, e.doc.Name) {
+				break
+			}
+			if len(o.doc.Name) == len(e.doc.Name) {
+				continue
+			}
+			if c := o.doc.Name[len(e.doc.Name)]; c == '-' || c == '_' || c == '.' || c >= '0' && c <= '9' {
+				n++
+			}
+		}
+		for n > 0 && e.Family < maxFamily {
+			e.Family++
+			n >>= 1
+		}
+	}
+}
+
+// modLen is the number of name tokens of an enable option's module
+// segment, capped at 3 (two bits in a posting); 0 for other documents.
+func (e *entry) modLen() int {
+	if e.Prior == 0 {
+		return 0
+	}
+	return min(e.ModTo-e.ModFrom, 3)
 }
 
 // packageDefault matches an option default that names a package: pkgs.X.
@@ -534,7 +606,7 @@ func (e *entry) score(p parsedQuery) (tier, score int) {
 		toks[i] = e.match(qt, p.ordered, p.reach[i])
 	}
 	count := min(len(e.Name), maxCount)
-	tier, score = docScore(toks, count, e.Prior, p.ordered, p.rare)
+	tier, score = docScore(toks, count, e.Prior, e.modLen(), e.Family, p.ordered, p.rare)
 	for _, j := range p.joins {
 		// The joined word must be a name word or start one: a stem or a
 		// typo of it is too loose a reading of what was typed apart.
@@ -549,7 +621,7 @@ func (e *entry) score(p parsedQuery) (tier, score int) {
 		vt[j.at], vr[j.at] = joined, 0
 		copy(vt[j.at+1:], toks[j.at+2:])
 		copy(vr[j.at+1:], p.rare[j.at+2:])
-		if t, s := docScore(vt, count, e.Prior, p.ordered, vr); s > score {
+		if t, s := docScore(vt, count, e.Prior, e.modLen(), e.Family, p.ordered, vr); s > score {
 			tier, score = t, s
 		}
 	}

@@ -482,12 +482,14 @@ func (t *tokenState) addDesc(quality int) {
 }
 
 // docScore ranks one document for a query. count is the number of tokens in
-// the document's name and prior is non-zero for a module's enable option; both
-// only count when some query token matched the name, because the browser
-// learns them from the name postings. ordered says the query was a dotted
-// path, whose segments must match in order for tierPath; words separated by
-// spaces may match in any order.
-func docScore(toks []tokenState, count, prior int, ordered bool, rare []int) (tier, score int) {
+// the document's name and prior is non-zero for a module's enable option;
+// modLen is the length of an enable option's module segment (entry.modLen)
+// and family a package's family size (entry.Family). count, modLen and
+// family only count when some query token matched the name, because the
+// browser learns them from the name postings. ordered says the query was a
+// dotted path, whose segments must match in order for tierPath; words
+// separated by spaces may match in any order.
+func docScore(toks []tokenState, count, prior, modLen, family int, ordered bool, rare []int) (tier, score int) {
 	n := len(toks)
 	allName, allAny, some, named := true, true, false, false
 	for _, t := range toks {
@@ -519,16 +521,34 @@ func docScore(toks []tokenState, count, prior int, ordered bool, rare []int) (ti
 	default:
 		tier = tierSome
 	}
+	// An enable option whose module the query names is that module's
+	// entry point, ranked as if its name started with the module's words:
+	// "nginx" and "vaultw" find services.nginx.enable and
+	// services.vaultwarden.enable among the names that start with the
+	// query, and right after a package of exactly that name.
+	m := namesModule(toks, modLen)
+	byModule := m == tierPrefix
+	tier = max(tier, m)
 	w := 0
 	for i, t := range toks {
 		// A word naming the module counts more than the same word further
 		// in: "redis" means services.redis, not services.immich.redis.
-		w += nameWeight[t.name] + moduleWeight[t.mod]
-		if t.name != matchExact {
+		// Not when the module is what raised the tier: the option then
+		// stands level with a package of the module's name, which its
+		// family puts first.
+		w += nameWeight[t.name]
+		if !byModule {
+			w += moduleWeight[t.mod]
+		}
+		if t.name != matchExact && (n > 1 || t.name != matchPrefix) {
 			// The description speaks for a token only when the name does
 			// not already: else long descriptions that repeat the name
-			// would outrank the option itself. Rare words count more; an
-			// enable option's description says what its module is for.
+			// would outrank the option itself. A query of one word the
+			// name starts with is a name being typed: the descriptions
+			// that mention it ("thunderbird" in thunderbird-mcp's) must
+			// not put it behind the name it starts. Rare words count
+			// more; an enable option's description says what its module
+			// is for.
 			d := t.desc * rare[i]
 			if prior == 0 {
 				d /= 2
@@ -556,7 +576,26 @@ func docScore(toks []tokenState, count, prior int, ordered bool, rare []int) (ti
 		}
 		effCount = min(effCount, 99)
 	}
-	return tier, (tier*1000+w)*100 + 99 - effCount
+	if !named {
+		family = 0
+	}
+	return tier, ((tier*1000+w)*(maxFamily+1)+family)*100 + 99 - effCount
+}
+
+// namesModule is tierPrefix when the query tokens are, in number, the
+// words of an enable option's module segment, matched there exactly but
+// for the last, which may start its word; tierNone otherwise.
+func namesModule(toks []tokenState, modLen int) int {
+	n := len(toks)
+	if modLen == 0 || modLen == 3 || n != modLen {
+		return tierNone
+	}
+	for i, t := range toks {
+		if i < n-1 && t.mod != matchExact || t.mod < matchPrefix {
+			return tierNone
+		}
+	}
+	return tierPrefix
 }
 
 // startsWith reports whether the name begins with the query: every token

@@ -180,7 +180,7 @@ func TestRankingTiers(t *testing.T) {
 			}
 		}
 	}
-	check("pds", "pds", "pdsadmin")                                 // exact attribute, then prefix
+	check("pds", "pds", "services.atproto.pds.enable", "pdsadmin")  // exact attribute, the module it names, then prefix
 	check("services.atproto.pds.port", "services.atproto.pds.port") // exact name
 	check("pds.port", "services.atproto.pds.port", "services.atproto.pds.settings.PDS_PORT")
 	check("services.openssh", "services.openssh.enable", "services.openssh.openFirewall") // prefix; enable is the entry point
@@ -484,4 +484,43 @@ func TestFirstLetterTypos(t *testing.T) {
 	if rs := scan(entries, "ngimx", Options{}); len(rs) != 2 {
 		t.Errorf("ngimx (an ordinary typo): %v", names(rs))
 	}
+}
+
+// TestPackageNames: a package is found by the command it installs, the
+// plain name of a family comes before its versions and before lesser
+// names its first letters also start, and a query naming a service shows
+// the package and, right after it, the module's enable option.
+func TestPackageNames(t *testing.T) {
+	withProg := func(d indexer.Document, prog string) indexer.Document { d.Package.MainProgram = prog; return d }
+	docs := []indexer.Document{
+		withProg(pkg("ripgrep", "Line-oriented search tool"), "rg"),
+		pkg("rgxg", "Regular expression generator"),
+		pkg("rgbds", "Game Boy assembler"),
+		pkg("thunderbolt", "Thunderbolt tools, not thunderbird"),
+		pkg("thunderbird-mcp", "MCP server for thunderbird"),
+		pkg("thunderbird", "Full-featured e-mail client"),
+		pkg("thunderbird-bin", "Full-featured e-mail client"),
+		pkg("thunderbird-esr", "Full-featured e-mail client"),
+		pkg("postgresql", "Object-relational database"),
+		pkg("postgresql_16", "Object-relational database"),
+		pkg("postgresql_17", "Object-relational database"),
+		opt("services.postgresql.enable", "Whether to enable PostgreSQL Server."),
+		opt("services.postgresql.package", "The package."),
+		opt("services.postgresql.settings", "Settings of postgresql."),
+	}
+	entries := buildEntries(docs, func(d indexer.Document) string { return d.ID })
+	check := func(q string, want ...string) {
+		t.Helper()
+		var got []string
+		for _, r := range scan(entries, q, Options{Limit: len(want)}) {
+			got = append(got, r.Name)
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("%q: top = %q, want %q", q, got, want)
+		}
+	}
+	check("rg", "ripgrep")        // the command, as a whole name word
+	check("thund", "thunderbird") // the family's plain name first
+	check("postgresql", "postgresql", "services.postgresql.enable", "postgresql_16", "postgresql_17")
+	check("postgr", "postgresql", "services.postgresql.enable")
 }

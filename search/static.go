@@ -34,7 +34,7 @@ import (
 // which a query tends to find together, share a chunk.
 
 // StaticFormat is the version of the static index layout; search.js checks it.
-const StaticFormat = 2
+const StaticFormat = 3
 
 // DocChunk is the number of documents per docs/ file.
 const DocChunk = 64
@@ -84,10 +84,12 @@ func (r docRange) MarshalJSON() ([]byte, error) {
 
 // packPosting packs what ranking needs from one name posting into one
 // number: position (5 bits; 31 means "too far to track"), name token count
-// (6 bits), prior (2 bits), whether the term is a compound half (1 bit) and
-// whether it is in the module segment (1 bit).
-func packPosting(pos, count, prior int, sub, module bool) int {
-	p := min(pos, maxPos) | min(count, maxCount)<<5 | min(prior, 3)<<11
+// (6 bits), prior (2 bits), whether the term is a compound half (1 bit),
+// whether it is in the module segment (1 bit), the module segment's
+// length for an enable option (2 bits, see entry.modLen) and the size of
+// a package's family (3 bits, see entry.Family).
+func packPosting(pos, count, prior int, sub, module bool, modLen, family int) int {
+	p := min(pos, maxPos) | min(count, maxCount)<<5 | min(prior, 3)<<11 | min(modLen, 3)<<15 | min(family, maxFamily)<<17
 	if sub {
 		p |= 1 << 13
 	}
@@ -167,7 +169,7 @@ func WriteStaticIndexWith(dir string, docs []indexer.Document, url func(indexer.
 			if names[k] == nil {
 				names[k] = map[string][]int{}
 			}
-			names[k][term] = append(names[k][term], e.Ord, packPosting(pos, count, e.Prior, sub, e.inModule(pos)))
+			names[k][term] = append(names[k][term], e.Ord, packPosting(pos, count, e.Prior, sub, e.inModule(pos), e.modLen(), e.Family))
 		}
 		for pos, t := range e.Name {
 			add(t, pos, false)

@@ -93,7 +93,7 @@
   var M_STEM = 1, M_TYPO = 2, M_SUB = 3, M_PREFIX = 4, M_EXACT = 5;
   var NAME_W = [0, 4, 8, 16, 24, 32], MODULE_W = [0, 1, 3, 6, 9, 12];
   var D_STEM = 1, D_PREFIX = 2, D_EXACT = 3, MAX_DESC_SUFFIX = 3;
-  var T_SOME = 1, T_ALL = 2, T_WORDS = 3, T_PATH = 4, T_PREFIX = 5, T_EXACT = 6;
+  var T_NONE = 0, T_SOME = 1, T_ALL = 2, T_WORDS = 3, T_PATH = 4, T_PREFIX = 5, T_EXACT = 6;
   var MAX_POS = 31;
 
   function oneEdit(a, b) {
@@ -272,8 +272,8 @@
   }
 
   // docScore returns the score, 0 for no match; see docScore in
-  // search/rank.go. The tier is Math.floor(score / 100000).
-  function docScore(toks, count, prior, ordered, rare) {
+  // search/rank.go. The tier is Math.floor(score / TIER_UNIT).
+  function docScore(toks, count, prior, modLen, family, ordered, rare) {
     var n = toks.length, allName = true, allAny = true, some = false, named = false, i, t, tier;
     for (i = 0; i < n; i++) {
       t = toks[i];
@@ -288,10 +288,13 @@
     else if (allName) tier = T_WORDS;
     else if (allAny) tier = T_ALL;
     else tier = T_SOME;
+    var m = namesModule(toks, modLen), byModule = m === T_PREFIX;
+    if (m > tier) tier = m;
     var w = 0;
     for (i = 0; i < n; i++) {
-      w += NAME_W[toks[i].name] + MODULE_W[toks[i].mod];
-      if (toks[i].name !== M_EXACT) {
+      w += NAME_W[toks[i].name];
+      if (!byModule) w += MODULE_W[toks[i].mod];
+      if (toks[i].name !== M_EXACT && (n > 1 || toks[i].name !== M_PREFIX)) {
         var d = toks[i].desc * rare[i];
         if (prior === 0) d = Math.floor(d / 2);
         w += d;
@@ -307,7 +310,20 @@
       if (prior > 0 && eff > 1) eff--;
       eff = Math.min(eff, 99);
     }
-    return (tier * 1000 + w) * 100 + 99 - eff;
+    if (!named) family = 0;
+    return ((tier * 1000 + w) * (MAX_FAMILY + 1) + family) * 100 + 99 - eff;
+  }
+
+  var MAX_FAMILY = 7, TIER_UNIT = 1000 * (MAX_FAMILY + 1) * 100;
+
+  // namesModule: see namesModule in search/rank.go.
+  function namesModule(toks, modLen) {
+    var n = toks.length;
+    if (modLen === 0 || modLen === 3 || n !== modLen) return T_NONE;
+    for (var i = 0; i < n; i++) {
+      if ((i < n - 1 && toks[i].mod !== M_EXACT) || toks[i].mod < M_PREFIX) return T_NONE;
+    }
+    return T_PREFIX;
   }
 
   // ---- Engine: fetches shards, folds postings, ranks ------------------
@@ -342,7 +358,7 @@
     var self = this;
     if (!this.ready) {
       this.ready = this.get('manifest.json').then(function (m) {
-        if (m.v !== 2) throw new Error('search index format ' + m.v + ' not supported');
+        if (m.v !== 3) throw new Error('search index format ' + m.v + ' not supported');
         self.manifest = m;
         // Enable options, for documents only descriptions find.
         self.prior = new Uint8Array(m.docs);
@@ -463,7 +479,7 @@
   Engine.prototype.buffers = function (n) {
     var N = this.manifest.docs, b = this.buf;
     if (!b) {
-      b = this.buf = { gen: 0, seen: new Uint32Array(N), touched: new Int32Array(N), count: new Uint8Array(N), toks: [] };
+      b = this.buf = { gen: 0, seen: new Uint32Array(N), touched: new Int32Array(N), count: new Uint8Array(N), extra: new Uint8Array(N), toks: [] };
     }
     while (b.toks.length < n) {
       b.toks.push({ name: new Uint8Array(N), mod: new Uint8Array(N), desc: new Uint8Array(N), exact: new Uint32Array(N), strong: new Uint32Array(N), any: new Uint32Array(N) });
@@ -484,6 +500,7 @@
         seen[ord] = gen;
         touched[nt++] = ord;
         b.count[ord] = 0;
+        b.extra[ord] = 0;
         for (var x = 0; x < all.length; x++) {
           var s = b.toks[x];
           s.name[ord] = 0; s.mod[ord] = 0; s.desc[ord] = 0; s.exact[ord] = 0; s.strong[ord] = 0; s.any[ord] = 0;
@@ -505,6 +522,7 @@
             touch(ord);
             var pos = packed & 31;
             b.count[ord] = (packed >> 5) & 63;
+            b.extra[ord] = packed >> 15; // module segment length (2 bits), family (3 bits)
             if (quality > st.name[ord]) st.name[ord] = quality;
             if ((packed >> 14) & 1 && quality > st.mod[ord]) st.mod[ord] = quality; // in the module segment
             if (pos < MAX_POS) {
@@ -548,7 +566,8 @@
         v.name = t.name[o]; v.mod = t.mod[o]; v.desc = t.desc[o]; v.exact = t.exact[o]; v.strong = t.strong[o]; v.any = t.any[o];
         if (v.name > 0) named = true;
       }
-      var sc = docScore(view, named ? b.count[o] : 0, this.prior[o], ordered, rare);
+      var ex = b.extra[o];
+      var sc = docScore(view, named ? b.count[o] : 0, this.prior[o], ex & 3, ex >> 2, ordered, rare);
       // The better of the query as typed and of each join: the joined
       // word, if a name word or the start of one, stands for the two.
       for (var x = 0; x < joins.length; x++) {
@@ -559,7 +578,7 @@
         vrare.push(0);
         vview = vview.concat(view.slice(at + 2));
         vrare = vrare.concat(rare.slice(at + 2));
-        var vsc = docScore(vview, b.count[o], this.prior[o], ordered, vrare);
+        var vsc = docScore(vview, b.count[o], this.prior[o], ex & 3, ex >> 2, ordered, vrare);
         if (vsc > sc) sc = vsc;
       }
       if (sc === 0) continue;
@@ -569,7 +588,7 @@
         if (sc < worst.score || (sc === worst.score && o > worst.ord)) continue;
         top.pop();
       }
-      var r = { ord: o, tier: Math.floor(sc / 100000), score: sc };
+      var r = { ord: o, tier: Math.floor(sc / TIER_UNIT), score: sc };
       for (j = top.length; j > 0 && (top[j - 1].score < r.score || (top[j - 1].score === r.score && top[j - 1].ord > o)); j--) {}
       top.splice(j, 0, r);
     }
