@@ -21,32 +21,52 @@ const tangledOwner = "did:plc:livetestowneraaaaaaaaaaa"
 
 // TestTangledServices runs Tangled's knot and spindle, built from the
 // pinned source with the vendor folder their vendorHash pins, each from the
-// unit its module renders: default options, the owner and host name the
-// modules require, loopback listeners, and a local jetstream (this
-// package's jetstream test configuration) as the jetstream both follow.
+// unit examples/local-tangled.nix renders (the configuration the firehose
+// guide shows, with this test's owner), beside that file's jetstream.
 func TestTangledServices(t *testing.T) {
-	t.Run("knot", testKnot)
-	t.Run("spindle", testSpindle)
+	t.Run("knot", func(t *testing.T) {
+		b, p := startTangled(t, "knot")
+		testKnot(t, b, p)
+	})
+	t.Run("spindle", func(t *testing.T) {
+		b, p := startTangled(t, "spindle")
+		testSpindle(t, b, p)
+	})
 }
 
-// startTangled builds and starts a Tangled module's program with extra
-// settings on top of the module's defaults, and waits for its own health
-// probe.
-func startTangled(t *testing.T, module, extra string) (*Build, *Process) {
+// startTangled builds the module's program and jetstream, renders
+// examples/local-tangled.nix with them, starts its jetstream (which
+// follows a relay that is not running) and then the module's unit, and
+// waits for the unit's own health probe. It checks what both programs
+// share: no metrics, listeners, the owner endpoint.
+func startTangled(t *testing.T, module string) (*Build, *Process) {
 	t.Helper()
 	b := BuildGo(t, module)
-	u := RenderUnit(t, module, b.Exe, fmt.Sprintf("[ (%s) { networkIsolation.enable = true; } ]", extra))
-	p := Start(t, u, Options{})
-	if err := p.WaitHealthy(healthTimeout); err != nil {
-		t.Fatal(err)
+	js := BuildGo(t, "jetstream")
+	units := RenderSystem(t, filepath.Join(RepoRoot(t), "examples", "local-tangled.nix"),
+		map[string]string{module: b.Exe, "jetstream": js.Exe},
+		fmt.Sprintf(`{ services.atproto.knot.settings.KNOT_SERVER_OWNER = (import <nixpkgs/lib>).mkForce %q;
+			services.atproto.spindle.settings.SPINDLE_SERVER_OWNER = (import <nixpkgs/lib>).mkForce %q; }`, tangledOwner, tangledOwner))
+	for _, m := range []string{"jetstream", module} {
+		if units[m] == nil {
+			t.Fatalf("examples/local-tangled.nix does not enable services.atproto.%s", m)
+		}
+		p := Start(t, units[m], Options{})
+		if err := p.WaitHealthy(healthTimeout); err != nil {
+			t.Fatal(err)
+		}
+		if m == "jetstream" {
+			continue
+		}
+		// Neither program has a Prometheus endpoint.
+		if p.Unit.MetricsURL != "" {
+			t.Errorf("%s: the module declares a metrics endpoint %s, but %s serves none", p.Unit.Name, p.Unit.MetricsURL, module)
+		}
+		checkListeners(t, p)
+		checkOwner(t, "http://"+apiAddr(t, p), tangledOwner)
+		return b, p
 	}
-	// Neither program has a Prometheus endpoint.
-	if u.MetricsURL != "" {
-		t.Errorf("%s: the module declares a metrics endpoint %s, but %s serves none", u.Name, u.MetricsURL, module)
-	}
-	checkListeners(t, p)
-	checkOwner(t, "http://"+apiAddr(t, p), tangledOwner)
-	return b, p
+	panic("unreachable")
 }
 
 // restartKeepsState stops p with SIGTERM (within its stop timeout), checks
@@ -77,24 +97,7 @@ func restartKeepsState(t *testing.T, p *Process) int {
 	return len(before)
 }
 
-// localJetstream starts a jetstream (with no relay behind it) for a
-// Tangled program to follow: both programs reconnect to their jetstream in
-// a loop without delay, so an unreachable one would keep them busy.
-func localJetstream(t *testing.T) string {
-	t.Helper()
-	_, js := startGoService(t, "jetstream")
-	return "ws://" + apiAddr(t, js) + "/subscribe"
-}
-
-func testKnot(t *testing.T) {
-	BuildGo(t, "knot") // before the jetstream starts, which a cold build would keep waiting
-	jetstream := localJetstream(t)
-	b, p := startTangled(t, "knot", fmt.Sprintf(`{ settings = {
-		KNOT_SERVER_OWNER = (import <nixpkgs/lib>).mkForce %q;
-		KNOT_SERVER_JETSTREAM_ENDPOINT = %q;
-		KNOT_SERVER_PLC_URL = "http://%s";
-		APPVIEW_ENDPOINT = "http://%s";
-	}; }`, tangledOwner, jetstream, refused, refused))
+func testKnot(t *testing.T, b *Build, p *Process) {
 	u := p.Unit
 	healthy := p.StartToHealthy
 	base := "http://" + apiAddr(t, p)
@@ -193,18 +196,10 @@ func testKnot(t *testing.T) {
 		b, binarySize(t, b), healthy.Round(10*time.Millisecond), float64(p.PeakMemory())/(1<<20), state)
 }
 
-func testSpindle(t *testing.T) {
-	BuildGo(t, "spindle")
-	jetstream := localJetstream(t)
-	b, p := startTangled(t, "spindle", fmt.Sprintf(`{ settings = {
-		SPINDLE_SERVER_OWNER = (import <nixpkgs/lib>).mkForce %q;
-		SPINDLE_SERVER_JETSTREAM_ENDPOINT = %q;
-		SPINDLE_SERVER_PLC_URL = "http://%s";
-	}; }`, tangledOwner, jetstream, refused))
+func testSpindle(t *testing.T, b *Build, p *Process) {
 	u := p.Unit
 	healthy := p.StartToHealthy
 	base := "http://" + apiAddr(t, p)
-
 	state := restartKeepsState(t, p)
 	// The owner's role is kept in the database (spindle's access rules
 	// are casbin policies in SQLite), once: a restart with the same owner
