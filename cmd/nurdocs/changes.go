@@ -34,8 +34,9 @@ type sideJSON struct {
 }
 
 func runChanges(ctx context.Context, args []string) error {
-	fs := newFlags("changes", "[--since REV] [--json] | --options-before FILE --options FILE [--packages-before FILE --packages FILE]")
+	fs := newFlags("changes", "[--since REV] [--to REV] [--json] | --options-before FILE --options FILE [--packages-before FILE --packages FILE]")
 	since := fs.String("since", "", "compare the working tree with this `revision` (anything git resolves; default: the last release tag)")
+	to := fs.String("to", "", "compare with this `revision` instead of the working tree")
 	asJSON := fs.Bool("json", false, "print the changes as JSON")
 	var optsBefore, pkgsBefore listFlag
 	fs.Var(&optsBefore, "options-before", "options.json `FILE[=scope]` of the earlier revision, compared with --options (repeatable)")
@@ -48,8 +49,8 @@ func runChanges(ctx context.Context, args []string) error {
 	var bSide, aSide sideJSON
 	if len(optsBefore) > 0 || len(pkgsBefore) > 0 {
 		// Two sets of files: the repository is not read.
-		if *since != "" {
-			return fmt.Errorf("--since compares revisions of the repository; --options-before compares files: give one")
+		if *since != "" || *to != "" {
+			return fmt.Errorf("--since and --to compare revisions of the repository; --options-before compares files: give one or the other")
 		}
 		if len(optsBefore) != len(f.options) || len(pkgsBefore) != len(f.packages) {
 			return fmt.Errorf("give as many --options as --options-before, and --packages as --packages-before (%d/%d, %d/%d)",
@@ -79,19 +80,31 @@ func runChanges(ctx context.Context, args []string) error {
 		}
 		before = r.Export.Docs
 		bSide = sideJSON{Rev: rev, Commit: r.Commit, Source: r.Source}
-		src, err := f.sources()
-		if err != nil {
-			return err
+		if *to != "" {
+			t, err := indexer.LoadRevision(ctx, f.repo, *to)
+			if err != nil {
+				return err
+			}
+			for _, n := range t.Notes {
+				fmt.Fprintln(os.Stderr, "note:", n)
+			}
+			after = t.Export.Docs
+			aSide = sideJSON{Rev: *to, Commit: t.Commit, Source: t.Source}
+		} else {
+			src, err := f.sources()
+			if err != nil {
+				return err
+			}
+			l, err := src.Load(ctx)
+			if err != nil {
+				return err
+			}
+			for _, n := range l.Notes {
+				fmt.Fprintln(os.Stderr, "note:", n)
+			}
+			after = l.Docs
+			aSide.Source = l.Source + " (the working tree)"
 		}
-		l, err := src.Load(ctx)
-		if err != nil {
-			return err
-		}
-		for _, n := range l.Notes {
-			fmt.Fprintln(os.Stderr, "note:", n)
-		}
-		after = l.Docs
-		aSide.Source = l.Source + " (the working tree)"
 	}
 	rep := changes.Compare(before, after)
 	if *asJSON {
