@@ -9,13 +9,18 @@ import (
 )
 
 // The comparison on this repository's own history: real commits that
-// changed modules, each compared with its parent, evaluated live (or from
-// the snapshot the commit holds). Skips when the history is absent (a
-// shallow clone) or a revision cannot be read here.
+// changed modules, each compared with its parent, both evaluated live
+// (their committed snapshots lag behind). Skips without Nix, when the
+// history is absent (a shallow clone) or a revision cannot be read here.
 
 func loadRev(t *testing.T, rev string) []indexer.Document {
 	t.Helper()
 	ctx := context.Background()
+	// The snapshots committed with these revisions were not re-evaluated
+	// at each of them: only a live evaluation shows each one's options.
+	if err := indexer.NixAvailable(ctx, ".."); err != nil {
+		t.Skipf("skipped: %v", err)
+	}
 	if _, err := indexer.ResolveRevision(ctx, "..", rev); err != nil {
 		t.Skipf("skipped: %v (a shallow clone? fetch the history)", err)
 	}

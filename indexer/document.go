@@ -26,6 +26,10 @@ type Document struct {
 	Name    string `json:"name"`    // option path, package attribute, or guide slug
 	Title   string `json:"title"`   // human title; for options and packages the name
 	Summary string `json:"summary"` // one line of plain text, for result lists
+	// Since is the newest change of the document when the build compared
+	// revisions ("new in 0.3.0", "default changed since 0.3.0"), for
+	// search results; "" otherwise.
+	Since string `json:"since,omitempty"`
 
 	Option  *Option  `json:"option,omitempty"`
 	Package *Package `json:"package,omitempty"`

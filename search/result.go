@@ -26,6 +26,7 @@ type Result struct {
 	Type    string       `json:"type,omitempty"`    // options only
 	Default string       `json:"default,omitempty"` // options only, one line
 	URL     string       `json:"url"`               // relative to the site's base URL
+	Since   string       `json:"since,omitempty"`   // newest change in the site's history: "new in 0.3.0"
 	Tier    int          `json:"tier"`
 	Score   int          `json:"score"`
 	Ord     int          `json:"-"`
@@ -36,7 +37,7 @@ func (e *entry) result(tier, score int) Result {
 	d := e.doc
 	return Result{
 		ID: d.ID, Kind: d.Kind, Scope: d.Scope, Name: nameText(d), Summary: summary(d),
-		Type: optionType(d), Default: optionDefault(d), URL: e.url, Tier: tier, Score: score, Ord: e.Ord,
+		Type: optionType(d), Default: optionDefault(d), URL: e.url, Since: d.Since, Tier: tier, Score: score, Ord: e.Ord,
 	}
 }
 

@@ -22,7 +22,10 @@ import (
 //	d/<key>.json       description terms under <key> (two letters, or three when large)
 //	f/<key>.json       name terms (no postings) whose second and third letters
 //	                   are <key>, for typos of the first letter (firstLetterTypo)
-//	docs/<i>.json      display fields of documents i*chunk … (i+1)*chunk-1
+//	docs/<i>.json      display fields of documents i*chunk … (i+1)*chunk-1:
+//	                   [name, summary, type, default, url] and, for a document
+//	                   that changed in the history the build compared, since
+//	                   ("new in 0.3.0")
 //
 // A query for "pds port" fetches the manifest, n/pd, n/po, d/pd and d/por
 // (say), a dotted "pds.port" only the name shards; typos that change a
@@ -251,7 +254,13 @@ func WriteStaticIndexWith(dir string, docs []indexer.Document, url func(indexer.
 	for start := 0; start < len(entries); start += DocChunk {
 		var chunk [][]string
 		for _, e := range entries[start:min(start+DocChunk, len(entries))] {
-			chunk = append(chunk, []string{nameText(e.doc), summary(e.doc), optionType(e.doc), optionDefault(e.doc), e.url})
+			row := []string{nameText(e.doc), summary(e.doc), optionType(e.doc), optionDefault(e.doc), e.url}
+			// A sixth field only where the build compared revisions and
+			// the document changed: an index without history is as before.
+			if e.doc.Since != "" {
+				row = append(row, e.doc.Since)
+			}
+			chunk = append(chunk, row)
 		}
 		if err := w.write(filepath.Join("docs", fmt.Sprintf("%d.json", start/DocChunk)), chunk, false); err != nil {
 			return Stats{}, err

@@ -20,6 +20,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/atproto-nur/atproto-nur/changes"
 	"github.com/atproto-nur/atproto-nur/indexer"
 	"github.com/atproto-nur/atproto-nur/themes"
 )
@@ -59,6 +60,9 @@ type Inputs struct {
 	// ContentDir is where the guides were read from, so diagnostics name
 	// the real file; "edit this page" links use Config.ContentDir instead.
 	ContentDir string
+	// History is what changed release by release, newest first
+	// (changes.History); nil when the build compared no revisions.
+	History []*changes.Release
 }
 
 // Stats counts what a build did.
@@ -213,7 +217,11 @@ func (b *Builder) render(ctx context.Context, out *output) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Renamed options are known from the invisible aliases, which the
+	// site does not show otherwise.
+	withAliases := in.Docs
 	in = withoutInvisible(in)
+	in = withSince(in)
 	fsys := themes.Default()
 	if cfg.ThemeDir != "" {
 		fsys = os.DirFS(cfg.ThemeDir)
@@ -262,6 +270,8 @@ func (b *Builder) render(ctx context.Context, out *output) (*Result, error) {
 		return nil, err
 	}
 	r.gen, r.guides, r.scopes = gen, guides, scopes
+	r.hist = newHistory(withAliases, in.History, layout, in.Modules)
+	r.site.HasChanges = len(in.History) > 0 && th.pages["changes"] != nil
 	r.prepareSite()
 	b.mu.Lock()
 	r.caches = b.caches
@@ -420,6 +430,22 @@ func withoutInvisible(in *Inputs) *Inputs {
 	return &out
 }
 
+// withSince gives every document that changed in the history its newest
+// mark (Document.Since), which the search index carries.
+func withSince(in *Inputs) *Inputs {
+	if len(in.History) == 0 {
+		return in
+	}
+	marks := changes.Marks(in.History)
+	out := *in
+	out.Docs = make([]indexer.Document, len(in.Docs))
+	for i, d := range in.Docs {
+		d.Since = changes.Since(marks[d.ID])
+		out.Docs[i] = d
+	}
+	return &out
+}
+
 // run is the state of one build.
 type run struct {
 	cfg      *Config
@@ -443,6 +469,8 @@ type run struct {
 	// wholePages minifies every page whole instead of splicing in the
 	// minified frame (tests compare the two).
 	wholePages bool
+
+	hist *history // marks, release pages, redirects of renamed options
 
 	siteKey  [32]byte // see computeSiteKey
 	rendered atomic.Int64

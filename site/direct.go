@@ -145,6 +145,7 @@ func (r *run) packageBody(w *htmlWriter, p *page) error {
 		w.raw(`</span>`)
 	}
 	w.raw(`</h1>`)
+	w.marks(v.Marks)
 	if v.Description != "" {
 		w.raw(`<p class="lead">`)
 		w.text(v.Description)
@@ -298,6 +299,29 @@ func (r *run) packageBody(w *htmlWriter, p *page) error {
 type htmlWriter struct{ b *bytes.Buffer }
 
 func (w *htmlWriter) raw(s string) { w.b.WriteString(s) }
+
+// marks writes the "marks" partial: what changed in which release.
+func (w *htmlWriter) marks(ms []markView) {
+	if len(ms) == 0 {
+		return
+	}
+	w.raw(`<ul class="marks">`)
+	for _, m := range ms {
+		w.raw(`<li class="mark mark-`)
+		w.attr(m.Kind)
+		w.raw(`"><a href="`)
+		w.url(m.Href)
+		w.raw(`">`)
+		w.text(m.Text)
+		w.raw(`</a>`)
+		if m.Detail != "" {
+			w.raw(`: `)
+			w.text(m.Detail)
+		}
+		w.raw(`</li>`)
+	}
+	w.raw(`</ul>`)
+}
 
 // links writes one fact whose value is a comma-separated list of links.
 func (w *htmlWriter) links(term string, ls []link) {

@@ -27,6 +27,7 @@ type siteInfo struct {
 	HasOptions   bool
 	HasPackages  bool
 	HasGuides    bool
+	HasChanges   bool // "What changed" pages exist
 }
 
 // page is the data every template receives; exactly one of the kind
@@ -51,6 +52,10 @@ type page struct {
 	Guide       *guideData
 	Guides      *guidesData
 	Scope       *scopePageData
+	Changes     *changesData
+	Redirect    *redirectData
+	// Refresh is where a redirect page sends the browser at once.
+	Refresh string
 
 	fragments []fragment // parts of the page whose minified form is known
 }
@@ -105,6 +110,7 @@ type optionPageData struct {
 	Options    []optionView
 	Package    *link  // the package this module runs, if known
 	Unpackaged string // why the module's program has no package yet
+	Moved      []movedView
 }
 
 type optionIndexData struct {
@@ -175,6 +181,12 @@ func (r *run) jobs(want func(seg string) bool) []job {
 		if seg := scopeSeg(p.Scope); want(seg) {
 			jobs = append(jobs, job{seg: seg, path: p.Path, kind: "options", build: func() *page { return r.optionPage(p) }})
 		}
+	}
+	if want(segCore) {
+		// Release pages and redirects read every scope's layout: the core
+		// segment is rendered on every build.
+		jobs = append(jobs, r.changesJobs()...)
+		jobs = append(jobs, r.redirectJobs()...)
 	}
 	for _, scope := range r.layout.Scopes {
 		seg := scopeSeg(scope)
@@ -301,6 +313,12 @@ func (r *run) optionPage(p *OptionPage) *page {
 		v := r.optionView(d)
 		v.Short = strings.TrimPrefix(d.Name, p.Name+".")
 		data.Options = append(data.Options, v)
+	}
+	if r.hist != nil {
+		for _, m := range r.hist.moved[p.Path] {
+			m.New.Href = r.href(m.New.Href)
+			data.Moved = append(data.Moved, m)
+		}
 	}
 	for _, m := range r.in.Modules {
 		if m.OptionPrefix == p.Name && m.Package != nil && p.Scope == indexer.PrimaryScope {

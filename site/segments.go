@@ -110,6 +110,7 @@ func groupScopes(in *Inputs) map[string]*scopeDocs {
 		h.str(d.Name)
 		h.str(d.Title)
 		h.str(d.Summary)
+		h.str(d.Since) // the marks of a history: a new one re-renders the pages
 		switch d.Kind {
 		case indexer.KindOption:
 			h.ptr(unsafe.Pointer(d.Option))

@@ -35,7 +35,7 @@ var pageKinds = []string{"home", "options", "option-index", "all-options", "pack
 
 // optionalKinds are page templates a theme may leave out; their pages are
 // then not written. (Themes made before a kind was added keep working.)
-var optionalKinds = []string{"scope"}
+var optionalKinds = []string{"scope", "changes", "redirect"}
 
 func loadTheme(fsys fs.FS) (*theme, error) {
 	// The templates are read once: parsed here, compared with the default

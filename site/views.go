@@ -41,6 +41,8 @@ type optionView struct {
 	ReadOnly     bool
 	Internal     bool
 	Related      template.HTML
+	Marks        []markView // what changed in which release
+	OldAnchors   []string   // anchors of its old names on this page
 }
 
 // valueView is a rendered default or example.
@@ -70,6 +72,8 @@ type packageView struct {
 	// read from source, not evaluated, may lack a version or licence), so
 	// that the page says so instead of leaving a silent gap.
 	Unknown []string
+	// Marks say what changed in which release ("new in 0.3.0").
+	Marks []markView
 }
 
 type snippet struct {
@@ -127,6 +131,10 @@ func (r *run) optionView(d *indexer.Document) optionView {
 		Example:     r.renderValue(d.Scope, o.Example, where+" example"),
 		ReadOnly:    o.ReadOnly,
 		Internal:    o.Internal,
+		Marks:       r.marksOf(d.ID),
+	}
+	if r.hist != nil {
+		v.OldAnchors = r.hist.oldAnchors[d.ID]
 	}
 	if o.RelatedPackages != "" {
 		v.Related, diags = r.markdown(d.Scope, o.RelatedPackages, false)
@@ -239,6 +247,7 @@ func (r *run) packageView(d *indexer.Document) packageView {
 		Vulnerabilities: p.KnownVulnerabilities,
 		Broken:          p.Broken,
 		Href:            r.href(r.layout.Path(*d)),
+		Marks:           r.marksOf(d.ID),
 	}
 	if p.LongDescription != "" {
 		h, diags := r.markdown(d.Scope, p.LongDescription, false)

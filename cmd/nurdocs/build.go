@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/atproto-nur/atproto-nur/changes"
 	"github.com/atproto-nur/atproto-nur/indexer"
 	"github.com/atproto-nur/atproto-nur/search"
 	"github.com/atproto-nur/atproto-nur/site"
@@ -141,12 +142,17 @@ func tuneGC() {
 }
 
 func runBuild(ctx context.Context, args []string) error {
-	fs := newFlags("build", "[--out public] [--base-url /] [--options FILE[=scope]] [--packages FILE[=scope]] …")
+	fs := newFlags("build", "[--out public] [--base-url /] [--releases auto] [--options FILE[=scope]] [--packages FILE[=scope]] …")
+	releases := fs.String("releases", "auto", "`revisions` with a \"What changed\" page, oldest first, comma-separated, each REV or REV=NAME; auto: every v* tag; none: no history")
 	f := addSiteFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	src, err := f.sources()
+	if err != nil {
+		return err
+	}
+	revs, err := loadReleases(ctx, f.repo, *releases, os.Stderr)
 	if err != nil {
 		return err
 	}
@@ -159,7 +165,11 @@ func runBuild(ctx context.Context, args []string) error {
 	}
 	tuneGC()
 	start := time.Now()
-	b := site.NewBuilder(cfg, loader(src, os.Stderr, f.verbose))
+	load := loader(src, os.Stderr, f.verbose)
+	if len(revs) > 0 {
+		load = withHistory(load, revs)
+	}
+	b := site.NewBuilder(cfg, load)
 	res, err := b.Build(ctx)
 	if err != nil {
 		return err
@@ -185,4 +195,55 @@ func runBuild(ctx context.Context, args []string) error {
 		}
 	}
 	return nil
+}
+
+// loadReleases reads the revisions --releases names, oldest first.
+func loadReleases(ctx context.Context, repo, spec string, log io.Writer) ([]changes.Revision, error) {
+	var list []string
+	switch spec {
+	case "none", "":
+		return nil, nil
+	case "auto":
+		tags, err := indexer.ReleaseTags(ctx, repo)
+		if err != nil {
+			fmt.Fprintf(log, "note: no release history (%v)\n", err)
+			return nil, nil
+		}
+		if len(tags) == 0 {
+			fmt.Fprintln(log, "note: no release tags (v<version>): no \"What changed\" pages; give --releases REV[=NAME],…")
+			return nil, nil
+		}
+		list = tags
+	default:
+		list = strings.Split(spec, ",")
+	}
+	var revs []changes.Revision
+	for _, item := range list {
+		rev, name, ok := strings.Cut(strings.TrimSpace(item), "=")
+		if !ok {
+			name = changes.ReleaseName(rev)
+		}
+		r, err := indexer.LoadRevision(ctx, repo, rev)
+		if err != nil {
+			return nil, fmt.Errorf("--releases: %w", err)
+		}
+		for _, n := range r.Notes {
+			fmt.Fprintln(log, "note:", n)
+		}
+		revs = append(revs, changes.Revision{Name: name, Source: r.Source, Docs: r.Export.Docs})
+	}
+	return revs, nil
+}
+
+// withHistory adds to every load what changed from each release to the
+// next, and from the newest to the documents loaded.
+func withHistory(load func(context.Context) (*site.Inputs, error), revs []changes.Revision) func(context.Context) (*site.Inputs, error) {
+	return func(ctx context.Context) (*site.Inputs, error) {
+		in, err := load(ctx)
+		if err != nil {
+			return nil, err
+		}
+		in.History = changes.History(revs, in.Docs, in.Source)
+		return in, nil
+	}
 }

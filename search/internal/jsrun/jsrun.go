@@ -33,6 +33,7 @@ type Hit struct {
 	Name  string `json:"name"`
 	Kind  string `json:"kind"`
 	URL   string `json:"url"`
+	Since string `json:"since,omitempty"` // display field of sites with a history
 }
 
 // Answer is what one query returned.

@@ -33,7 +33,7 @@ const input = JSON.parse(fs.readFileSync(0, 'utf8'));
     }
     const ns = times.sort((a, b) => a - b)[2];
     out.push({ total: res.total, bytes, files: fetched.size, ns,
-      results: res.results.map((r) => ({ ord: r.ord, tier: r.tier, score: r.score, name: r.name, kind: r.kind, url: r.url })) });
+      results: res.results.map((r) => ({ ord: r.ord, tier: r.tier, score: r.score, name: r.name, kind: r.kind, url: r.url, since: r.since })) });
   }
   process.stdout.write(JSON.stringify(out));
 })().catch((e) => { console.error(e.stack || e); process.exit(1); });

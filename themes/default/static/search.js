@@ -603,7 +603,8 @@
   };
 
   // search returns {total, results} with the first limit results completed
-  // with their display fields: name, summary, type, default, url.
+  // with their display fields: name, summary, type, default, url and, when
+  // the site has a history, since ("new in 0.3.0").
   Engine.prototype.search = function (q, opts) {
     var self = this;
     opts = opts || {};
@@ -613,7 +614,7 @@
       return Promise.all(top.map(function (r) {
         return self.get('docs/' + Math.floor(r.ord / chunk) + '.json').then(function (c) {
           var rec = c[r.ord % chunk];
-          r.name = rec[0]; r.summary = rec[1]; r.type = rec[2]; r.default = rec[3]; r.url = rec[4];
+          r.name = rec[0]; r.summary = rec[1]; r.type = rec[2]; r.default = rec[3]; r.url = rec[4]; r.since = rec[5] || '';
           return r;
         });
       })).then(function (results) { return { total: ranked.total, results: results, reach: ranked.reach }; });
@@ -806,6 +807,7 @@
       breakAfterDots(name);
       head.appendChild(name);
       if (r.kind === 'option' && r.scope) head.appendChild(el('span', 'search-scope-label', r.scope));
+      if (r.since) head.appendChild(el('span', 'search-since', r.since));
       a.appendChild(head);
       if (r.summary) a.appendChild(el('span', 'search-summary', r.summary));
       if (r.kind === 'option' && (r.type || r.default)) {
