@@ -21,7 +21,7 @@ var liveRunners = map[string]string{
 	"feed-generator": "TestFeedGenerator",
 	"pds":            "TestNodeServices, TestNetwork, TestPDSBackupRestore, TestPDSKillMidWrite",
 	"plc":            "TestNodeServices, TestNetwork, TestPLCBackupRestore",
-	"knot":           "TestTangledServices",
+	"knot":           "TestTangledServices, TestNetwork",
 	"spindle":        "TestTangledServices",
 }
 

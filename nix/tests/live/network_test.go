@@ -246,6 +246,11 @@ func TestNetwork(t *testing.T) {
 	}
 	t.Logf("hop relay -> tap: the post's text arrived (%s after the post)", time.Since(posted).Round(time.Millisecond))
 
+	// Tangled's knot, owned by the account (knot_network_test.go).
+	t.Run("knot", func(t *testing.T) {
+		testKnotOnTheNetwork(t, knotAccount{PDS: pdsURL, Did: account.Did, Handle: handle, AccessJwt: account.AccessJwt})
+	})
+
 	for _, m := range []string{"tap", "jetstream", "relay", "pds", "plc"} {
 		p := procs[m]
 		if err := p.Stop(); err != nil {

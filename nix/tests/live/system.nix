@@ -9,11 +9,15 @@
 #
 # `exes` is JSON (module name -> program ending in /bin/<program>); `extra`
 # is one more NixOS module (e.g. the secrets' paths), or a list of them.
+# With `etc` (a name under /etc, such as "ssh/atproto-knot-keys"), the
+# result is that file's text instead: a script a module installs for
+# another program to run.
 {
   file,
   exes,
   version ? "live-test",
   extra ? [ ],
+  etc ? null,
 }:
 let
   lib = import <nixpkgs/lib>;
@@ -38,4 +42,7 @@ let
     builtins.attrNames (removeAttrs eval.modules [ "default" ])
   );
 in
-lib.genAttrs enabled (render.module config)
+if etc != null then
+  config.environment.etc.${etc}.text
+else
+  lib.genAttrs enabled (render.module config)
