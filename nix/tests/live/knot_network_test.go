@@ -145,20 +145,8 @@ func testKnotOnTheNetwork(t *testing.T, acct knotAccount) {
 // as RenderSystem renders its units.
 func RenderEtc(t testing.TB, file string, exes map[string]string, extraNix, name string) string {
 	t.Helper()
-	abs, err := filepath.Abs(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	shaped := map[string]string{}
-	for m, exe := range exes {
-		shaped[m] = exeShape(t, exe)
-	}
-	exesJSON, err := json.Marshal(shaped)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var text string
-	nixEvalJSON(t, "system.nix", &text, "--arg", "file", abs, "--argstr", "exes", string(exesJSON), "--arg", "extra", extraNix, "--argstr", "etc", name)
+	nixEvalJSON(t, "system.nix", &text, append(systemArgs(t, file, exes, extraNix), "--argstr", "etc", name)...)
 	return text
 }
 

@@ -89,6 +89,18 @@ func RenderUnit(t testing.TB, module, exe, extraNix string) *Unit {
 // none), e.g. the secrets' paths.
 func RenderSystem(t testing.TB, file string, exes map[string]string, extraNix string) map[string]*Unit {
 	t.Helper()
+	var all map[string]rendered
+	nixEvalJSON(t, "system.nix", &all, systemArgs(t, file, exes, extraNix)...)
+	units := map[string]*Unit{}
+	for module, r := range all {
+		units[module] = r.unit(t, module)
+	}
+	return units
+}
+
+// systemArgs are system.nix's arguments for RenderSystem's parameters.
+func systemArgs(t testing.TB, file string, exes map[string]string, extraNix string) []string {
+	t.Helper()
 	if extraNix == "" {
 		extraNix = "[ ]"
 	}
@@ -104,13 +116,7 @@ func RenderSystem(t testing.TB, file string, exes map[string]string, extraNix st
 	if err != nil {
 		t.Fatal(err)
 	}
-	var all map[string]rendered
-	nixEvalJSON(t, "system.nix", &all, "--arg", "file", abs, "--argstr", "exes", string(exesJSON), "--arg", "extra", extraNix)
-	units := map[string]*Unit{}
-	for module, r := range all {
-		units[module] = r.unit(t, module)
-	}
-	return units
+	return []string{"--arg", "file", abs, "--argstr", "exes", string(exesJSON), "--arg", "extra", extraNix}
 }
 
 // exeShape gives exe the shape lib.getExe returns, <out>/bin/<name>,
