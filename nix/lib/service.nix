@@ -52,7 +52,9 @@
 #   metrics       { port (cfg -> int or listener); path? ("/metrics"); settings? (cfg -> settings
 #                 that turn the endpoint on) } or null
 #   logLevel, logFormat   { values; default?; settings? (v -> settings); env? (v -> env) } or null
-#   database      { setting; url? ({ user, database } -> str); settings? } for PostgreSQL programs
+#   database      { setting; url? ({ user, database } -> str); settings?; check? } for PostgreSQL
+#                 programs; check = true adds a pre-start check of the URL and the server (for
+#                 programs that wait silently on a database they cannot reach)
 #   backupFiles   [ globs relative to the state directory ]: plain files the databases
 #                 cannot be used without (e.g. the PDS's per-account signing keys), copied by
 #                 the upgrade backup beside the SQLite files and put back by the restore
@@ -502,9 +504,18 @@ rec {
       # aliases: { OTHER_NAME = "DECLARED_NAME"; } — variables the program
       # also reads for a declared setting.
       aliases = spec.aliases or { };
+      # An alias naming a declared setting is an old name of it: its value
+      # becomes that setting's (unless the setting itself is set), so a
+      # configuration written for the old name keeps its effect although
+      # the module always renders the new name (with its default). Aliases
+      # of secrets only warn: the value belongs in the secret's file.
+      movedAliases = lib.filterAttrs (_: target: builtins.elem target knownKeys) aliases;
       aliasWarnings = map (
         k:
-        "${optionPrefix}.settings.${k}: ${displayName} reads ${k} as another name of ${aliases.${k}}; set ${optionPrefix}.settings.${aliases.${k}} instead, so that one value is in effect."
+        if movedAliases ? ${k} then
+          "${optionPrefix}.settings.${k} is the old name of ${optionPrefix}.settings.${aliases.${k}}; its value is used for ${aliases.${k}} (unless that is set too). Rename it to ${optionPrefix}.settings.${aliases.${k}}."
+        else
+          "${optionPrefix}.settings.${k}: ${displayName} reads ${k} as another name of ${aliases.${k}}; set ${optionPrefix}.settings.${aliases.${k}} instead, so that one value is in effect."
       ) (builtins.filter (k: aliases ? ${k}) (attrNames cfg.settings));
       strictUnknownKeys = builtins.filter (
         k: spec ? strictPrefix && lib.hasPrefix spec.strictPrefix k
@@ -580,6 +591,69 @@ rec {
       # can use PostgreSQL.
       database = spec.database or null;
       backupFiles = spec.backupFiles or [ ];
+
+      # A state directory the service cannot write to (a read-only or full
+      # file system, an immutable folder) otherwise fails deep in the program,
+      # or in the upgrade backup's first write, with a bare errno.
+      stateWriteCheck = ''
+        if ! write_error=$(touch ${stateDir}/.atproto-write-check 2>&1 && rm -f ${stateDir}/.atproto-write-check); then
+          echo "${unit}: cannot write to its state directory ${stateDir}: ''${write_error#touch: }. Check that the file system is mounted read-write, that it has free space, and that nothing in it is immutable (lsattr -d ${stateDir})." >&2
+          exit 1
+        fi
+      '';
+
+      # Checks run before the program, each failing the start with a line that
+      # names the cause and the option to change, where the program's own
+      # message would not (a Go "bind: address already in use" names no option,
+      # an empty secret file gives a parse error or a stack trace).
+      preflightScript =
+        let
+          fail = msg: ''echo ${lib.escapeShellArg "${unit}: ${msg}"} >&2; exit 1'';
+          portCheck =
+            l:
+            let
+              host = if l.host == null then "127.0.0.1" else lib.removeSuffix "]" (lib.removePrefix "[" l.host);
+              addr = "${host}:${toString l.port}";
+            in
+            ''
+              if ${pkgs.coreutils}/bin/timeout 2 ${pkgs.bash}/bin/bash -c ${lib.escapeShellArg "exec 3<>/dev/tcp/${host}/${toString l.port}"} 2>/dev/null; then
+                ${fail "TCP port ${toString l.port} (${addr}) is already in use by another program, so ${displayName} cannot listen on it. Find it with `ss -ltnp 'sport = :${toString l.port}'` and stop it, or set ${l.option} to a free port."}
+              fi
+            '';
+          secretCheck = s: ''
+            if [[ ! -s "$CREDENTIALS_DIRECTORY/${s}" ]]; then
+              ${fail "the secret file ${toString secretValues.${s}} (${optionPrefix}.${secretOption s}) is empty; put ${secrets.${s}.description} in it${optionalString (secrets.${s}.generate or null != null) " (create it with `${secrets.${s}.generate}`)"}."}
+            fi
+          '';
+          # For programs that wait silently on a database they cannot reach
+          # (database.check): the URL's shape, then whether the server
+          # answers. Neither message prints the URL, which may hold a password.
+          dbOption = "${optionPrefix}.settings.${database.setting}";
+          dbVar = "\$${database.setting}";
+          databaseCheck = optionalString (database != null && (database.check or false)) ''
+            if [[ -n ''${${database.setting}:-} ]]; then
+              case ${dbVar} in
+                postgres://* | postgresql://*) ;;
+                *) ${fail "${database.setting} (${dbOption}) is not a PostgreSQL URL: it must start with postgresql:// (for example postgresql://user@host/database, or postgresql:///database?host=/run/postgresql for the local socket)."} ;;
+              esac
+              if ! ready=$(${pgPackage}/bin/pg_isready --timeout=5 --dbname="${dbVar}" 2>&1); then
+                echo "${unit}: the PostgreSQL server in ${database.setting} (${dbOption}) does not accept connections: $ready. Check that it runs (systemctl status postgresql) and that the URL names its host and port." >&2
+                exit 1
+              fi
+            fi
+          '';
+        in
+        "# Pre-start checks (nix/lib/service.nix: preflightScript).\n"
+        + stateWriteCheck
+        + concatMapStringsSep "" portCheck allListeners
+        + concatMapStringsSep "" secretCheck (attrNames setSecrets)
+        + databaseCheck;
+
+      pgPackage =
+        if config.services.postgresql.package or null != null then
+          config.services.postgresql.package
+        else
+          pkgs.postgresql;
 
       secretScript = concatStringsSep "\n" (
         mapAttrsToList (
@@ -877,6 +951,11 @@ rec {
           ++ aliasWarnings;
 
           services.atproto.${name}.settings = mkMerge [
+            # Old names' values, above the module's defaults and below what
+            # the configuration sets under the new name.
+            (lib.mapAttrs (
+              _: olds: mkMerge (map (old: mkIf (cfg.settings ? ${old}) (lib.mkOverride 900 cfg.settings.${old})) olds)
+            ) (lib.groupBy (old: movedAliases.${old}) (attrNames movedAliases)))
             (lib.mapAttrs (_: mkDefault) (
               optionalAttrs (logLevel != null) ((logLevel.settings or (_: { })) cfg.logLevel)
               // optionalAttrs (logFormat != null) ((logFormat.settings or (_: { })) cfg.logFormat)
@@ -889,8 +968,18 @@ rec {
             wantedBy = [ "multi-user.target" ];
             wants = [ "network-online.target" ];
             after = [ "network-online.target" ] ++ (spec.after or (_: [ ])) ctx;
+            # Restart=on-failure retries every RestartSec (5 s); systemd gives up
+            # after StartLimitBurst starts within StartLimitIntervalSec. Its
+            # default window (10 s) is shorter than five attempts, so a service
+            # that cannot start would be retried forever. The window here holds
+            # five attempts that each use their whole start timeout, and a
+            # minute more (the window reopens exactly at its end).
+            unitConfig = {
+              StartLimitBurst = 5;
+              StartLimitIntervalSec = 5 * (cfg.healthCheck.startTimeout + 30 + 5) + 60;
+            };
             environment =
-              (if format == "env" then toEnvironment (removeAttrs cfg.settings (attrNames flagSettings)) else { })
+              (if format == "env" then toEnvironment (removeAttrs cfg.settings (attrNames flagSettings ++ attrNames movedAliases)) else { })
               // optionalAttrs (logLevel != null) ((logLevel.env or (_: { })) cfg.logLevel)
               // optionalAttrs (logFormat != null) ((logFormat.env or (_: { })) cfg.logFormat)
               // (spec.environment or (_: { })) ctx;
@@ -898,6 +987,7 @@ rec {
             # the credentials directory here, so they never appear in the unit.
             script = ''
               set -eu
+              ${preflightScript}
               ${secretScript}
               ${(spec.preScript or (_: "")) ctx}
               exec ${command cfg} ${lib.escapeShellArgs args}${optionalString (secretFlags != "") " ${secretFlags}"}
@@ -1014,15 +1104,11 @@ rec {
           let
             version = cfg.package.version or cfg.package.name or "unknown";
             localDb = database != null && (cfg.database.createLocally or false);
-            pgPackage =
-              if config.services.postgresql.package or null != null then
-                config.services.postgresql.package
-              else
-                pkgs.postgresql;
             backup = pkgs.writeShellScript "${unit}-upgrade-backup" ''
               set -euo pipefail
               shopt -s globstar nullglob dotglob
               state=${stateDir}
+              ${stateWriteCheck}
               current=${lib.escapeShellArg version}
               recorded=$(cat "$state/.atproto-version" 2>/dev/null || true)
               if [[ -n $recorded && $recorded != "$current" ]]; then
@@ -1052,6 +1138,15 @@ rec {
                 for ((i = 0; i < ''${#backups[@]} - ${toString cfg.backupOnUpgrade.keep}; i++)); do
                   rm -rf "''${backups[i]}"
                 done
+                # Going back to a version this host ran before: its data from
+                # before that upgrade is in a backup. The program may refuse
+                # the newer data, or not notice; either way, say what brings
+                # the matching data back.
+                earlier=("$state"/.backups/*-from-"$current"/)
+                if [[ ''${#earlier[@]} -gt 0 ]]; then
+                  name=$(basename "''${earlier[-1]}")
+                  echo "${unit}: version $current ran here before; the data was last used by $recorded. If ${displayName} fails to start or misbehaves on that newer data, bring back its data from before the upgrade (writes since then are lost): ${unit}-restore $name"
+                fi
               fi
               echo "$current" > "$state/.atproto-version"
             '';

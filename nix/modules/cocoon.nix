@@ -104,6 +104,9 @@ service.mkService {
   database = {
     setting = "COCOON_DATABASE_URL";
     settings.COCOON_DB_TYPE = "postgres";
+    # An unreachable database makes cocoon exit with gorm's coloured
+    # "failed to connect" line and a source position: check first.
+    check = true;
   };
 
   aliases = {

@@ -42,7 +42,12 @@ service.mkService {
 
   ports = cfg: [ (service.listenOn cfg "PORT") ];
   health.path = "/_health";
-  database.setting = "DATABASE_URL";
+  database = {
+    setting = "DATABASE_URL";
+    # The server waits without a word when the database does not answer or
+    # the URL is malformed, until the health probe gives up: check first.
+    check = true;
+  };
 
   logLevel = {
     values = [ "trace" "debug" "info" "warn" "error" "fatal" ];

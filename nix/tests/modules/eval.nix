@@ -35,6 +35,7 @@ let
     postgresql = fakePackage "postgresql";
     git = fakePackage "git";
     coreutils = fakePackage "coreutils";
+    bash = fakePackage "bash";
     # Scripts keep their text so the tests can read what would run.
     writeShellScript = name: text: {
       outPath = "/nix/store/00000000000000000000000000000000-${name}";

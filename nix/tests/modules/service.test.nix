@@ -210,8 +210,58 @@ lib.runTests {
   testAliasWarnsToUseTheDeclaredName = {
     expr = (system { relay.settings.RELAY_API_BIND = ":2470"; }).warnings;
     expected = [
-      "services.atproto.relay.settings.RELAY_API_BIND: the relay reads RELAY_API_BIND as another name of RELAY_API_LISTEN; set services.atproto.relay.settings.RELAY_API_LISTEN instead, so that one value is in effect."
+      "services.atproto.relay.settings.RELAY_API_BIND is the old name of services.atproto.relay.settings.RELAY_API_LISTEN; its value is used for RELAY_API_LISTEN (unless that is set too). Rename it to services.atproto.relay.settings.RELAY_API_LISTEN."
     ];
+  };
+
+  # The module always renders the new name (with its default), which the
+  # program reads first: the old name's value must move to it.
+  testAliasValueBecomesTheDeclaredSetting = {
+    expr =
+      let
+        env = (system { relay.settings.RELAY_API_BIND = "127.0.0.1:2480"; }).systemd.services.atproto-relay.environment;
+      in
+      {
+        listen = env.RELAY_API_LISTEN;
+        old = env ? RELAY_API_BIND;
+      };
+    expected = {
+      listen = "127.0.0.1:2480";
+      old = false;
+    };
+  };
+
+  testDeclaredSettingWinsOverItsAlias = {
+    expr =
+      (system {
+        relay.settings = {
+          RELAY_API_BIND = "127.0.0.1:2480";
+          RELAY_API_LISTEN = "127.0.0.1:2490";
+        };
+      }).systemd.services.atproto-relay.environment.RELAY_API_LISTEN;
+    expected = "127.0.0.1:2490";
+  };
+
+  testAliasBeatsTheModulesOwnDefault = {
+    expr = (system { relay.settings.LOG_LEVEL = "debug"; }).systemd.services.atproto-relay.environment.RELAY_LOG_LEVEL;
+    expected = "debug";
+  };
+
+  # systemd's own start limit (5 in 10 s) never stops a unit restarted
+  # every 5 s; the module's window holds five starts that each time out.
+  testStartLimitHoldsFiveTimedOutStarts = {
+    expr =
+      let
+        s = (system { relay.healthCheck.startTimeout = 60; }).systemd.services.atproto-relay;
+      in
+      {
+        inherit (s.unitConfig) StartLimitBurst;
+        holds = s.unitConfig.StartLimitIntervalSec > 5 * (s.serviceConfig.TimeoutStartSec + 5);
+      };
+    expected = {
+      StartLimitBurst = 5;
+      holds = true;
+    };
   };
 
   testUnknownKeyIsStillPassedThrough = {
