@@ -82,6 +82,20 @@ const deadProxy = "http://127.0.0.1:9"
 // rather than the depsHash-pinned fetch (their versions are the lockfile's).
 func BuildNode(t testing.TB, pkg string) *NodeBuild {
 	t.Helper()
+	return buildNodeAt(t, pkg, "", "")
+}
+
+// BuildNodeAt is BuildNode with the dependency dep (one package.json pins
+// exactly, such as @atproto/pds) installed at version instead: another
+// release of the application the package wraps, for upgrade tests. Note
+// says so.
+func BuildNodeAt(t testing.TB, pkg, dep, version string) *NodeBuild {
+	t.Helper()
+	return buildNodeAt(t, pkg, dep, version)
+}
+
+func buildNodeAt(t testing.TB, pkg, dep, version string) *NodeBuild {
+	t.Helper()
 	spec := Package(t, pkg)
 	if spec.Builder != "buildNodeApplication" {
 		t.Fatalf("nix/pkgs/%s is built with %s, not buildNodeApplication", pkg, spec.Builder)
@@ -115,6 +129,9 @@ func BuildNode(t testing.TB, pkg string) *NodeBuild {
 		t.Fatal(err)
 	} else if err := json.Unmarshal(data, &subst); err != nil {
 		t.Fatalf("%s/substitutions.json: %v", pins, err)
+	}
+	if dep != "" {
+		subst = pinDependency(t, root, subst, dep, version)
 	}
 	specJSON, err := json.Marshal(spec)
 	if err != nil {
@@ -289,6 +306,36 @@ func unservedPins(spec *PackageSpec, root string) ([]substitution, error) {
 		}
 	}
 	return out, nil
+}
+
+// pinDependency replaces the substitution of dep with one to version (the
+// version package.json pins is read from it).
+func pinDependency(t testing.TB, root string, subst []substitution, dep, version string) []substitution {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(root, "package.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pj struct {
+		Dependencies map[string]string `json:"dependencies"`
+	}
+	if err := json.Unmarshal(data, &pj); err != nil {
+		t.Fatal(err)
+	}
+	pinned, ok := pj.Dependencies[dep]
+	if !ok || !exactVersion.MatchString(pinned) {
+		t.Fatalf("%s/package.json does not pin %s to an exact version (%q)", root, dep, pinned)
+	}
+	out := []substitution{}
+	for _, s := range subst {
+		if s.Name != dep {
+			out = append(out, s)
+		}
+	}
+	if version != pinned {
+		out = append(out, substitution{Name: dep, Pinned: pinned, Served: version})
+	}
+	return out
 }
 
 // registryVersions lists the versions the npm registry serves of a package.

@@ -103,6 +103,10 @@ type PDSOptions struct {
 	Credentials map[string][]byte
 	// Port of the PDS; 0 picks a free one.
 	Port int
+	// Build is the PDS to run; nil builds nix/pkgs/pds. Version is the
+	// package version the unit is rendered with ("" for "live-test").
+	Build   *NodeBuild
+	Version string
 }
 
 // StartPDS builds nix/pkgs/pds and runs services.atproto.pds with
@@ -115,7 +119,13 @@ func StartPDS(t testing.TB, o PDSOptions) *NodeService {
 	if o.PLC == "" {
 		t.Fatal("StartPDS: PDSOptions.PLC (the PLC directory's URL) is required")
 	}
-	b := BuildNode(t, "pds")
+	b := o.Build
+	if b == nil {
+		b = BuildNode(t, "pds")
+	}
+	if o.Version == "" {
+		o.Version = "live-test"
+	}
 	if o.Port == 0 {
 		o.Port = FreePort(t)
 	}
@@ -128,7 +138,7 @@ func StartPDS(t testing.TB, o PDSOptions) *NodeService {
 		PDS_REPORT_SERVICE_URL = null;
 		PDS_REPORT_SERVICE_DID = null;
 	}; } %s ]`, o.Port, o.PLC, parenthesized(o.Extra))
-	u := RenderUnit(t, "pds", b.Exe, extra)
+	u := RenderUnitVersion(t, "pds", b.Exe, o.Version, extra)
 	if o.Credentials == nil {
 		o.Credentials = PDSCredentials(t, u)
 	}

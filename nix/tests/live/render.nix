@@ -30,6 +30,7 @@ rec {
     environment = lib.mapAttrs (_: toString) (lib.filterAttrs (_: v: v != null) u.environment);
     inherit (u) script preStart postStart;
     serviceConfig = lib.mapAttrs (_: value) u.serviceConfig;
+    inherit (u) unitConfig;
   };
 
   module =
@@ -52,6 +53,8 @@ rec {
             path = scrape.metrics_path;
             targets = lib.concatMap (s: s.targets) scrape.static_configs;
           };
+      # The evaluation warnings about this module's options.
+      warnings = builtins.filter (w: lib.hasPrefix "services.atproto.${module}." w) config.warnings;
       logFormat = cfg.logFormat;
       logLevel = cfg.logLevel;
       healthCheck = cfg.healthCheck.enable;

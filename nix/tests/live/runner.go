@@ -70,6 +70,18 @@ type Process struct {
 // The process is killed when the test ends.
 func Start(t testing.TB, u *Unit, o Options) *Process {
 	t.Helper()
+	p := Prepare(t, u, o)
+	if err := p.start(); err != nil {
+		t.Fatalf("%s: %v\n%s", u.Name, err, tail(p.Logs(), 60))
+	}
+	return p
+}
+
+// Prepare does what Start does up to running anything: the folders, the
+// credentials and the environment. A test that breaks something before the
+// start (a folder made read-only) calls it, then Begin.
+func Prepare(t testing.TB, u *Unit, o Options) *Process {
+	t.Helper()
 	p := &Process{Unit: u, Opts: o, t: t, logs: &logBuffer{}, steps: &logBuffer{}}
 	lockMachine(t)
 	if missing := missingPrograms(u); len(missing) > 0 {
@@ -92,11 +104,16 @@ func Start(t testing.TB, u *Unit, o Options) *Process {
 			t.Logf("%s: last log lines:\n%s", u.Name, tail(p.Logs(), 60))
 		}
 	})
-	if err := p.start(); err != nil {
-		t.Fatalf("%s: %v\n%s", u.Name, err, tail(p.Logs(), 60))
-	}
 	return p
 }
+
+// Begin starts a prepared unit (see Start); the error is a failed step
+// before the program (its output is in StepOutput).
+func (p *Process) Begin() error { return p.start() }
+
+// StepOutput is what the commands run before the program wrote (the
+// required units, ExecStartPre, preStart), over all starts.
+func (p *Process) StepOutput() []byte { return p.steps.Bytes() }
 
 // dirs maps a systemd directory setting's entries to folders under root.
 func (p *Process) dirs(key, base string, rewrites map[string]string) (first string, err error) {

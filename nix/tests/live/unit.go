@@ -22,6 +22,7 @@ type Unit struct {
 	PreStart      string            `json:"preStart"`
 	PostStart     string            `json:"postStart"`
 	ServiceConfig map[string]any    `json:"serviceConfig"`
+	UnitConfig    map[string]any    `json:"unitConfig"`
 
 	// Filled by RenderUnit for the module's main unit.
 	Module     string
@@ -32,6 +33,8 @@ type Unit struct {
 	Listeners  []Listener
 	LogFormat  string
 	LogLevel   string
+	// Warnings are the evaluation's warnings about the module's options.
+	Warnings []string
 	// The module's other units (upgrade backup, health probe), by name.
 	Others map[string]*Unit
 	// PostgreSQL the module asks for (database.createLocally).
@@ -60,6 +63,7 @@ type rendered struct {
 		Path    string   `json:"path"`
 		Targets []string `json:"targets"`
 	} `json:"metrics"`
+	Warnings    []string        `json:"warnings"`
 	LogFormat   string          `json:"logFormat"`
 	LogLevel    string          `json:"logLevel"`
 	HealthCheck bool            `json:"healthCheck"`
@@ -73,12 +77,19 @@ type rendered struct {
 // lib.getExe is exe. Evaluation errors (failed assertions) fail the test.
 func RenderUnit(t testing.TB, module, exe, extraNix string) *Unit {
 	t.Helper()
+	return RenderUnitVersion(t, module, exe, "live-test", extraNix)
+}
+
+// RenderUnitVersion is RenderUnit with the stand-in package at version:
+// what the upgrade backup compares with the version it last recorded.
+func RenderUnitVersion(t testing.TB, module, exe, version, extraNix string) *Unit {
+	t.Helper()
 	if extraNix == "" {
 		extraNix = "{ }"
 	}
 	exe = exeShape(t, exe)
 	var r rendered
-	nixEvalJSON(t, "unit.nix", &r, "--argstr", "module", module, "--argstr", "exe", exe, "--arg", "extra", extraNix)
+	nixEvalJSON(t, "unit.nix", &r, "--argstr", "module", module, "--argstr", "exe", exe, "--argstr", "version", version, "--arg", "extra", extraNix)
 	return r.unit(t, module)
 }
 
@@ -155,6 +166,7 @@ func (r *rendered) unit(t testing.TB, module string) *Unit {
 		}
 	}
 	main.LogFormat, main.LogLevel = r.LogFormat, r.LogLevel
+	main.Warnings = r.Warnings
 	if r.Metrics != nil && len(r.Metrics.Targets) > 0 {
 		main.MetricsURL = "http://" + r.Metrics.Targets[0] + r.Metrics.Path
 	}
@@ -265,6 +277,22 @@ func (u *Unit) StopTimeout() time.Duration {
 		}
 	}
 	return 90 * time.Second
+}
+
+// StartLimit is the unit's start rate limit: systemd refuses a start when
+// burst starts happened within interval (StartLimitIntervalSec and
+// StartLimitBurst of [Unit]; systemd's defaults are 10 s and 5).
+func (u *Unit) StartLimit() (interval time.Duration, burst int) {
+	interval, burst = 10*time.Second, 5
+	if v, ok := u.UnitConfig["StartLimitIntervalSec"]; ok {
+		if d, err := parseTimespan(fmt.Sprint(v)); err == nil {
+			interval = d
+		}
+	}
+	if v, ok := u.UnitConfig["StartLimitBurst"].(float64); ok {
+		burst = int(v)
+	}
+	return interval, burst
 }
 
 // parseTimespan reads a systemd time span: a number of seconds or values
