@@ -2,10 +2,13 @@ package site
 
 import (
 	"bufio"
+	"context"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/atproto-nur/atproto-nur/indexer"
 	"github.com/atproto-nur/atproto-nur/internal/gen"
@@ -107,4 +110,56 @@ var benchPackages = 20000
 
 func init() {
 	flag.IntVar(&benchPackages, "bench-packages", 20000, "packages generated for BenchmarkRenderPackages")
+}
+
+// BenchmarkPreviewGuideEdit is one save of a guide under the preview
+// server with the NixOS options and the nixpkgs package set loaded: the
+// builder's share of save → reload (BuildInto after the edit, then the
+// Mirror into the other folder). scripts/bench-serve measures the whole
+// path, browser included.
+func BenchmarkPreviewGuideEdit(b *testing.B) {
+	opts := corpus(b, "nixos-options.json.gz")
+	pkgs := corpus(b, "nixpkgs-packages.json.gz")
+	dir := b.TempDir()
+	content := filepath.Join(dir, "content")
+	if err := os.CopyFS(content, os.DirFS(filepath.Join(repoRoot, "content"))); err != nil {
+		b.Fatal(err)
+	}
+	src := &indexer.Sources{Repo: repoRoot, Mode: indexer.SourceSnapshot, ContentDir: content,
+		Options:  []indexer.FileInput{{Path: opts, Scope: "NixOS"}},
+		Packages: []indexer.FileInput{{Path: pkgs, Scope: "nixpkgs"}}}
+	bl := NewBuilder(Config{}, sourcesLoader(src))
+	slots := [2]string{filepath.Join(dir, "a"), filepath.Join(dir, "b")}
+	ctx := context.Background()
+	if _, err := bl.BuildInto(ctx, slots[0]); err != nil {
+		b.Fatal(err)
+	}
+	if err := bl.Mirror(slots[0], slots[1]); err != nil {
+		b.Fatal(err)
+	}
+	guide := filepath.Join(content, "getting-started.md")
+	orig, err := os.ReadFile(guide)
+	if err != nil {
+		b.Fatal(err)
+	}
+	n := 0
+	var res *Result
+	for b.Loop() {
+		n++
+		if err := os.WriteFile(guide, fmt.Appendf(append([]byte{}, orig...), "\nEdit %d.\n", n), 0o644); err != nil {
+			b.Fatal(err)
+		}
+		if res, err = bl.BuildInto(ctx, slots[n%2]); err != nil {
+			b.Fatal(err)
+		}
+		start := time.Now()
+		if err := bl.Mirror(slots[n%2], slots[1-n%2]); err != nil {
+			b.Fatal(err)
+		}
+		if os.Getenv("BENCH_PHASES") != "" {
+			b.Logf("build %s %v, mirror %s", res.Stats.Duration, res.Stats.Phases, time.Since(start))
+		}
+	}
+	b.ReportMetric(float64(res.Stats.Pages), "pages")
+	b.ReportMetric(float64(res.Stats.Rendered), "rendered")
 }

@@ -89,6 +89,10 @@ type Result struct {
 	Diagnostics []Diagnostic
 	Source      string
 	Layout      *Layout // where each document ended up (URL function for search)
+	// DocsStamp identifies the documents and the layout the build read,
+	// cheaply (see groupScopes): two builds with the same stamp give the
+	// same search index.
+	DocsStamp string
 	// Notes are things about the build worth telling its user that are not
 	// problems of the input.
 	Notes []string
@@ -378,7 +382,7 @@ func (b *Builder) render(ctx context.Context, out *output) (*Result, error) {
 	b.mu.Unlock()
 	mark("flush")
 	prog.Done()
-	res := &Result{Source: in.Source, Layout: layout, Diagnostics: r.allDiags()}
+	res := &Result{Source: in.Source, Layout: layout, Diagnostics: r.allDiags(), DocsStamp: docsStamp(fps, guides)}
 	if r.site.Origin == "" {
 		res.Notes = append(res.Notes, relativeNote)
 	}

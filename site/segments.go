@@ -4,8 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"unsafe"
 
 	"github.com/atproto-nur/atproto-nur/indexer"
@@ -131,6 +134,28 @@ func groupScopes(in *Inputs) map[string]*scopeDocs {
 		sd.fp = hs[s].sum()
 	}
 	return by
+}
+
+// docsStamp combines the scopes' fingerprints and the guides' identities
+// (their content is in the fingerprint's terms, see groupScopes): the
+// layout is a function of these, so equal stamps mean equal documents
+// with equal URLs.
+func docsStamp(fps map[string]uint64, guides []*indexer.Document) string {
+	h := newPtrHash()
+	for _, seg := range slices.Sorted(maps.Keys(fps)) {
+		for _, c := range []byte(seg) {
+			h.n(int(c))
+		}
+		h.n(int(fps[seg]))
+	}
+	h.n(len(guides))
+	for _, d := range guides {
+		h.str(d.ID)
+		h.str(d.Title)
+		h.str(d.Summary)
+		h.ptr(unsafe.Pointer(d.Guide))
+	}
+	return strconv.FormatUint(h.sum(), 16)
 }
 
 // ptrHash is FNV-1a over machine words.

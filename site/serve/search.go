@@ -2,8 +2,6 @@ package serve
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"io/fs"
@@ -28,6 +26,7 @@ type indexJob struct {
 	dir    string
 	docs   []indexer.Document
 	layout *site.Layout
+	stamp  string // site.Result.DocsStamp
 }
 
 // indexLoop brings the search indexes in step with the served site once
@@ -59,11 +58,7 @@ func (s *server) indexLoop(ctx context.Context) {
 		if job == nil {
 			continue
 		}
-		stamp, err := docsStamp(job.docs, job.layout.URL)
-		if err != nil {
-			s.logf("search index: %v", err)
-			continue
-		}
+		stamp := job.stamp
 		if s.writeIndex != nil {
 			s.writeStaticIndex(job, stamp)
 		}
@@ -177,20 +172,6 @@ func (s *server) writeStaticIndex(job *indexJob, stamp string) {
 	s.mu.Lock()
 	s.indexStamps[job.dir] = stamp
 	s.mu.Unlock()
-}
-
-// docsStamp identifies the documents and their URLs, so an unchanged set
-// (a template edit) does not rebuild the index.
-func docsStamp(docs []indexer.Document, url func(indexer.Document) string) (string, error) {
-	h := sha256.New()
-	enc := json.NewEncoder(h)
-	for _, d := range docs {
-		if err := enc.Encode(d); err != nil {
-			return "", err
-		}
-		h.Write([]byte(url(d) + "\n"))
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // serveSearch answers GET /api/search?q=…&kind=option&scope=…&limit=N

@@ -506,7 +506,7 @@ func (s *server) rebuild(ctx context.Context) error {
 	if newWarnings && len(res.Diagnostics) > 0 {
 		s.logf("%d warnings (nurdocs check lists them), first: %s", len(res.Diagnostics), res.Diagnostics[0])
 	}
-	s.afterBuild(slot, dir, res.Layout)
+	s.afterBuild(slot, dir, res.Layout, res.DocsStamp)
 	// Bring the other slot up to this build (after the reload went out),
 	// so the next rebuild there renders only what the next save changes.
 	other := s.slots[s.next]
@@ -523,9 +523,9 @@ func (s *server) rebuild(ctx context.Context) error {
 // afterBuild hands the build just served to the index loop, which brings
 // the browser's static search index and the bleve index behind
 // /api/search in step once the saves have paused.
-func (s *server) afterBuild(slot int, dir string, layout *site.Layout) {
+func (s *server) afterBuild(slot int, dir string, layout *site.Layout, stamp string) {
 	s.mu.Lock()
-	s.indexJob = &indexJob{slot: slot, dir: dir, docs: s.lastDocs, layout: layout}
+	s.indexJob = &indexJob{slot: slot, dir: dir, docs: s.lastDocs, layout: layout, stamp: stamp}
 	s.mu.Unlock()
 	kick(s.kickIndex)
 }
