@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unsafe"
 )
 
 // Where the repository's own documents come from.
@@ -88,6 +89,7 @@ type Sources struct {
 	guides  map[string]cachedFile
 	live    *cachedExport
 	snap    *Export
+	checked uint64 // inputsKey of the documents last found unique
 }
 
 type cachedFile struct {
@@ -156,11 +158,38 @@ func (s *Sources) Load(ctx context.Context) (*Loaded, error) {
 	if guidesErr != nil {
 		return nil, guidesErr
 	}
-	l.Docs = append(l.Docs, guides...)
-	if err := checkUnique(l.Docs); err != nil {
+	// The options and packages are checked for repeated ids only when an
+	// input was read anew: the preview calls Load on every save of a
+	// guide, and the check costs a map of every document.
+	if key := inputsKey(l.Docs); key != s.checked {
+		if err := checkUnique(l.Docs); err != nil {
+			return nil, err
+		}
+		s.checked = key
+	}
+	// Guide ids start with "guide:", so they can only repeat each other.
+	if err := checkUnique(guides); err != nil {
 		return nil, err
 	}
+	l.Docs = append(l.Docs, guides...)
 	return l, nil
+}
+
+// inputsKey identifies the documents of Load's inputs by where they
+// live in memory: an input read anew has new documents, one served from
+// the cache the same (Document values are copied, the Option and Package
+// they point to are not). It reads every document but costs microseconds.
+func inputsKey(docs []Document) uint64 {
+	h := uint64(14695981039346656037)
+	mix := func(v uintptr) { h = (h ^ uint64(v)) * 1099511628211 }
+	mix(uintptr(len(docs)))
+	for i := range docs {
+		d := &docs[i]
+		mix(uintptr(unsafe.Pointer(d.Option)))
+		mix(uintptr(unsafe.Pointer(d.Package)))
+		mix(uintptr(unsafe.Pointer(unsafe.StringData(d.ID))))
+	}
+	return h
 }
 
 func checkUnique(docs []Document) error {

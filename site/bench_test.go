@@ -2,6 +2,7 @@ package site
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"flag"
 	"fmt"
@@ -158,6 +159,67 @@ func BenchmarkPreviewGuideEdit(b *testing.B) {
 		}
 		if os.Getenv("BENCH_PHASES") != "" {
 			b.Logf("build %s %v, mirror %s", res.Stats.Duration, res.Stats.Phases, time.Since(start))
+		}
+	}
+	b.ReportMetric(float64(res.Stats.Pages), "pages")
+	b.ReportMetric(float64(res.Stats.Rendered), "rendered")
+}
+
+// BenchmarkPreviewModuleEdit is the builder's share of a module edit
+// under the preview with NixOS and the nixpkgs package set loaded: the
+// repository's export changes (here its snapshot, as a new evaluation
+// would) and the site is rebuilt into the other folder. The evaluation
+// itself is not included.
+func BenchmarkPreviewModuleEdit(b *testing.B) {
+	opts := corpus(b, "nixos-options.json.gz")
+	pkgs := corpus(b, "nixpkgs-packages.json.gz")
+	repo := b.TempDir()
+	snap := filepath.Join(repo, indexer.SnapshotFile)
+	orig, err := os.ReadFile(filepath.Join(repoRoot, indexer.SnapshotFile))
+	if err != nil {
+		b.Skip("no snapshot in site/data: run nurdocs eval")
+	}
+	if err := os.MkdirAll(filepath.Dir(snap), 0o755); err != nil {
+		b.Fatal(err)
+	}
+	const described = "TCP port of the HTTP server"
+	if !bytes.Contains(orig, []byte(described)) {
+		b.Fatalf("the snapshot no longer has the description %q this benchmark edits", described)
+	}
+	if err := os.WriteFile(snap, orig, 0o644); err != nil {
+		b.Fatal(err)
+	}
+	src := &indexer.Sources{Repo: repo, Mode: indexer.SourceSnapshot, ContentDir: filepath.Join(repoRoot, "content"),
+		Options:  []indexer.FileInput{{Path: opts, Scope: "NixOS"}},
+		Packages: []indexer.FileInput{{Path: pkgs, Scope: "nixpkgs"}}}
+	bl := NewBuilder(Config{}, sourcesLoader(src))
+	dir := b.TempDir()
+	slots := [2]string{filepath.Join(dir, "a"), filepath.Join(dir, "b")}
+	ctx := context.Background()
+	if _, err := bl.BuildInto(ctx, slots[0]); err != nil {
+		b.Fatal(err)
+	}
+	if err := bl.Mirror(slots[0], slots[1]); err != nil {
+		b.Fatal(err)
+	}
+	n := 0
+	var res *Result
+	for b.Loop() {
+		n++
+		edited := bytes.Replace(orig, []byte(described), fmt.Appendf(nil, "%s, edit %d", described, n), 1)
+		if err := os.WriteFile(snap, edited, 0o644); err != nil {
+			b.Fatal(err)
+		}
+		if res, err = bl.BuildInto(ctx, slots[n%2]); err != nil {
+			b.Fatal(err)
+		}
+		start := time.Now()
+		if err := bl.Mirror(slots[n%2], slots[1-n%2]); err != nil {
+			b.Fatal(err)
+		}
+		if os.Getenv("BENCH_PHASES") != "" {
+			b.Logf("build %s %v, mirror %s; %d pages rendered, %d files written", res.Stats.Duration, res.Stats.Phases,
+				time.Since(start), res.Stats.Rendered, res.Stats.Written)
 		}
 	}
 	b.ReportMetric(float64(res.Stats.Pages), "pages")

@@ -234,7 +234,7 @@ func (b *Builder) render(ctx context.Context, out *output) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	scopes := groupScopes(in)
+	order, scopes := groupScopes(in)
 	fps := make(map[string]uint64, len(scopes))
 	for sc, sd := range scopes {
 		fps[scopeSeg(sc)] = sd.fp
@@ -250,8 +250,11 @@ func (b *Builder) render(ctx context.Context, out *output) (*Result, error) {
 	b.gen++
 	gen := b.gen
 	b.mu.Unlock()
-	// The layout of options and packages depends on their documents
-	// alone: while those are the same, only the guides are placed anew.
+	// The layout of a scope's options and packages depends on its
+	// documents alone (and, for the repository's own scope, the modules,
+	// which its fingerprint covers): scopes whose documents are the same
+	// keep their layout, and while all are, only the guides are placed
+	// anew.
 	var layout *Layout
 	sameData := last != nil && maps.Equal(last.fps, fps)
 	if sameData {
@@ -263,7 +266,16 @@ func (b *Builder) render(ctx context.Context, out *output) (*Result, error) {
 				modPrefixes = append(modPrefixes, m.OptionPrefix)
 			}
 		}
-		layout = NewLayout(in.Docs, modPrefixes)
+		var prev *Layout
+		var keep func(string) bool
+		if last != nil {
+			prev = last.layout
+			keep = func(scope string) bool {
+				fp, ok := last.fps[scopeSeg(scope)]
+				return ok && fp == fps[scopeSeg(scope)]
+			}
+		}
+		layout = layoutScopes(order, scopes, modPrefixes, guides, prev, keep)
 	}
 
 	// Every return stops the file writer first, so a failed build never

@@ -15,17 +15,24 @@ const maxGroup = 250
 
 // Layout decides where every Document lives in the site. It is computed
 // from the whole document set because option pages group options of one
-// module together.
+// module together; each scope is laid out on its own, so a build whose
+// documents changed in one scope reuses the others' layouts.
 type Layout struct {
 	Scopes      []string // primary first, then in order of appearance
 	OptionPages []*OptionPage
-	pages       map[string]string // Document ID → page path ("options/x/"), options and packages
+	scopes      map[string]*scopeLayout
 	guidePages  map[string]string // guide Document ID → page path
+}
+
+// scopeLayout is where the options and packages of one scope live.
+type scopeLayout struct {
+	pages       map[string]string // Document ID → page path ("options/x/")
 	anchors     map[string]string // option Document ID → fragment on its page
 	optPage     map[string]*OptionPage
-	pageByName  map[string]*OptionPage                  // scope + "\x00" + prefix
-	byName      map[string]map[string]*indexer.Document // scope → option or package name → doc
-	pkgByName   map[string]map[string]*indexer.Document
+	pageByName  map[string]*OptionPage       // option prefix → page
+	byName      map[string]*indexer.Document // option name → doc
+	pkgByName   map[string]*indexer.Document // package attribute → doc
+	optionPages []*OptionPage                // sorted by name
 }
 
 // OptionPage is one page of the option reference: the options of one
@@ -50,86 +57,80 @@ func ScopePrefix(scope string) string {
 // modules (from the docs export); other modules are recognised by their
 // "enable" option.
 func NewLayout(docs []indexer.Document, modulePrefixes []string) *Layout {
-	l := &Layout{
-		pages:      make(map[string]string, len(docs)),
-		guidePages: map[string]string{},
-		optPage:    make(map[string]*OptionPage),
-		pageByName: map[string]*OptionPage{},
-		anchors:    map[string]string{},
-		byName:     map[string]map[string]*indexer.Document{},
-		pkgByName:  map[string]map[string]*indexer.Document{},
-	}
-	seenScope := map[string]bool{}
-	optsByScope := map[string][]*indexer.Document{}
+	in := &Inputs{Docs: docs}
+	var guides []*indexer.Document
 	for i := range docs {
-		d := &docs[i]
-		scope := d.Scope
-		if d.Kind == indexer.KindGuide {
-			scope = indexer.PrimaryScope
-		}
-		if !seenScope[scope] && d.Kind != indexer.KindGuide {
-			seenScope[scope] = true
-			l.Scopes = append(l.Scopes, scope)
-		}
-		switch d.Kind {
-		case indexer.KindOption:
-			optsByScope[scope] = append(optsByScope[scope], d)
-			if l.byName[scope] == nil {
-				l.byName[scope] = map[string]*indexer.Document{}
-			}
-			l.byName[scope][d.Name] = d
-		case indexer.KindPackage:
-			if l.pkgByName[scope] == nil {
-				l.pkgByName[scope] = map[string]*indexer.Document{}
-			}
-			l.pkgByName[scope][d.Name] = d
-			l.pages[d.ID] = packagePath(scope, d.Name)
-		case indexer.KindGuide:
-			l.guidePages[d.ID] = GuidePath(d.Name)
+		if docs[i].Kind == indexer.KindGuide {
+			guides = append(guides, &docs[i])
 		}
 	}
+	order, scopes := groupScopes(in)
+	return layoutScopes(order, scopes, modulePrefixes, guides, nil, nil)
+}
+
+// layoutScopes lays out every scope, reusing the layout of prev for the
+// scopes keep accepts (their documents are the ones prev placed).
+func layoutScopes(order []string, scopes map[string]*scopeDocs, modulePrefixes []string, guides []*indexer.Document,
+	prev *Layout, keep func(scope string) bool) *Layout {
+	l := &Layout{scopes: map[string]*scopeLayout{}, guidePages: map[string]string{}}
+	l.Scopes = append(l.Scopes, order...)
 	sort.SliceStable(l.Scopes, func(i, j int) bool {
 		return l.Scopes[i] == indexer.PrimaryScope && l.Scopes[j] != indexer.PrimaryScope
 	})
-	// Package slugs may collide after sanitising ("a b" and "a_b"); the
-	// later one gets a hash suffix.
 	for _, scope := range l.Scopes {
-		used := map[string]string{}
-		names := make([]string, 0, len(l.pkgByName[scope]))
-		for n := range l.pkgByName[scope] {
-			names = append(names, n)
-		}
-		sort.Strings(names)
-		for _, n := range names {
-			d := l.pkgByName[scope][n]
-			p := l.pages[d.ID]
-			if other, ok := used[p]; ok && other != n {
-				p = packagePath(scope, n+"-"+shortHash(n))
-				l.pages[d.ID] = p
+		if prev != nil && keep != nil && keep(scope) && prev.scopes[scope] != nil {
+			l.scopes[scope] = prev.scopes[scope]
+		} else {
+			var prefixes []string
+			if scope == indexer.PrimaryScope {
+				prefixes = modulePrefixes
 			}
-			used[p] = n
+			l.scopes[scope] = newScopeLayout(scope, scopes[scope], prefixes)
 		}
+		l.OptionPages = append(l.OptionPages, l.scopes[scope].optionPages...)
 	}
-	for _, scope := range l.Scopes {
-		l.groupOptions(scope, optsByScope[scope], modulePrefixes)
+	for _, d := range guides {
+		l.guidePages[d.ID] = GuidePath(d.Name)
 	}
-	sort.Slice(l.OptionPages, func(i, j int) bool {
-		a, b := l.OptionPages[i], l.OptionPages[j]
-		if a.Scope != b.Scope {
-			return scopeOrder(l.Scopes, a.Scope) < scopeOrder(l.Scopes, b.Scope)
-		}
-		return a.Name < b.Name
-	})
 	return l
 }
 
-func scopeOrder(scopes []string, s string) int {
-	for i, x := range scopes {
-		if x == s {
-			return i
-		}
+// newScopeLayout places the options and packages of one scope.
+func newScopeLayout(scope string, sd *scopeDocs, modulePrefixes []string) *scopeLayout {
+	sl := &scopeLayout{
+		pages:      make(map[string]string, len(sd.opts)+len(sd.pkgs)),
+		optPage:    map[string]*OptionPage{},
+		pageByName: map[string]*OptionPage{},
+		anchors:    map[string]string{},
+		byName:     make(map[string]*indexer.Document, len(sd.opts)),
+		pkgByName:  make(map[string]*indexer.Document, len(sd.pkgs)),
 	}
-	return len(scopes)
+	for _, d := range sd.opts {
+		sl.byName[d.Name] = d
+	}
+	for _, d := range sd.pkgs {
+		sl.pkgByName[d.Name] = d
+		sl.pages[d.ID] = packagePath(scope, d.Name)
+	}
+	// Package slugs may collide after sanitising ("a b" and "a_b"); the
+	// later one gets a hash suffix.
+	used := map[string]string{}
+	names := make([]string, 0, len(sl.pkgByName))
+	for n := range sl.pkgByName {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		d := sl.pkgByName[n]
+		p := sl.pages[d.ID]
+		if other, ok := used[p]; ok && other != n {
+			p = packagePath(scope, n+"-"+shortHash(n))
+			sl.pages[d.ID] = p
+		}
+		used[p] = n
+	}
+	sl.groupOptions(scope, sd.opts, modulePrefixes)
+	return sl
 }
 
 // packagePath is the page of a package: a file, not a folder, because a
@@ -164,7 +165,7 @@ func isPlaceholder(seg string) bool {
 // module — a prefix with an "enable" option, or a prefix the export names
 // as a module — or, for options outside any module, the first two path
 // segments, split further while a group exceeds maxGroup.
-func (l *Layout) groupOptions(scope string, opts []*indexer.Document, modulePrefixes []string) {
+func (l *scopeLayout) groupOptions(scope string, opts []*indexer.Document, modulePrefixes []string) {
 	if len(opts) == 0 {
 		return
 	}
@@ -273,8 +274,8 @@ func (l *Layout) groupOptions(scope string, opts []*indexer.Document, modulePref
 		used[p] = n
 		page := &OptionPage{Scope: scope, Name: n, Path: p, Options: groups[n]}
 		sort.Slice(page.Options, func(i, j int) bool { return page.Options[i].Name < page.Options[j].Name })
-		l.OptionPages = append(l.OptionPages, page)
-		l.pageByName[scope+"\x00"+n] = page
+		l.optionPages = append(l.optionPages, page)
+		l.pageByName[n] = page
 		taken := map[string]bool{}
 		for _, d := range page.Options {
 			l.pages[d.ID] = p
@@ -352,7 +353,11 @@ func (l *Layout) page(d *indexer.Document) (string, bool) {
 		p, ok := l.guidePages[d.ID]
 		return p, ok
 	}
-	p, ok := l.pages[d.ID]
+	sl := l.scopes[d.Scope]
+	if sl == nil {
+		return "", false
+	}
+	p, ok := sl.pages[d.ID]
 	return p, ok
 }
 
@@ -372,28 +377,34 @@ func (l *Layout) URL(d indexer.Document) string {
 		return ""
 	}
 	if d.Kind == indexer.KindOption {
-		return p + "#" + l.anchors[d.ID]
+		return p + "#" + l.Anchor(d)
 	}
 	return p
 }
 
 // Anchor is the fragment of an option on its page.
-func (l *Layout) Anchor(d indexer.Document) string { return l.anchors[d.ID] }
-
-// OptionPageOf returns the page an option is on.
-func (l *Layout) OptionPageOf(id string) *OptionPage { return l.optPage[id] }
+func (l *Layout) Anchor(d indexer.Document) string {
+	if sl := l.scopes[d.Scope]; sl != nil {
+		return sl.anchors[d.ID]
+	}
+	return ""
+}
 
 // Option finds an option by name, in scope first, then in the primary
 // scope, then anywhere.
 func (l *Layout) Option(scope, name string) *indexer.Document {
-	if d := l.byName[scope][name]; d != nil {
-		return d
+	if sl := l.scopes[scope]; sl != nil {
+		if d := sl.byName[name]; d != nil {
+			return d
+		}
 	}
-	if d := l.byName[indexer.PrimaryScope][name]; d != nil {
-		return d
+	if sl := l.scopes[indexer.PrimaryScope]; sl != nil {
+		if d := sl.byName[name]; d != nil {
+			return d
+		}
 	}
 	for _, s := range l.Scopes {
-		if d := l.byName[s][name]; d != nil {
+		if d := l.scopes[s].byName[name]; d != nil {
 			return d
 		}
 	}
@@ -403,22 +414,29 @@ func (l *Layout) Option(scope, name string) *indexer.Document {
 // Package finds a package by attribute like Option finds options.
 func (l *Layout) Package(scope, attr string) *indexer.Document {
 	attr = strings.TrimPrefix(attr, "pkgs.")
-	if d := l.pkgByName[scope][attr]; d != nil {
-		return d
+	if sl := l.scopes[scope]; sl != nil {
+		if d := sl.pkgByName[attr]; d != nil {
+			return d
+		}
 	}
-	if d := l.pkgByName[indexer.PrimaryScope][attr]; d != nil {
-		return d
+	if sl := l.scopes[indexer.PrimaryScope]; sl != nil {
+		if d := sl.pkgByName[attr]; d != nil {
+			return d
+		}
 	}
 	for _, s := range l.Scopes {
-		if d := l.pkgByName[s][attr]; d != nil {
+		if d := l.scopes[s].pkgByName[attr]; d != nil {
 			return d
 		}
 	}
 	return nil
 }
 
-// OptionPage finds the page of an option prefix ("services.atproto.pds"),
+// OptionPageNamed finds the page of an option prefix ("services.atproto.pds"),
 // so {option}`services.atproto.pds` can link to the module's page.
 func (l *Layout) OptionPageNamed(scope, name string) *OptionPage {
-	return l.pageByName[scope+"\x00"+name]
+	if sl := l.scopes[scope]; sl != nil {
+		return sl.pageByName[name]
+	}
+	return nil
 }

@@ -94,8 +94,8 @@ type scopeDocs struct {
 // document, where hashing their content would cost a rebuild of a large
 // site most of its time. The repository's own scope also covers the
 // export's modules and templates, which its pages show.
-func groupScopes(in *Inputs) map[string]*scopeDocs {
-	by := map[string]*scopeDocs{}
+func groupScopes(in *Inputs) (order []string, by map[string]*scopeDocs) {
+	by = map[string]*scopeDocs{}
 	hs := map[string]*ptrHash{}
 	for i := range in.Docs {
 		d := &in.Docs[i]
@@ -106,6 +106,7 @@ func groupScopes(in *Inputs) map[string]*scopeDocs {
 		if sd == nil {
 			sd = &scopeDocs{}
 			by[d.Scope] = sd
+			order = append(order, d.Scope)
 			hs[d.Scope] = newPtrHash()
 		}
 		h := hs[d.Scope]
@@ -133,7 +134,7 @@ func groupScopes(in *Inputs) map[string]*scopeDocs {
 	for s, sd := range by {
 		sd.fp = hs[s].sum()
 	}
-	return by
+	return order, by
 }
 
 // docsStamp combines the scopes' fingerprints and the guides' identities
