@@ -54,10 +54,10 @@ func newHistory(docs []indexer.Document, releases []*changes.Release, layout *La
 	byPath := map[string]*redirect{}
 	for _, oldID := range olds {
 		scope, oldName := splitOptionID(oldID)
-		if layout.byName[scope][oldName] != nil {
+		if layout.optionIn(scope, oldName) != nil {
 			continue // the old name is a real option again
 		}
-		to := layout.byName[scope][renames[oldID]]
+		to := layout.optionIn(scope, renames[oldID])
 		if to == nil {
 			continue // renamed to something that is gone too
 		}
@@ -212,9 +212,9 @@ func (r *run) releasePage(rel *changes.Release) *page {
 	nameLink := func(c changes.Change) link {
 		var doc *indexer.Document
 		if c.Kind == indexer.KindPackage {
-			doc = r.layout.pkgByName[c.Scope][c.Name]
+			doc = r.layout.packageIn(c.Scope, c.Name)
 		} else {
-			doc = r.layout.byName[c.Scope][c.Name]
+			doc = r.layout.optionIn(c.Scope, c.Name)
 		}
 		l := link{Text: c.Name}
 		if c.Scope != indexer.PrimaryScope {

@@ -440,3 +440,19 @@ func (l *Layout) OptionPageNamed(scope, name string) *OptionPage {
 	}
 	return nil
 }
+
+// optionIn is the option of that name in scope, nil when it has none.
+func (l *Layout) optionIn(scope, name string) *indexer.Document {
+	if sl := l.scopes[scope]; sl != nil {
+		return sl.byName[name]
+	}
+	return nil
+}
+
+// packageIn is the package of that attribute in scope, nil when none.
+func (l *Layout) packageIn(scope, attr string) *indexer.Document {
+	if sl := l.scopes[scope]; sl != nil {
+		return sl.pkgByName[attr]
+	}
+	return nil
+}
