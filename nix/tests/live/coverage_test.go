@@ -22,7 +22,7 @@ var liveRunners = map[string]string{
 	"pds":            "TestNodeServices, TestNetwork, TestPDSBackupRestore, TestPDSKillMidWrite",
 	"plc":            "TestNodeServices, TestNetwork, TestPLCBackupRestore",
 	"knot":           "TestTangledServices, TestNetwork",
-	"spindle":        "TestTangledServices",
+	"spindle":        "TestTangledServices, TestNetwork",
 }
 
 // TestEveryServiceRunsOrSaysWhy prints, for every module in nix/modules, the

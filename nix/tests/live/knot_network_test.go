@@ -39,12 +39,13 @@ type knotAccount struct {
 // knot's did:web, the audience of the service tokens it accepts.
 const knotHostname = "knot.example.com"
 
-// testKnotOnTheNetwork runs examples/local-tangled.nix's knot, owned by an
-// account of the local PDS, and uses it as Tangled does: the repository
+// testKnotOnTheNetwork runs examples/local-tangled.nix's knot and spindle,
+// owned by an account of the local PDS, and uses them as Tangled does: the repository
 // record on the PDS and sh.tangled.repo.create with a service token the PDS
 // issued, an SSH key published as a record that reaches the knot through
 // relay and jetstream, a push through the module's AuthorizedKeysCommand
-// and `knot guard` (run as sshd would run it), a clone over HTTP.
+// and `knot guard` (run as sshd would run it), a clone over HTTP; the
+// spindle named in the repository's record adds the repository.
 //
 // knot verifies the account's handle before it creates a repository or
 // lets a git command through (DNS, or https://<handle>/.well-known/atproto-did),
@@ -57,18 +58,24 @@ func testKnotOnTheNetwork(t *testing.T, acct knotAccount) {
 
 	b := BuildGo(t, "knot")
 	file := filepath.Join(RepoRoot(t), "examples", "local-tangled.nix")
-	exes := map[string]string{"knot": b.Exe}
-	owner := fmt.Sprintf(`{ services.atproto.knot.settings.KNOT_SERVER_OWNER = (import <nixpkgs/lib>).mkForce %q; }`, acct.Did)
+	exes := map[string]string{"knot": b.Exe, "spindle": BuildGo(t, "spindle").Exe}
+	owner := fmt.Sprintf(`let inherit (import <nixpkgs/lib>) mkForce; in {
+		services.atproto.knot.settings.KNOT_SERVER_OWNER = mkForce %q;
+		services.atproto.spindle.settings.SPINDLE_SERVER_OWNER = mkForce %q; }`, acct.Did, acct.Did)
 	units := RenderSystem(t, file, exes, owner)
-	if units["knot"] == nil || units["knot"].Environment["KNOT_SERVER_HOSTNAME"] != knotHostname {
-		t.Fatalf("examples/local-tangled.nix does not enable services.atproto.knot with KNOT_SERVER_HOSTNAME %s", knotHostname)
+	if units["knot"] == nil || units["knot"].Environment["KNOT_SERVER_HOSTNAME"] != knotHostname || units["spindle"] == nil {
+		t.Fatalf("examples/local-tangled.nix does not enable services.atproto.knot with KNOT_SERVER_HOSTNAME %s and services.atproto.spindle", knotHostname)
 	}
-	p := Start(t, units["knot"], Options{Env: map[string]string{"SSL_CERT_FILE": caFile}})
-	if err := p.WaitHealthy(healthTimeout); err != nil {
-		t.Fatal(err)
+	start := func(module string) *Process {
+		p := Start(t, units[module], Options{Env: map[string]string{"SSL_CERT_FILE": caFile}})
+		if err := p.WaitHealthy(healthTimeout); err != nil {
+			t.Fatal(err)
+		}
+		checkOwner(t, "http://"+apiAddr(t, p), acct.Did)
+		return p
 	}
+	p, spindle := start("knot"), start("spindle")
 	base := "http://" + apiAddr(t, p)
-	checkOwner(t, base, acct.Did)
 	auth := func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+acct.AccessJwt) }
 
 	// The repository, as the Tangled AppView creates one: its record on
@@ -76,7 +83,8 @@ func testKnotOnTheNetwork(t *testing.T, acct knotAccount) {
 	// service token for the knot's did:web, which the knot checks against
 	// the owner's key in the PLC directory before it reads the record.
 	now := time.Now().UTC().Format(time.RFC3339)
-	rkey := createRecord(t, acct, "sh.tangled.repo", fmt.Sprintf(`{"$type":"sh.tangled.repo","name":"hello","knot":%q,"createdAt":%q}`, knotHostname, now))
+	spindleHost := spindle.Unit.Environment["SPINDLE_SERVER_HOSTNAME"]
+	rkey := createRecord(t, acct, "sh.tangled.repo", fmt.Sprintf(`{"$type":"sh.tangled.repo","name":"hello","knot":%q,"spindle":%q,"createdAt":%q}`, knotHostname, spindleHost, now))
 	var token struct {
 		Token string `json:"token"`
 	}
@@ -93,6 +101,16 @@ func testKnotOnTheNetwork(t *testing.T, acct knotAccount) {
 		t.Fatalf("sh.tangled.repo.create succeeded, but %s is not a repository with knot's hook: %v", repo, err)
 	}
 	t.Logf("knot created %s/hello through sh.tangled.repo.create", acct.Did)
+
+	// The repository names the spindle as its CI runner: the spindle
+	// learns it from the record, through relay and jetstream, and keeps it
+	// (the knot whose events it will follow, the owner, the name).
+	spindleDB := spindle.rewrite.Replace(spindle.Unit.Environment["SPINDLE_SERVER_DB_PATH"])
+	waitFor(t, "the spindle to add the repository whose record names it", 2*time.Minute, func() (bool, string) {
+		out, err := exec.Command("sqlite3", "-readonly", spindleDB, "SELECT knot, owner, name FROM repos").CombinedOutput()
+		return err == nil && strings.TrimSpace(string(out)) == knotHostname+"|"+acct.Did+"|hello", fmt.Sprintf("repos: %q (%v)", out, err)
+	})
+	t.Logf("hop PDS -> relay -> jetstream -> spindle: the spindle watches %s/hello on %s", acct.Did, knotHostname)
 
 	// The owner's SSH key, published as a record: PDS -> relay ->
 	// jetstream -> knot.
@@ -134,11 +152,13 @@ func testKnotOnTheNetwork(t *testing.T, acct knotAccount) {
 	checkClone(t, base+"/"+acct.Did+"/hello", commit, "README.md", "# pushed over SSH through knot guard\n")
 	t.Logf("git push over (stand-in) SSH through knot guard, git clone over HTTP: %s", commit)
 
-	if err := p.Stop(); err != nil {
-		t.Error(err)
+	for _, p := range []*Process{spindle, p} {
+		if err := p.Stop(); err != nil {
+			t.Error(err)
+		}
+		t.Logf("LIVE network %s: start-to-healthy %s, peak memory %.1f MiB",
+			p.Unit.Name, p.StartToHealthy.Round(10*time.Millisecond), float64(p.PeakMemory())/(1<<20))
 	}
-	t.Logf("LIVE network knot: build %s, start-to-healthy %s, peak memory %.1f MiB",
-		b, p.StartToHealthy.Round(10*time.Millisecond), float64(p.PeakMemory())/(1<<20))
 }
 
 // RenderEtc is the text of /etc/<name> in the configuration file, rendered

@@ -246,8 +246,8 @@ func TestNetwork(t *testing.T) {
 	}
 	t.Logf("hop relay -> tap: the post's text arrived (%s after the post)", time.Since(posted).Round(time.Millisecond))
 
-	// Tangled's knot, owned by the account (knot_network_test.go).
-	t.Run("knot", func(t *testing.T) {
+	// Tangled's knot and spindle, owned by the account (knot_network_test.go).
+	t.Run("tangled", func(t *testing.T) {
 		testKnotOnTheNetwork(t, knotAccount{PDS: pdsURL, Did: account.Did, Handle: handle, AccessJwt: account.AccessJwt})
 	})
 
