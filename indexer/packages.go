@@ -191,6 +191,12 @@ func parsePackage(file string, data []byte, m member, scope string) (Document, e
 	if p.Pname == "" {
 		p.Pname, p.Version = splitName(raw.Name, p.Version)
 	}
+	if strings.Contains(p.Version, "${") {
+		// A list read from source, not evaluated, may keep the version's
+		// Nix interpolation ("${majorVersion}.${minorVersion}"): that is
+		// no version, and the page says it is not known.
+		p.Version = ""
+	}
 	var err error
 	if p.Homepage, err = stringOrList(raw.Meta.Homepage); err != nil {
 		return Document{}, fail("meta.homepage: %v", err)

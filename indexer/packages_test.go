@@ -232,6 +232,11 @@ func TestRealNixpkgsPackages(t *testing.T) {
 	if r := byName["python3Packages.requests"]; r == nil || r.Description == "" || len(r.Homepage) == 0 {
 		t.Errorf("python3Packages.requests: %+v", r)
 	}
+	// f1_8's version in the file is "${majorVersion}.${minorVersion}":
+	// unevaluated Nix, so no version.
+	if f := byName["f1_8"]; f == nil || f.Version != "" {
+		t.Errorf("f1_8: %+v, want no version", f)
+	}
 	if f := byName["ffmpeg"]; f == nil || f.MainProgram != "ffmpeg" {
 		t.Errorf("ffmpeg: %+v", f)
 	}

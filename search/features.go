@@ -115,8 +115,16 @@ func buildEntries(docs []indexer.Document, url func(indexer.Document) string) []
 // addMainPrograms lets a package's name also be the command it installs
 // (meta.mainProgram), as a whole name word at its last position: people
 // search for the command they run ("rg" for ripgrep, "nvim" for neovim).
-// A command that the name already holds adds nothing.
+// A command that the name already holds adds nothing, and one that is
+// another package's name is left to that package: "nginx" is nginx, not
+// tengine, whose program is also called nginx.
 func addMainPrograms(entries []*entry) {
+	attrs := map[string]bool{}
+	for _, e := range entries {
+		if e.doc.Package != nil {
+			attrs[strings.ToLower(e.doc.Name)] = true
+		}
+	}
 	for _, e := range entries {
 		p := e.doc.Package
 		if p == nil || p.MainProgram == "" || len(e.Name) == 0 {
@@ -126,7 +134,7 @@ func addMainPrograms(entries []*entry) {
 		for _, seg := range segments(p.MainProgram) {
 			prog += seg.Joined
 		}
-		if prog == "" || slices.Contains(e.Name, prog) ||
+		if prog == "" || attrs[prog] || slices.Contains(e.Name, prog) ||
 			slices.ContainsFunc(e.Joined, func(j subTok) bool { return j.Tok == prog }) {
 			continue
 		}
