@@ -82,8 +82,8 @@ type Change struct {
 	// File is where the option was declared (at the earlier revision for
 	// a removal) or where the package is defined, repository-relative.
 	File string `json:"file,omitempty"`
-	// Internal marks options users are not meant to set (internal or
-	// read-only): their removal needs no migration helper.
+	// Internal marks options users are not meant to set (internal,
+	// read-only or invisible): their removal needs no migration helper.
 	Internal bool `json:"internal,omitempty"`
 	// Suggest names, for a removal without a helper, an option added at
 	// the later revision that looks like its new name (same type and
@@ -247,7 +247,7 @@ func compareOptions(before, after []indexer.Document) []Change {
 			continue
 		}
 		c := Change{Kind: indexer.KindOption, Scope: d.Scope, Name: d.Name, What: Removed,
-			File: declFile(d.Option), Internal: d.Option.Internal || d.Option.ReadOnly}
+			File: declFile(d.Option), Internal: d.Option.Internal || d.Option.ReadOnly || !d.Option.Visible}
 		if ok {
 			switch ea.role {
 			case aliasStub:
@@ -291,6 +291,9 @@ func compareOptions(before, after []indexer.Document) []Change {
 			continue
 		}
 		d := ea.d
+		if !d.Option.Visible {
+			continue // not documented (nixosOptionsDoc leaves it out too)
+		}
 		added = append(added, d)
 		out = append(out, Change{Kind: indexer.KindOption, Scope: d.Scope, Name: d.Name, What: Added,
 			After: d.Option.Type, File: declFile(d.Option), Internal: d.Option.Internal || d.Option.ReadOnly})

@@ -126,11 +126,18 @@ func (r *Report) WriteText(w io.Writer) error {
 			p("  %s%s (%s)\n", c.Name, scopeNote(c.Scope), Describe(c))
 		}
 	}
+	var reworded []string
 	for _, kind := range []indexer.Kind{indexer.KindOption, indexer.KindPackage} {
 		first := true
 		last := ""
 		for _, c := range r.Changes {
 			if c.Kind != kind {
+				continue
+			}
+			if c.What == Description {
+				// Listed last, names only: a reworded description rarely
+				// changes what a configuration does.
+				reworded = append(reworded, c.Name+scopeNote(c.Scope))
 				continue
 			}
 			if first {
@@ -143,6 +150,12 @@ func (r *Report) WriteText(w io.Writer) error {
 				last = name
 			}
 			p("    %s\n", Describe(c))
+		}
+	}
+	if len(reworded) > 0 {
+		p("\nreworded descriptions:\n")
+		for _, n := range reworded {
+			p("  %s\n", n)
 		}
 	}
 	return err

@@ -241,6 +241,8 @@ func (r *run) releasePage(rel *changes.Release) *page {
 		case c.What == changes.Renamed:
 			row.Text = "renamed from " + c.Before + " (" + string(c.Helper) + ")"
 			d.Renamed = append(d.Renamed, row)
+		case c.What == changes.Added && row.Name.Href == "":
+			// Not on the site (an invisible option): nothing to show.
 		case c.What == changes.Added:
 			row.Text = c.After
 			d.Added = append(d.Added, row)
