@@ -206,16 +206,16 @@ lib.runTests (
       };
     };
 
-  # The labeler guide says Ozone has a module but no package; when a
-  # package lands, the guide must change.
-  testOzoneStillUnpackaged = {
+  # The labeler guide installs Ozone from this repository: the module's
+  # package defaults to it.
+  testOzoneIsPackaged = {
     expr = {
       module = repo.modules ? ozone;
       package = repo.packages ? ozone;
     };
     expected = {
       module = true;
-      package = false;
+      package = true;
     };
   };
 

@@ -51,7 +51,30 @@ let
       override = { fetchgit }: importCargoLockWith fetchgit;
     };
     fetchgit = recordingFetcher "fetchgit";
-    stdenv.mkDerivation = recordingBuilder "stdenv.mkDerivation";
+    # What the Yarn 4 route of buildNodeApplication uses (nix/pkgs/ozone).
+    nodejs_20 = drv "nodejs_20";
+    autoPatchelfHook = drv "auto-patchelf-hook";
+    fetchurl =
+      args:
+      recordingFetcher "fetchurl" args
+      // {
+        outPath = "/recorded/${baseNameOf args.url}";
+      };
+    linkFarm = name: entries: {
+      inherit name entries;
+      outPath = "/recorded/${name}";
+    };
+    runtimeShell = "/recorded/bash/bin/bash";
+    stdenv = {
+      mkDerivation = recordingBuilder "stdenv.mkDerivation";
+      hostPlatform = {
+        system = "x86_64-linux";
+        isx86_64 = true;
+        isAarch64 = false;
+        isMusl = false;
+      };
+      cc.cc.lib = drv "gcc-lib";
+    };
     stdenvNoCC.mkDerivation = recordingBuilder "stdenvNoCC.mkDerivation";
     fetchPnpmDeps = recordingFetcher "fetchPnpmDeps";
     fetchNpmDeps = recordingFetcher "fetchNpmDeps";
@@ -88,6 +111,8 @@ let
   rust = call ./fixtures/rust.nix;
   node = call ./fixtures/node.nix;
   script = call ./fixtures/script.nix;
+  ozone = call ../../pkgs/ozone/package.nix;
+  ozoneDeps = import ../../pkgs/ozone/deps.nix;
   # Phases mention store paths; compare their text only.
   has =
     needle: haystack:
@@ -197,6 +222,52 @@ lib.runTests {
       copiesLock = true;
     };
   };
+
+  # Yarn 4: no aggregate fetcher; the tarballs this platform fetches, each a
+  # fetchurl pinned by the registry's sha512, served to the lockfile's own
+  # Yarn release, after the lockfiles are checked against the list's.
+  testNodeYarnBerry =
+    let
+      entries = ozone.passthru.yarnTarballs.entries;
+      onlyOn = os: builtins.filter (p: (p.conditions.os or [ ]) == [ os ]) ozoneDeps.packages;
+      names = map (e: e.name) entries;
+    in
+    {
+      expr = {
+        inherit (ozone) builtWith patches;
+        fetchers = lib.unique (map (e: e.path.fetcher) entries);
+        pinned = lib.all (e: lib.hasPrefix "sha512-" e.path.hash) entries;
+        # every unconditional package and the linux x64 glibc ones, no other
+        ozoneServer = builtins.elem "@atproto/ozone/-/ozone-0.1.169.tgz" names;
+        swc = builtins.elem "@next/swc-linux-x64-gnu/-/swc-linux-x64-gnu-15.5.18.tgz" names;
+        darwin = lib.any (p: builtins.elem (lib.removePrefix "https://registry.npmjs.org/" p.url) names) (onlyOn "darwin");
+        count = builtins.length entries < builtins.length ozoneDeps.packages;
+        checksLockfiles = lib.all (sum: has sum ozone.configurePhase) (lib.attrValues ozoneDeps.lockfiles);
+        installs = has "yarn install --immutable --mode=skip-build" ozone.configurePhase;
+        yarnRelease = has "cli-dist-4.8.1.tgz" ozone.configurePhase || has "yarn-cli/package/bin/yarn.js" ozone.configurePhase;
+        builds = has "yarn run build" ozone.buildPhase;
+        stopsRegistry = has "kill \"$yarnRegistryPid\"" ozone.buildPhase;
+        chdir = has "--chdir $out/lib/ozone" ozone.installPhase;
+        noFetcherDeps = ozone ? yarnOfflineCache || ozone ? pnpmDeps;
+      };
+      expected = {
+        builtWith = "stdenv.mkDerivation";
+        patches = [ ../../pkgs/ozone/ozone-0.1.169.patch ];
+        fetchers = [ "fetchurl" ];
+        pinned = true;
+        ozoneServer = true;
+        swc = true;
+        darwin = false;
+        count = true;
+        checksLockfiles = true;
+        installs = true;
+        yarnRelease = true;
+        builds = true;
+        stopsRegistry = true;
+        chdir = true;
+        noFetcherDeps = false;
+      };
+    };
 
   testNodePnpm = {
     expr = {

@@ -16,8 +16,6 @@ lib.runTests {
 
   testExportCarriesTheReasons = {
     expr = lib.filterAttrs (_: r: r != null) (lib.mapAttrs (_: m: m.unpackaged) modules);
-    expected = {
-      ozone = reasons.ozone;
-    };
+    expected = reasons;
   };
 }
