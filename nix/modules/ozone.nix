@@ -1,6 +1,10 @@
 # Ozone (bluesky-social/ozone), the labeler and moderation service with its web UI.
-# Settings: the variables read by @atproto/ozone 0.1.167 (packages/ozone/src/config/env.ts),
-# by the service entry point (OZONE_DB_MIGRATE, NODE_ENV) and by the pino logger.
+# Settings: the variables read by @atproto/ozone 0.1.169, the version nix/pkgs/ozone runs
+# (packages/ozone/src/config/env.ts; re-audited against 0.1.169: the same names as 0.1.167),
+# by the service entry point (OZONE_DB_MIGRATE, NODE_ENV) and by the pino logger
+# (@atproto/common's logger.ts: LOG_ENABLED, LOG_LEVEL, LOG_SYSTEMS, LOG_DESTINATION).
+# Two programs read them: the server (service/index.js, unit atproto-ozone) and the daemon
+# (service/daemon.js, unit atproto-ozone-daemon), which alone runs the background jobs.
 {
   config,
   lib,
@@ -19,7 +23,8 @@ service.mkService {
     {option}`services.atproto.ozone.settings.OZONE_DB_POSTGRES_URL`. Set the public URL, the
     service DID (the labeler account's DID), the admin DIDs and the signing key of the labeler
     account; put a TLS reverse proxy in front of port 3000. Migrations run at start
-    (`OZONE_DB_MIGRATE=1`).
+    (`OZONE_DB_MIGRATE=1`). A second unit, `atproto-ozone-daemon`, runs Ozone's background jobs
+    with the same settings (see {option}`services.atproto.ozone.daemon.enable`).
   '';
 
   settings =
@@ -34,7 +39,7 @@ service.mkService {
       OZONE_SERVICE_RECORD_CACHE_TTL = nullInt "How long the labeler service record is cached, in milliseconds. Default: 300000 (5 min).";
       OZONE_APPVIEW_URL = str "https://api.bsky.app" "URL of the AppView.";
       OZONE_APPVIEW_DID = str "did:web:api.bsky.app" "DID of the AppView.";
-      OZONE_APPVIEW_PUSH_EVENTS = bool false "Push moderation events to the AppView.";
+      OZONE_APPVIEW_PUSH_EVENTS = bool false "Push moderation events to the AppView (done by the daemon).";
       OZONE_PDS_URL = nullStr "URL of a PDS for admin actions (with `OZONE_PDS_DID`).";
       OZONE_PDS_DID = nullStr "DID of that PDS.";
       OZONE_CHAT_URL = nullStr "URL of the chat service (with `OZONE_CHAT_DID`).";
@@ -44,8 +49,8 @@ service.mkService {
       OZONE_DB_POOL_SIZE = nullInt "Connections in the database pool.";
       OZONE_DB_POOL_MAX_USES = nullInt "Queries after which a pooled connection is replaced.";
       OZONE_DB_POOL_IDLE_TIMEOUT_MS = nullInt "Idle time after which a pooled connection closes, in milliseconds.";
-      OZONE_DB_MATERIALIZED_VIEW_REFRESH_INTERVAL_MS = nullInt "Interval of materialized view refreshes, in milliseconds.";
-      OZONE_DB_TEAM_PROFILE_REFRESH_INTERVAL_MS = nullInt "Interval of team profile refreshes, in milliseconds.";
+      OZONE_DB_MATERIALIZED_VIEW_REFRESH_INTERVAL_MS = nullInt "Interval of materialized view refreshes, in milliseconds (read by the daemon).";
+      OZONE_DB_TEAM_PROFILE_REFRESH_INTERVAL_MS = nullInt "Interval of team profile refreshes, in milliseconds (read by the daemon).";
       OZONE_DB_MIGRATE = enum [ "0" "1" ] "1" "`1` runs database migrations at start.";
       OZONE_DID_PLC_URL = str "https://plc.directory" "URL of the PLC directory.";
       OZONE_DID_CACHE_STALE_TTL = nullInt "Age after which a cached DID document is refreshed, in milliseconds. Default: 3600000.";
@@ -58,7 +63,7 @@ service.mkService {
       OZONE_VERIFIER_URL = nullStr "URL of the verification service.";
       OZONE_VERIFIER_DID = nullStr "DID of the verifier account.";
       OZONE_VERIFIER_ISSUERS_TO_INDEX = list [ ] "Verification issuers whose records are indexed.";
-      OZONE_JETSTREAM_URL = nullStr "Jetstream URL used to index verifications.";
+      OZONE_JETSTREAM_URL = nullStr "Jetstream URL used to index verifications (read by the daemon).";
       NODE_ENV = str "production" "Node.js environment; `production` serves the prebuilt web UI.";
       LOG_ENABLED = bool true "Whether the pino logger writes anything.";
       LOG_LEVEL = enum [ "trace" "debug" "info" "warn" "error" "fatal" "silent" ] "info" "Minimum log level.";
@@ -125,4 +130,49 @@ service.mkService {
     # Node's V8 JIT writes and then executes machine code.
     MemoryDenyWriteExecute = false;
   };
+
+  extraOptions = _: {
+    daemon.enable = lib.mkOption {
+      type = lib.types.bool;
+      default = true;
+      description = ''
+        Whether to run Ozone's daemon (`ozone-daemon`, unit `atproto-ozone-daemon`) beside the
+        server, with the same settings and secrets. It alone runs the background jobs: pushing
+        moderation events to the AppView and PDS (`OZONE_APPVIEW_PUSH_EVENTS`), reversing
+        temporary takedowns when they expire, scheduled actions, strike expiry, the
+        materialized-view and team-profile refreshes (`OZONE_DB_*_REFRESH_INTERVAL_MS`) and the
+        verification listener (`OZONE_JETSTREAM_URL`). Upstream's compose file runs it as the
+        `daemon` profile.
+      '';
+    };
+  };
+
+  # The daemon is the server's unit with the other program: the same environment, secrets,
+  # user and hardening. It starts after the server (which migrates the database) and stops
+  # with it; it serves no HTTP, so it has no health probe, and a runtime directory of its own
+  # (systemd removes a unit's runtime directory when that unit stops).
+  config =
+    { cfg, config, ... }:
+    lib.mkIf cfg.daemon.enable {
+      systemd.services.atproto-ozone-daemon =
+        let
+          server = config.systemd.services.atproto-ozone;
+          program = lib.getExe cfg.package;
+        in
+        {
+          description = "Ozone daemon (background jobs of services.atproto.ozone)";
+          wantedBy = [ "multi-user.target" ];
+          after = [ "atproto-ozone.service" ];
+          bindsTo = [ "atproto-ozone.service" ];
+          inherit (server) environment;
+          script =
+            assert lib.assertMsg (lib.hasInfix "exec ${program}" server.script)
+              "services.atproto.ozone: the server's script no longer runs ${program}; update the daemon unit";
+            builtins.replaceStrings [ "exec ${program}" ] [ "exec ${lib.getExe' cfg.package "ozone-daemon"}" ]
+              server.script;
+          serviceConfig = removeAttrs server.serviceConfig [ "ExecStartPost" ] // {
+            RuntimeDirectory = "atproto-ozone-daemon";
+          };
+        };
+    };
 } args
