@@ -23,6 +23,7 @@ var liveRunners = map[string]string{
 	"plc":            "TestNodeServices, TestNetwork, TestPLCBackupRestore",
 	"knot":           "TestTangledServices, TestNetwork",
 	"spindle":        "TestTangledServices, TestNetwork",
+	"ozone":          "TestOzone",
 }
 
 // TestEveryServiceRunsOrSaysWhy prints, for every module in nix/modules, the

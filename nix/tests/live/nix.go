@@ -111,6 +111,20 @@ type PackageSpec struct {
 	PostBuild      string            `json:"postBuild"`
 	Pnpm           string            `json:"pnpm"`
 	Nodejs         string            `json:"nodejs"`
+
+	// packageManager = "yarn-berry" (buildyarnberry.go): the Yarn release,
+	// the path of the per-tarball dependency list, the web assets built
+	// after the install, and whether the wrappers run in the app folder.
+	YarnBerry struct {
+		Version string `json:"version"`
+		Hash    string `json:"hash"` // SRI sha512 of @yarnpkg/cli-dist
+	} `json:"yarnBerry"`
+	YarnDeps string `json:"yarnDeps"`
+	Assets   struct {
+		Builder string `json:"builder"`
+		Command string `json:"command"`
+	} `json:"assets"`
+	RunInAppDir bool `json:"runInAppDir"`
 }
 
 var (

@@ -56,5 +56,10 @@ else
       "postBuild"
       "pnpm"
       "nodejs"
+      # packageManager = "yarn-berry"
+      "yarnBerry"
+      "yarnDeps"
+      "assets"
+      "runInAppDir"
     ]) spec
   )
