@@ -105,11 +105,7 @@ func TestPDSUpgradeRollback(t *testing.T) {
 	if !strings.Contains(steps, restoreCmd) {
 		t.Errorf("going back to %s without restoring: the upgrade backup's output does not name %q:\n%s", pdsVersionA, restoreCmd, steps)
 	}
-	for _, line := range strings.Split(steps, "\n") {
-		if strings.Contains(line, restoreCmd) {
-			t.Logf("ROLLBACK message: %s", line)
-		}
-	}
+	t.Logf("ROLLBACK: the upgrade backup before %s printed:\n%s", pdsVersionA, strings.TrimSpace(steps))
 	if err != nil {
 		t.Fatalf("going back to %s without restoring: a step failed: %v", pdsVersionA, err)
 	}
@@ -137,6 +133,11 @@ func TestPDSUpgradeRollback(t *testing.T) {
 	control := &unitControl{procs: map[string]*Process{"atproto-pds": back}}
 	bin := shimBin(t, control)
 	scripts := renderRecovery(t, &NodeService{Process: back, Build: buildA, Nix: a.Nix}, pdsVersionA)
+	list := runScript(t, back, scripts.Restore, map[string]string{"PATH": bin})
+	if !strings.Contains(list, backup+"  (data of version "+pdsVersionA+")") {
+		t.Errorf("atproto-pds-restore without a name does not list %s as data of %s:\n%s", backup, pdsVersionA, list)
+	}
+	t.Logf("atproto-pds-restore (no name):\n%s", list)
 	out := runScript(t, back, scripts.Restore, map[string]string{"PATH": bin}, backup)
 	t.Logf("%s: %s", restoreCmd, strings.TrimSpace(out))
 	checkPDSVersion(t, a.URL, pdsVersionA)
