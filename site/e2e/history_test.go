@@ -8,13 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/page"
-	"github.com/chromedp/chromedp"
-
 	"github.com/atproto-nur/atproto-nur/changes"
 	"github.com/atproto-nur/atproto-nur/indexer"
 	"github.com/atproto-nur/atproto-nur/internal/browsertest"
-	"github.com/atproto-nur/atproto-nur/search"
 	"github.com/atproto-nur/atproto-nur/site"
 )
 
@@ -42,24 +38,11 @@ func historySite(t *testing.T) *builtSite {
 		}
 		revs = append(revs, changes.Revision{Name: h.name, Source: r.Source, Docs: r.Export.Docs})
 	}
-	src := &indexer.Sources{Repo: repoRoot, Mode: indexer.SourceSnapshot}
-	cfg := site.Config{RepoURL: "https://github.com/atproto-nur/atproto-nur", Out: filepath.Join(t.TempDir(), "public")}
-	cfg.Index = func(dir string, docs []indexer.Document, url func(indexer.Document) string) error {
-		_, err := search.WriteStaticIndexWith(dir, docs, url, search.StaticOptions{})
-		return err
-	}
-	b := site.NewBuilder(cfg, func(ctx context.Context) (*site.Inputs, error) {
-		l, err := src.Load(ctx)
-		if err != nil {
-			return nil, err
-		}
-		return &site.Inputs{Docs: l.Docs, Modules: l.Modules, Templates: l.Templates, Source: l.Source,
-			ContentDir: src.ContentPath(), History: changes.History(revs, l.Docs, l.Source)}, nil
-	})
-	if _, err := b.Build(ctx); err != nil {
-		t.Fatalf("building the site with its history: %v", err)
-	}
-	return &builtSite{name: "history", dir: cfg.Out, root: browsertest.Serve(t, cfg.Out)}
+	return buildWithHistory(t, "history", &indexer.Sources{Repo: repoRoot, Mode: indexer.SourceSnapshot},
+		site.Config{RepoURL: "https://github.com/atproto-nur/atproto-nur"},
+		func(docs []indexer.Document, source string) []*changes.Release {
+			return changes.History(revs, docs, source)
+		})
 }
 
 // TestHistoryPagesInBrowser opens the release pages and pages with change
@@ -104,20 +87,8 @@ func TestHistoryPagesInBrowser(t *testing.T) {
 						t.Fatal(err)
 					}
 				}
-				time.Sleep(300 * time.Millisecond)
-				h, err := browsertest.Eval[float64](ctx, `document.documentElement.scrollHeight`, 10*time.Second)
-				if err != nil {
-					t.Fatal(err)
-				}
-				png, err := chromedp.Call(ctx, page.CaptureScreenshot, page.CaptureScreenshotParams{
-					Format: page.CaptureScreenshotFormatPng, CaptureBeyondViewport: ptr(true), FromSurface: ptr(true),
-					Clip: &page.Viewport{X: 0, Y: y, Width: float64(width), Height: min(h-y, 1600), Scale: 1}})
-				if err != nil {
+				if err := capture(ctx, filepath.Join(shots, fmt.Sprintf("history-%s-%d-%s.png", shotName(p), width, scheme)), width, y, 1600); err != nil {
 					t.Fatalf("screenshot of /%s: %v", p, err)
-				}
-				name := fmt.Sprintf("history-%s-%d-%s.png", shotName(p), width, scheme)
-				if err := os.WriteFile(filepath.Join(shots, name), png.Data, 0o644); err != nil {
-					t.Fatal(err)
 				}
 			}
 		}

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -53,20 +54,9 @@ func TestScreenshots(t *testing.T) {
 						'<style>ul.plain li { content-visibility: visible !important; }</style>'), true)`, 10*time.Second); err != nil {
 						t.Fatal(err)
 					}
-					time.Sleep(300 * time.Millisecond)
-					h, err := browsertest.Eval[float64](ctx, `document.documentElement.scrollHeight`, 10*time.Second)
-					if err != nil {
-						t.Fatal(err)
-					}
-					png, err := chromedp.Call(ctx, page.CaptureScreenshot, page.CaptureScreenshotParams{
-						Format: page.CaptureScreenshotFormatPng, CaptureBeyondViewport: ptr(true), FromSurface: ptr(true),
-						Clip: &page.Viewport{X: 0, Y: 0, Width: float64(width), Height: min(h, maxShotHeight), Scale: 1}})
-					if err != nil {
-						t.Fatalf("screenshot of /%s: %v", p, err)
-					}
 					name := fmt.Sprintf("%s-%s-%d-%s.png", strings.ToLower(s.name), shotName(p), width, scheme)
-					if err := os.WriteFile(filepath.Join(dir, name), png.Data, 0o644); err != nil {
-						t.Fatal(err)
+					if err := capture(ctx, filepath.Join(dir, name), width, 0, maxShotHeight); err != nil {
+						t.Fatalf("screenshot of /%s: %v", p, err)
 					}
 					written++
 				}
@@ -74,6 +64,23 @@ func TestScreenshots(t *testing.T) {
 		}
 	}
 	t.Logf("%d screenshots in %s", written, dir)
+}
+
+// capture writes a PNG of the page from y down, at most maxHeight px,
+// once what was just changed on it has settled.
+func capture(ctx context.Context, file string, width int64, y, maxHeight float64) error {
+	time.Sleep(300 * time.Millisecond)
+	h, err := browsertest.Eval[float64](ctx, `document.documentElement.scrollHeight`, 10*time.Second)
+	if err != nil {
+		return err
+	}
+	png, err := chromedp.Call(ctx, page.CaptureScreenshot, page.CaptureScreenshotParams{
+		Format: page.CaptureScreenshotFormatPng, CaptureBeyondViewport: ptr(true), FromSurface: ptr(true),
+		Clip: &page.Viewport{X: 0, Y: y, Width: float64(width), Height: min(h-y, maxHeight), Scale: 1}})
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(file, png.Data, 0o644)
 }
 
 // shotName turns a site path into a file name part.

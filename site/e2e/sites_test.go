@@ -17,6 +17,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/atproto-nur/atproto-nur/changes"
 	"github.com/atproto-nur/atproto-nur/indexer"
 	"github.com/atproto-nur/atproto-nur/internal/browsertest"
 	"github.com/atproto-nur/atproto-nur/internal/testcorpus"
@@ -38,6 +39,14 @@ type builtSite struct {
 // with the browser search index) and serves it.
 func build(t testing.TB, name string, src *indexer.Sources, cfg site.Config) *builtSite {
 	t.Helper()
+	return buildWithHistory(t, name, src, cfg, nil)
+}
+
+// buildWithHistory is build with the release history that history makes
+// from the loaded documents (nil: none), as `nurdocs build --releases` adds it.
+func buildWithHistory(t testing.TB, name string, src *indexer.Sources, cfg site.Config,
+	history func(docs []indexer.Document, source string) []*changes.Release) *builtSite {
+	t.Helper()
 	cfg.Out = filepath.Join(t.TempDir(), "public")
 	cfg.Index = func(dir string, docs []indexer.Document, url func(indexer.Document) string) error {
 		_, err := search.WriteStaticIndexWith(dir, docs, url, search.StaticOptions{})
@@ -48,8 +57,12 @@ func build(t testing.TB, name string, src *indexer.Sources, cfg site.Config) *bu
 		if err != nil {
 			return nil, err
 		}
-		return &site.Inputs{Docs: l.Docs, Modules: l.Modules, Templates: l.Templates, Source: l.Source,
-			ContentDir: src.ContentPath()}, nil
+		in := &site.Inputs{Docs: l.Docs, Modules: l.Modules, Templates: l.Templates, Source: l.Source,
+			ContentDir: src.ContentPath()}
+		if history != nil {
+			in.History = history(l.Docs, l.Source)
+		}
+		return in, nil
 	})
 	if _, err := b.Build(context.Background()); err != nil {
 		t.Fatalf("building the %s site: %v", name, err)
