@@ -2,9 +2,12 @@ package search
 
 import (
 	"compress/gzip"
+	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -130,17 +133,39 @@ type StaticOptions struct {
 	// the time on 100,000 documents, wasted by a site build that does not
 	// report them.
 	GzipSizes bool
+	// Record, when not nil, makes the write incremental (the preview
+	// server's): the folder is taken to hold what the write that filled
+	// Record put there, a file whose bytes are the same is not written
+	// again, changed ones are replaced atomically (a reader never sees
+	// half a shard, and the manifest comes last), and files of the
+	// previous index that this one does not have are removed. Record is
+	// updated to this write.
+	Record *StaticRecord
+}
+
+// StaticRecord is what an incremental WriteStaticIndexWith wrote into a
+// folder: every file's content hash. The zero value is an empty folder.
+type StaticRecord struct {
+	files map[string][32]byte
+	// Written counts the files the last write changed.
+	Written int
 }
 
 // WriteStaticIndexWith is WriteStaticIndex with options; the files are
 // the same whatever the options.
 func WriteStaticIndexWith(dir string, docs []indexer.Document, url func(indexer.Document) string, opt StaticOptions) (Stats, error) {
 	entries := buildEntries(docs, url)
-	w := &staticWriter{dir: dir, noSizes: !opt.GzipSizes}
+	w := &staticWriter{dir: dir, noSizes: !opt.GzipSizes, rec: opt.Record}
+	if w.rec != nil {
+		w.written = map[string][32]byte{}
+		w.rec.Written = 0
+	}
 	for _, sub := range []string{"n", "d", "f", "docs"} {
 		// Shards of an earlier index in dir must not outlive it.
-		if err := os.RemoveAll(filepath.Join(dir, sub)); err != nil {
-			return Stats{}, fmt.Errorf("search index: %w", err)
+		if w.rec == nil {
+			if err := os.RemoveAll(filepath.Join(dir, sub)); err != nil {
+				return Stats{}, fmt.Errorf("search index: %w", err)
+			}
 		}
 		if err := os.MkdirAll(filepath.Join(dir, sub), 0o755); err != nil {
 			return Stats{}, fmt.Errorf("search index: %w", err)
@@ -272,6 +297,17 @@ func WriteStaticIndexWith(dir string, docs []indexer.Document, url func(indexer.
 	if err != nil {
 		return Stats{}, err
 	}
+	if w.rec != nil {
+		// Shards the new manifest no longer names go last.
+		for rel := range w.rec.files {
+			if _, ok := w.written[rel]; !ok {
+				if err := os.Remove(filepath.Join(dir, rel)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+					return Stats{}, fmt.Errorf("search index: %w", err)
+				}
+			}
+		}
+		w.rec.files = w.written
+	}
 	w.stats.ManifestGzip = mg
 	w.stats.Docs = len(entries)
 	w.stats.NameShards = len(m.Name)
@@ -282,6 +318,8 @@ func WriteStaticIndexWith(dir string, docs []indexer.Document, url func(indexer.
 type staticWriter struct {
 	dir     string
 	noSizes bool // skip gzip sizing (the gzip fields of stats stay 0)
+	rec     *StaticRecord
+	written map[string][32]byte // incremental writes: this write's files
 	stats   Stats
 	gz      *gzip.Writer // reused: a new gzip.Writer allocates about a megabyte
 	count   countWriter
@@ -307,7 +345,16 @@ func (w *staticWriter) writeSized(rel string, v any) (int64, error) {
 		return 0, fmt.Errorf("search index %s: %w", rel, err)
 	}
 	path := filepath.Join(w.dir, rel)
-	if err := os.WriteFile(path, data, 0o644); err != nil {
+	if w.rec != nil {
+		sum := sha256.Sum256(data)
+		w.written[rel] = sum
+		if old, ok := w.rec.files[rel]; !ok || old != sum {
+			if err := replaceFile(path, data); err != nil {
+				return 0, fmt.Errorf("search index: %w", err)
+			}
+			w.rec.Written++
+		}
+	} else if err := os.WriteFile(path, data, 0o644); err != nil {
 		return 0, fmt.Errorf("search index: %w", err)
 	}
 	w.stats.Bytes += int64(len(data))
@@ -317,6 +364,29 @@ func (w *staticWriter) writeSized(rel string, v any) (int64, error) {
 	gz := w.gzipSize(data)
 	w.stats.GzipBytes += gz
 	return gz, nil
+}
+
+// replaceFile writes data to path through a temporary file and a rename,
+// so that a reader sees the old file or the new one, never half of one.
+func replaceFile(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-")
+	if err != nil {
+		return err
+	}
+	_, err = tmp.Write(data)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(tmp.Name(), 0o644)
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+	}
+	return err
 }
 
 // gzipSize is the size of data after gzip at the default level, which is

@@ -269,6 +269,10 @@ func (s *server) stop() {
 	}
 }
 
+// clockTicks is USER_HZ, the unit of /proc/PID/stat's CPU times (100 on
+// Linux everywhere but a few old architectures).
+const clockTicks = 100
+
 // cpuTime is the server's user+system CPU time in clock ticks.
 func (s *server) cpuTime() int64 {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", s.cmd.Process.Pid))
@@ -322,7 +326,11 @@ var (
 	problemRE = regexp.MustCompile(`serve: error: (.*)`)
 )
 
-type sample struct{ rebuilt, visible, eval float64 }
+// sample is one save: milliseconds from the write to the rebuild's log
+// line, to the reloaded page, the evaluation time, and the server's CPU
+// time from the write to the rebuild's log line (which the machine's
+// other load does not inflate the way it inflates wall-clock times).
+type sample struct{ rebuilt, visible, eval, cpu float64 }
 
 func measure(size, bin string, args []string, repo, work string, runs, moduleRuns int) error {
 	guide := filepath.Join(repo, "content", "getting-started.md")
@@ -375,6 +383,7 @@ func measure(size, bin string, args []string, repo, work string, runs, moduleRun
 		}
 		srv.waitIdle(2 * time.Minute)
 		from := srv.count()
+		cpu0 := srv.cpuTime()
 		saved := time.Now()
 		if err := os.WriteFile(file, content, 0o644); err != nil {
 			return smp, err
@@ -398,6 +407,7 @@ func measure(size, bin string, args []string, repo, work string, runs, moduleRun
 			return smp, err
 		}
 		smp.rebuilt = ms(rl.at.Sub(saved))
+		smp.cpu = float64(srv.cpuTime()-cpu0) * 1000 / clockTicks
 		shown, err := shownAt(tab, marker, 2*time.Minute)
 		if err != nil {
 			return smp, err
@@ -502,6 +512,7 @@ func report(what string, s []sample, module bool) {
 	}
 	fmt.Printf("%s, save → rebuilt: %s\n", what, col(func(x sample) float64 { return x.rebuilt }))
 	fmt.Printf("%s, save → visible: %s\n", what, col(func(x sample) float64 { return x.visible }))
+	fmt.Printf("%s, server CPU:     %s\n", what, col(func(x sample) float64 { return x.cpu }))
 	if module {
 		fmt.Printf("%s, evaluation:     %s\n", what, col(func(x sample) float64 { return x.eval }))
 		fmt.Printf("%s, visible − eval: %s\n", what, col(func(x sample) float64 { return x.visible - x.eval }))

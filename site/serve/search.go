@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"io/fs"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -59,7 +58,7 @@ func (s *server) indexLoop(ctx context.Context) {
 			continue
 		}
 		stamp := job.stamp
-		if s.writeIndex != nil {
+		if s.staticIndex {
 			s.writeStaticIndex(job, stamp)
 		}
 		if s.cfg.NoSearchAPI {
@@ -122,56 +121,46 @@ func (s *server) bleveLoop(ctx context.Context) {
 	}
 }
 
-// writeStaticIndex writes the browser's search index into the job's slot
-// beside the pages, then swaps it in with renames so search.js never
-// reads a half-written shard.
+// writeStaticIndex brings the browser's search index in the job's slot
+// up to the job's documents. The write is incremental: the shards and
+// document chunks whose bytes did not change are not written again (a
+// guide edit changes a few dozen of the thousands a large site has), each
+// changed file is replaced atomically, and the manifest goes last.
 func (s *server) writeStaticIndex(job *indexJob, stamp string) {
 	s.slotMu[job.slot].Lock()
 	defer s.slotMu[job.slot].Unlock()
 	s.mu.Lock()
 	done := s.indexStamps[job.dir] == stamp
+	rec := s.indexRecs[job.dir]
+	if rec == nil {
+		rec = &search.StaticRecord{}
+		s.indexRecs[job.dir] = rec
+	}
 	s.mu.Unlock()
 	if done || !isDir(job.dir) {
-		return // current already, or the slot was replaced after a failed build
+		return // current already
 	}
-	final := filepath.Join(job.dir, "search")
-	fresh, old := filepath.Join(job.dir, ".search-new"), filepath.Join(job.dir, ".search-old")
-	os.RemoveAll(fresh)
-	os.RemoveAll(old)
-	defer os.RemoveAll(old)
-	if err := s.writeIndex(fresh, job.docs, job.layout.URL); err != nil {
-		os.RemoveAll(fresh)
-		s.logf("search index: %v", err)
-		return
-	}
-	// search/ also holds the build's search page: move the index's own
-	// entries in one by one, each replacing its previous version.
-	entries, err := os.ReadDir(fresh)
-	if err == nil {
-		err = os.MkdirAll(final, 0o755)
-	}
-	if err == nil {
-		err = os.MkdirAll(old, 0o755)
-	}
-	for _, e := range entries {
-		if err != nil {
-			break
-		}
-		dst := filepath.Join(final, e.Name())
-		if rerr := os.Rename(dst, filepath.Join(old, e.Name())); rerr != nil && !errors.Is(rerr, fs.ErrNotExist) {
-			err = rerr
-			break
-		}
-		err = os.Rename(filepath.Join(fresh, e.Name()), dst)
-	}
-	os.RemoveAll(fresh)
+	dir := filepath.Join(job.dir, "search")
+	start := time.Now()
+	_, err := search.WriteStaticIndexWith(dir, job.docs, job.layout.URL, search.StaticOptions{Record: rec})
 	if err != nil {
+		// What the folder holds is no longer known: start afresh.
+		s.mu.Lock()
+		delete(s.indexRecs, job.dir)
+		delete(s.indexStamps, job.dir)
+		s.mu.Unlock()
+		for _, sub := range []string{"n", "d", "f", "docs", "manifest.json"} {
+			os.RemoveAll(filepath.Join(dir, sub))
+		}
 		s.logf("search index: %v", err)
 		return
 	}
 	s.mu.Lock()
 	s.indexStamps[job.dir] = stamp
 	s.mu.Unlock()
+	if s.builds > 1 {
+		s.logf("search index updated in %s (%d files changed)", time.Since(start).Round(time.Millisecond), rec.Written)
+	}
 }
 
 // serveSearch answers GET /api/search?q=…&kind=option&scope=…&limit=N

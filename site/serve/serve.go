@@ -38,7 +38,9 @@ type Config struct {
 	Addr string // listen address; DefaultAddr when empty
 	// Site configures the build. Out is ignored (the site is built into a
 	// temporary folder); an empty ThemeDir means REPO/themes/default when
-	// it exists, so template edits show up.
+	// it exists, so template edits show up. Index, when set, says the site
+	// has the browser's search index: the preview writes it itself, after
+	// the reload and incrementally (search.StaticOptions.Record).
 	Site site.Config
 	// Sources are the inputs. With Mode auto or live and Nix available,
 	// the repository's export is evaluated live and re-evaluated in the
@@ -99,9 +101,12 @@ type server struct {
 	// The search indexes are written after the tabs reloaded, once saves
 	// pause, and only when the documents changed: the static index is the
 	// slowest part of a build, and search results may lag a second.
-	writeIndex  func(dir string, docs []indexer.Document, url func(indexer.Document) string) error
+	// staticIndex: the site has the browser's search index (Site.Index
+	// is set); the preview writes it itself, incrementally.
+	staticIndex bool
 	indexJob    *indexJob
-	indexStamps map[string]string // slot folder → stamp of the static index in it
+	indexStamps map[string]string               // slot folder → stamp of the static index in it
+	indexRecs   map[string]*search.StaticRecord // slot folder → what the static index write put there
 
 	kickBleve  chan struct{}
 	bleveJob   *indexJob // documents newer than the bleve index (under mu)
@@ -283,8 +288,9 @@ func (s *server) run(ctx context.Context) error {
 	siteCfg.Out = ""
 	siteCfg.Progress = nil
 	if siteCfg.Index != nil {
-		s.writeIndex = siteCfg.Index
+		s.staticIndex = true
 		s.indexStamps = map[string]string{}
+		s.indexRecs = map[string]*search.StaticRecord{}
 		siteCfg.Index = func(string, []indexer.Document, func(indexer.Document) string) error {
 			return nil // the index loop writes it, off the save → reload path
 		}

@@ -407,11 +407,28 @@ func TestSearchAPI(t *testing.T) {
 			t.Fatalf("new guide never found by /api/search: %+v", a.Results)
 		}
 	}
-	// The browser's static index in the served folder follows too.
+	// The browser's static index in the served folder follows too: the
+	// new guide's title in its name shard, and a heading added to a guide
+	// in its description shard.
 	code, _, _ := get(t, srv.url+"search/")
 	if code != 200 {
 		t.Errorf("search page: %d", code)
 	}
+	inShard := func(shard, word string) {
+		t.Helper()
+		for deadline := time.Now().Add(wait); ; time.Sleep(50 * time.Millisecond) {
+			code, _, body := get(t, srv.url+"search/"+shard)
+			if code == 200 && strings.Contains(body, `"`+word+`"`) {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%q never reached search/%s of the served site: %d %.300s", word, shard, code, body)
+			}
+		}
+	}
+	inShard("n/ze.json", "zebra")
+	writeFile(t, filepath.Join(repo, "content", "zebra.md"), "# Zebra crossings\n\nStriped.\n\n## Quokka habitats\n\nIslands.\n")
+	inShard("d/qu.json", "quokka")
 }
 
 // TestBaseURLAndBrokenStart: under --base-url /sub/ the site is served

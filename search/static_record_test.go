@@ -1,0 +1,105 @@
+package search
+
+import (
+	"bytes"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/atproto-nur/atproto-nur/indexer"
+)
+
+// readIndex reads every file of a static index folder.
+func readIndex(t *testing.T, dir string) map[string][]byte {
+	t.Helper()
+	files := map[string][]byte{}
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		b, err := os.ReadFile(p)
+		files[filepath.ToSlash(rel)] = b
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
+
+// TestStaticRecordIncremental writes the NixOS index, then, into the same
+// folder with its record, the index after a guide was added and edited,
+// an option removed and another added: the folder must equal a fresh
+// index of the new documents file for file, and only the files whose
+// bytes changed may have been written (the preview server's search
+// follows an edit without rewriting thousands of shards).
+func TestStaticRecordIncremental(t *testing.T) {
+	base := nixosOptions(t)
+	guide := func(body string) indexer.Document {
+		return indexer.Document{ID: "guide:writing", Kind: indexer.KindGuide, Scope: indexer.PrimaryScope, Name: "writing",
+			Title: "Writing guides", Summary: "How to write.", Guide: &indexer.Guide{Path: "writing.md", Body: body}}
+	}
+	first := append(slices.Clone(base), guide("Plain words about previews."))
+	dir := t.TempDir()
+	rec := &StaticRecord{}
+	if _, err := WriteStaticIndexWith(dir, first, testURL, StaticOptions{Record: rec}); err != nil {
+		t.Fatal(err)
+	}
+	all := rec.Written
+	if all < 1000 {
+		t.Fatalf("the first write wrote %d files, want the whole index", all)
+	}
+
+	// A guide edit: only the shards of its words, its document chunk and
+	// the manifest can change.
+	second := append(slices.Clone(base), guide("Plain words about previews, and a zeppelin."))
+	if _, err := WriteStaticIndexWith(dir, second, testURL, StaticOptions{Record: rec}); err != nil {
+		t.Fatal(err)
+	}
+	if rec.Written == 0 || rec.Written > 10 {
+		t.Errorf("a guide edit rewrote %d of %d files, want the few it changed", rec.Written, all)
+	}
+	fresh := t.TempDir()
+	if _, err := WriteStaticIndexWith(fresh, second, testURL, StaticOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	sameIndex(t, "guide edit", readIndex(t, fresh), readIndex(t, dir))
+	if !bytes.Contains(readIndex(t, dir)["d/ze.json"], []byte("zeppelin")) {
+		t.Error("the new word is not in its description shard")
+	}
+
+	// Options removed and added shift document numbers: more files
+	// change, and the folder must still equal a fresh index (no shard of
+	// a word that is gone is left behind).
+	third := slices.Clone(second[5:])
+	third = append(third, indexer.Document{ID: "opt:NixOS/services.zzz.enable", Kind: indexer.KindOption, Scope: "NixOS",
+		Name: "services.zzz.enable", Title: "services.zzz.enable", Summary: "Whether to enable zzz.",
+		Option: &indexer.Option{Loc: []string{"services", "zzz", "enable"}, Type: "boolean", Description: "Whether to enable zzz.", Visible: true}})
+	if _, err := WriteStaticIndexWith(dir, third, testURL, StaticOptions{Record: rec}); err != nil {
+		t.Fatal(err)
+	}
+	fresh = t.TempDir()
+	if _, err := WriteStaticIndexWith(fresh, third, testURL, StaticOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	sameIndex(t, "options removed and added", readIndex(t, fresh), readIndex(t, dir))
+}
+
+func sameIndex(t *testing.T, step string, want, got map[string][]byte) {
+	t.Helper()
+	for rel, w := range want {
+		if g, ok := got[rel]; !ok {
+			t.Errorf("%s: %s missing", step, rel)
+		} else if !bytes.Equal(w, g) {
+			t.Errorf("%s: %s differs from a fresh index", step, rel)
+		}
+	}
+	for rel := range got {
+		if _, ok := want[rel]; !ok {
+			t.Errorf("%s: %s is left over", step, rel)
+		}
+	}
+}
