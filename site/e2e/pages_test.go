@@ -90,7 +90,7 @@ func TestPagesOnPhonesAndAxe(t *testing.T) {
 			if err := browsertest.Viewport(ctx, view.width, view.scheme); err != nil {
 				t.Fatal(err)
 			}
-			for _, p := range pageKinds(nixos) {
+			for _, p := range pageKinds(nixos, s.nixpkgs()) {
 				label := fmt.Sprintf("%s site /%s at %d px %s", s.name, p, view.width, view.scheme)
 				if err := open(ctx, s.root+p); err != nil {
 					t.Fatal(err)
@@ -139,7 +139,7 @@ func TestPagesOnPhonesAndAxe(t *testing.T) {
 			}
 			checkLayout(t, ctx, fmt.Sprintf("%s site /%s at 390 px", s.name, p), 390)
 		}
-		t.Logf("%s site: %d pages checked for overflow and headings at 390 px", s.name, len(all)+len(pageKinds(nixos)))
+		t.Logf("%s site: %d pages checked for overflow and headings at 390 px", s.name, len(all)+len(pageKinds(nixos, s.nixpkgs())))
 	}
 }
 

@@ -43,7 +43,7 @@ func TestScreenshots(t *testing.T) {
 				if err := browsertest.Viewport(ctx, width, scheme); err != nil {
 					t.Fatal(err)
 				}
-				for _, p := range pageKinds(s.name == "NixOS") {
+				for _, p := range pageKinds(s.name == "NixOS", s.nixpkgs()) {
 					if err := open(ctx, s.root+p); err != nil {
 						t.Fatal(err)
 					}

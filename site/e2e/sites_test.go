@@ -35,6 +35,9 @@ type builtSite struct {
 	root string // URL of the site's root, ending in "/"
 }
 
+// nixpkgs reports whether the site has the nixpkgs package scope.
+func (s *builtSite) nixpkgs() bool { return fileExists(filepath.Join(s.dir, "scope", "nixpkgs", "index.html")) }
+
 // build builds the site from src the way `nurdocs build` does (minified,
 // with the browser search index) and serves it.
 func build(t testing.TB, name string, src *indexer.Sources, cfg site.Config) *builtSite {
@@ -77,12 +80,21 @@ func repoSite(t testing.TB) *builtSite {
 }
 
 // nixosSite is the repository's site with the whole NixOS option set
-// added as its own scope, as the README's example builds it.
+// added as its own scope, as the README's example builds it, and the real
+// nixpkgs package set as the scope "nixpkgs" when the corpus has it.
 func nixosSite(t testing.TB) *builtSite {
 	p := testcorpus.Path(t, "nixos-options.json.gz")
-	return build(t, "NixOS", &indexer.Sources{Repo: repoRoot, Mode: indexer.SourceSnapshot,
-		Options: []indexer.FileInput{{Path: p, Scope: "NixOS"}}},
-		site.Config{RepoURL: "https://github.com/atproto-nur/atproto-nur"})
+	src := &indexer.Sources{Repo: repoRoot, Mode: indexer.SourceSnapshot,
+		Options: []indexer.FileInput{{Path: p, Scope: "NixOS"}}}
+	if pk := filepath.Join(filepath.Dir(p), "nixpkgs-packages.json.gz"); fileExists(pk) {
+		src.Packages = []indexer.FileInput{{Path: pk, Scope: "nixpkgs"}}
+	}
+	return build(t, "NixOS", src, site.Config{RepoURL: "https://github.com/atproto-nur/atproto-nur"})
+}
+
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
 }
 
 // pagesUnder lists the pages below the site's folder sub as site paths
@@ -114,10 +126,17 @@ func pagesUnder(t testing.TB, s *builtSite, sub string) []string {
 }
 
 // pageKinds are one page of each kind, the ones axe-core checks.
-func pageKinds(nixos bool) []string {
+func pageKinds(nixos, withNixpkgs bool) []string {
 	if nixos {
-		return []string{"", "options/", "scope/NixOS/", "scope/NixOS/options/services.nginx/",
+		kinds := []string{"", "options/", "scope/NixOS/", "scope/NixOS/options/services.nginx/",
 			"scope/NixOS/all-options/", "search/?q=services"}
+		if withNixpkgs {
+			// A package page, a list page of a thousand packages, a
+			// versioned family and options and packages in one list.
+			kinds = append(kinds, "scope/nixpkgs/packages/postgresql.html", "scope/nixpkgs/package-index/f/",
+				"search/?q=postgresql", "search/?q=nginx")
+		}
+		return kinds
 	}
 	return []string{"", "guides/", "guides/getting-started/", "guides/administration/pds/", "options/",
 		"options/services.atproto.pds/", "all-options/", "packages/", "packages/pds.html", "search/", "search/?q=pds",
