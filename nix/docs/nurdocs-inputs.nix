@@ -4,6 +4,7 @@
 [
   "go.mod"
   "go.sum"
+  "changes"
   "cmd"
   "indexer"
   "internal"
