@@ -160,3 +160,38 @@ func TestCheckSinceRemovedOption(t *testing.T) {
 		t.Errorf("changes since the last release: %s", b.String())
 	}
 }
+
+// TestChangesOptionsBefore compares two options.json files directly, as
+// for NixOS or home-manager: the earlier file takes the later one's scope
+// whatever its name, and the JSON lists what changed.
+func TestChangesOptionsBefore(t *testing.T) {
+	dir := t.TempDir()
+	before := filepath.Join(dir, "hm-24.11.json")
+	after := filepath.Join(dir, "home-manager-options.json")
+	os.WriteFile(before, []byte(`{
+ "programs.git.enable": {"type": "boolean", "description": "Whether to enable Git.", "default": false, "loc": ["programs","git","enable"], "declarations": []},
+ "programs.git.userName": {"type": "string", "description": "Name.", "loc": ["programs","git","userName"], "declarations": []}
+}`), 0o644)
+	os.WriteFile(after, []byte(`{
+ "programs.git.enable": {"type": "boolean", "description": "Whether to enable  Git.", "default": false, "loc": ["programs","git","enable"], "declarations": []},
+ "programs.git.userName": {"type": "string", "description": "Alias of {option}`+"`programs.git.settings.user.name`"+`.", "visible": false, "loc": ["programs","git","userName"], "declarations": []},
+ "programs.git.settings.user.name": {"type": "string", "description": "Name.", "loc": ["programs","git","settings","user","name"], "declarations": []}
+}`), 0o644)
+	var b bytes.Buffer
+	changesOut = &b
+	defer func() { changesOut = os.Stdout }()
+	if err := runChanges(context.Background(), []string{"--options-before", before, "--options", after, "--json"}); err != nil {
+		t.Fatal(err)
+	}
+	var rep changesJSON
+	if err := json.Unmarshal(b.Bytes(), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Changes) != 1 || rep.Changes[0].What != "renamed" || rep.Changes[0].Name != "programs.git.settings.user.name" ||
+		rep.Changes[0].Before != "programs.git.userName" || rep.Changes[0].Scope != "home-manager" {
+		t.Errorf("changes between the two files: %s", b.String())
+	}
+	if err := runChanges(context.Background(), []string{"--options-before", before, "--json"}); err == nil {
+		t.Error("--options-before without --options: no error")
+	}
+}
