@@ -11,6 +11,7 @@
 // are wall-clock milliseconds from the write of the file:
 //
 //	rebuilt  the server's "rebuilt in" line arrived on its standard error
+//	reload   the tab began reloading (its navigation's time origin)
 //	visible  the reloaded page's DOMContentLoaded (navigation timing), the
 //	         page then holding the new text
 //	eval     the evaluation time the server reports for a module edit
@@ -329,8 +330,9 @@ var (
 // sample is one save: milliseconds from the write to the rebuild's log
 // line, to the reloaded page, the evaluation time, and the server's CPU
 // time from the write to the rebuild's log line (which the machine's
-// other load does not inflate the way it inflates wall-clock times).
-type sample struct{ rebuilt, visible, eval, cpu float64 }
+// other load does not inflate the way it inflates wall-clock times);
+// reload is when the tab began reloading.
+type sample struct{ rebuilt, reload, visible, eval, cpu float64 }
 
 func measure(size, bin string, args []string, repo, work string, runs, moduleRuns int) error {
 	guide := filepath.Join(repo, "content", "getting-started.md")
@@ -408,11 +410,12 @@ func measure(size, bin string, args []string, repo, work string, runs, moduleRun
 		}
 		smp.rebuilt = ms(rl.at.Sub(saved))
 		smp.cpu = float64(srv.cpuTime()-cpu0) * 1000 / clockTicks
-		shown, err := shownAt(tab, marker, 2*time.Minute)
+		began, shown, err := shownAt(tab, marker, 2*time.Minute)
 		if err != nil {
 			return smp, err
 		}
 		smp.visible = float64(shown-saved.UnixMicro()) / 1000
+		smp.reload = float64(began-saved.UnixMicro()) / 1000
 		return smp, nil
 	}
 
@@ -482,17 +485,19 @@ func open(tab context.Context, url string) error {
 
 // shownAt waits until the tab shows marker and returns when that page's
 // DOM was complete (Unix microseconds), from its navigation timing.
-func shownAt(tab context.Context, marker string, limit time.Duration) (int64, error) {
+// began is when the tab started the reload (its navigation's time origin).
+func shownAt(tab context.Context, marker string, limit time.Duration) (began, shown int64, err error) {
 	q, _ := json.Marshal(marker)
 	expr := `document.readyState !== "loading" && document.body.innerText.includes(` + string(q) + `) ?
-		Math.round((performance.timeOrigin + performance.getEntriesByType("navigation")[0].domContentLoadedEventEnd) * 1000) : 0`
+		[Math.round(performance.timeOrigin * 1000),
+		 Math.round((performance.timeOrigin + performance.getEntriesByType("navigation")[0].domContentLoadedEventEnd) * 1000)] : [0, 0]`
 	for deadline := time.Now().Add(limit); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
-		v, err := browsertest.Eval[float64](tab, expr, 5*time.Second)
-		if err == nil && v > 0 {
-			return int64(v), nil
+		v, err := browsertest.Eval[[]float64](tab, expr, 5*time.Second)
+		if err == nil && len(v) == 2 && v[1] > 0 {
+			return int64(v[0]), int64(v[1]), nil
 		}
 	}
-	return 0, fmt.Errorf("the page did not show %q within %s", marker, limit)
+	return 0, 0, fmt.Errorf("the page did not show %q within %s", marker, limit)
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
@@ -511,6 +516,7 @@ func report(what string, s []sample, module bool) {
 		return fmt.Sprintf("median %5.0f ms  min %5.0f  max %5.0f   (%s)", v[len(v)/2], v[0], v[len(v)-1], strings.Join(all, " "))
 	}
 	fmt.Printf("%s, save → rebuilt: %s\n", what, col(func(x sample) float64 { return x.rebuilt }))
+	fmt.Printf("%s, save → reload:  %s\n", what, col(func(x sample) float64 { return x.reload }))
 	fmt.Printf("%s, save → visible: %s\n", what, col(func(x sample) float64 { return x.visible }))
 	fmt.Printf("%s, server CPU:     %s\n", what, col(func(x sample) float64 { return x.cpu }))
 	if module {

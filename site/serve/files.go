@@ -135,11 +135,14 @@ var gzipPool = sync.Pool{New: func() any {
 }}
 
 // writeBody sends body with the headers every preview response carries:
-// no caching, no sniffing, gzip when the client takes it.
+// no caching (unless the caller set Cache-Control), no sniffing, gzip
+// when the client takes it.
 func writeBody(w http.ResponseWriter, r *http.Request, status int, ct string, body []byte) {
 	h := w.Header()
 	h.Set("Content-Type", ct)
-	h.Set("Cache-Control", "no-store")
+	if h.Get("Cache-Control") == "" {
+		h.Set("Cache-Control", "no-store")
+	}
 	h.Set("X-Content-Type-Options", "nosniff")
 	if compressible(ct) {
 		h.Add("Vary", "Accept-Encoding")

@@ -6,6 +6,8 @@ package serve
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -653,8 +655,31 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ct := contentType(name)
 	if strings.HasPrefix(ct, "text/html") {
 		data = injectLive(data, s.state())
+	} else if notModified(w, r, data) {
+		return
 	}
 	writeBody(w, r, http.StatusOK, ct, data)
+}
+
+// notModified lets the browser keep the site's other files (style
+// sheets, scripts, search shards) between reloads: they carry an ETag of
+// their bytes and must be revalidated on every use, so a reload after a
+// save fetches only what changed, and the script engine can reuse what it
+// compiled. It answers 304 when the tab already has these bytes. Pages
+// stay no-store: they carry the live state.
+func notModified(w http.ResponseWriter, r *http.Request, data []byte) bool {
+	sum := sha256.Sum256(data)
+	etag := `"` + hex.EncodeToString(sum[:12]) + `"`
+	h := w.Header()
+	h.Set("ETag", etag)
+	h.Set("Cache-Control", "no-cache")
+	for _, t := range strings.Split(r.Header.Get("If-None-Match"), ",") {
+		if t = strings.TrimPrefix(strings.TrimSpace(t), "W/"); t == etag || t == "*" {
+			w.WriteHeader(http.StatusNotModified)
+			return true
+		}
+	}
+	return false
 }
 
 // notFound answers with the site's own 404 page (live script included, so

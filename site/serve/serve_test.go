@@ -333,8 +333,25 @@ func TestGzipAndTypes(t *testing.T) {
 		if got := resp.Header.Get("Content-Type"); got != c.ct {
 			t.Errorf("%s: Content-Type %q, want %q", c.path, got, c.ct)
 		}
-		if resp.Header.Get("Cache-Control") != "no-store" {
-			t.Errorf("%s: Cache-Control %q", c.path, resp.Header.Get("Cache-Control"))
+		// Pages are never stored (they carry the live state); other files
+		// are revalidated on every use by their ETag.
+		wantCache := "no-cache"
+		if strings.HasPrefix(c.ct, "text/html") {
+			wantCache = "no-store"
+		}
+		if got := resp.Header.Get("Cache-Control"); got != wantCache {
+			t.Errorf("%s: Cache-Control %q, want %q", c.path, got, wantCache)
+		}
+		if etag := resp.Header.Get("ETag"); wantCache == "no-cache" {
+			req.Header.Set("If-None-Match", etag)
+			again, err := http.DefaultTransport.RoundTrip(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			again.Body.Close()
+			if etag == "" || again.StatusCode != http.StatusNotModified {
+				t.Errorf("%s: ETag %q, revalidation answered %d, want 304", c.path, etag, again.StatusCode)
+			}
 		}
 		if resp.ContentLength >= minGzip && resp.Header.Get("Content-Encoding") != "gzip" {
 			t.Errorf("%s: %d bytes not compressed", c.path, resp.ContentLength)
