@@ -112,7 +112,9 @@ func TestSettingChangeConsumersResume(t *testing.T) {
 		}
 		return r.URI[strings.LastIndex(r.URI, "/")+1:]
 	}
-	jsURL := func() string { return wsURL("http://"+apiAddr(t, jetstream)) + "/subscribe?wantedCollections=app.bsky.feed.post" }
+	jsURL := func() string {
+		return wsURL("http://"+apiAddr(t, jetstream)) + "/subscribe?wantedCollections=app.bsky.feed.post"
+	}
 
 	// Post 1 reaches both consumers; tap's event is acknowledged.
 	js, err := dialWebSocket(jsURL(), 10*time.Second)
