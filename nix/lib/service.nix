@@ -61,6 +61,10 @@
 #   after         ctx -> units to order after (e.g. a local relay)
 #   environment   ctx -> fixed environment; preScript ctx -> shell run before the program
 #   serviceConfig ctx -> exceptions to the hardening, each with a comment saying why
+#   companions    ctx -> { <suffix> = { enable; description; program; }; }: more programs of the
+#                 package run with this service's configuration (environment, secrets, user,
+#                 hardening) as units atproto-<name>-<suffix>, after and bound to the main unit,
+#                 without its port check and health probe (e.g. Ozone's background daemon)
 #   user, staticUser      the user name and whether it is a real system user (else DynamicUser)
 #   renamedOptions, removedOptions   [ { from = [ … ]; to = [ … ]; } ] / [ { path = [ … ]; why; } ]
 #                 relative to services.atproto.<name>
@@ -1032,6 +1036,34 @@ rec {
               }
               // (spec.serviceConfig or (_: { })) ctx;
           };
+        }
+
+        # Companion programs: the main unit's configuration, another program. They start
+        # after the main unit (which may migrate the database) and stop with it; they listen
+        # on nothing, so neither the port check nor the health probe applies, and each has a
+        # runtime directory of its own (systemd removes a unit's when that unit stops).
+        {
+          systemd.services = lib.mapAttrs' (
+            suffix: c:
+            lib.nameValuePair "${unit}-${suffix}" (
+              mkIf c.enable {
+                inherit (c) description;
+                wantedBy = [ "multi-user.target" ];
+                after = [ "${unit}.service" ];
+                bindsTo = [ "${unit}.service" ];
+                inherit (config.systemd.services.${unit}) environment;
+                script = ''
+                  set -eu
+                  ${secretScript}
+                  ${(spec.preScript or (_: "")) ctx}
+                  exec ${c.program}${optionalString (secretFlags != "") " ${secretFlags}"}
+                '';
+                serviceConfig = removeAttrs config.systemd.services.${unit}.serviceConfig [ "ExecStartPost" ] // {
+                  RuntimeDirectory = "${unit}-${suffix}";
+                };
+              }
+            )
+          ) ((spec.companions or (_: { })) ctx);
         }
 
         (mkIf cfg.openFirewall { networking.firewall.allowedTCPPorts = ports; })

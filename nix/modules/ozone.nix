@@ -147,32 +147,15 @@ service.mkService {
     };
   };
 
-  # The daemon is the server's unit with the other program: the same environment, secrets,
-  # user and hardening. It starts after the server (which migrates the database) and stops
-  # with it; it serves no HTTP, so it has no health probe, and a runtime directory of its own
-  # (systemd removes a unit's runtime directory when that unit stops).
-  config =
-    { cfg, config, ... }:
-    lib.mkIf cfg.daemon.enable {
-      systemd.services.atproto-ozone-daemon =
-        let
-          server = config.systemd.services.atproto-ozone;
-          program = lib.getExe cfg.package;
-        in
-        {
-          description = "Ozone daemon (background jobs of services.atproto.ozone)";
-          wantedBy = [ "multi-user.target" ];
-          after = [ "atproto-ozone.service" ];
-          bindsTo = [ "atproto-ozone.service" ];
-          inherit (server) environment;
-          script =
-            assert lib.assertMsg (lib.hasInfix "exec ${program}" server.script)
-              "services.atproto.ozone: the server's script no longer runs ${program}; update the daemon unit";
-            builtins.replaceStrings [ "exec ${program}" ] [ "exec ${lib.getExe' cfg.package "ozone-daemon"}" ]
-              server.script;
-          serviceConfig = removeAttrs server.serviceConfig [ "ExecStartPost" ] // {
-            RuntimeDirectory = "atproto-ozone-daemon";
-          };
-        };
+  # The daemon: the server's configuration, the other program (see `companions` in
+  # nix/lib/service.nix).
+  companions =
+    { cfg, ... }:
+    {
+      daemon = {
+        inherit (cfg.daemon) enable;
+        description = "Ozone daemon (background jobs of services.atproto.ozone)";
+        program = lib.getExe' cfg.package "ozone-daemon";
+      };
     };
 } args

@@ -12,13 +12,14 @@ import (
 	"time"
 )
 
-// TestOzone runs the labeler as the labeler guide sets it up, on the local
-// PLC directory and PDS, with a real PostgreSQL made as
-// database.createLocally makes it:
+// TestOzone runs examples/local-labeler.nix, the labeler on the
+// one-machine network the guides show: the PLC directory (with a real
+// PostgreSQL made as database.createLocally makes it), the PDS and Ozone,
+// each from the unit the file renders:
 //
 //  1. ozone (nix/pkgs/ozone, built from its pinned source and Yarn 4
-//     lockfiles with the Next.js UI) starts from its rendered unit and
-//     answers its health probe; the UI is served;
+//     lockfiles with the Next.js UI) starts and answers its health probe;
+//     the UI is served;
 //  2. the labeler account announces it: its DID document gets the
 //     #atproto_label key ozone signs with and the #atproto_labeler service
 //     (a PLC operation signed by the PDS), and its repository the
@@ -26,7 +27,7 @@ import (
 //  3. a moderator (the admin password) labels an account with
 //     tools.ozone.moderation.emitEvent, and the label, signed by the
 //     labeler, is read back with com.atproto.label.queryLabels, also after
-//     a restart.
+//     a restart; the daemon runs from its own unit.
 func TestOzone(t *testing.T) {
 	if _, err := exec.LookPath("sqlite3"); err != nil {
 		t.Skip("skipped: sqlite3 not found (reads the PLC operation token from the PDS's account database; Debian: apt-get install sqlite3)")
@@ -39,37 +40,59 @@ func TestOzone(t *testing.T) {
 	if version != "0.1.169" {
 		t.Errorf("the build installed @atproto/ozone %s; nix/pkgs/ozone's patch pins 0.1.169", version)
 	}
+	exes := map[string]string{"ozone": build.Exe}
+	for _, pkg := range []string{"plc", "pds"} {
+		exes[pkg] = BuildNode(t, pkg).Exe
+	}
+	file := filepath.Join(RepoRoot(t), "examples", "local-labeler.nix")
 
+	// The PLC directory and the PDS, from the file.
 	pg := StartPostgres(t)
-	plc := StartPLC(t, pg, "")
-	pds := StartPDS(t, PDSOptions{PLC: plc.URL})
+	units := RenderSystem(t, file, exes, "")
+	var network []*Process
+	// The PostgreSQL wishes are the system's (every unit reports them all).
+	roles := map[string]bool{}
+	createRoles := func(u *Unit) {
+		for _, user := range u.Postgres.Users {
+			if !roles[user.Name] {
+				pg.CreateLocally(t, user.Name)
+				roles[user.Name] = true
+			}
+		}
+	}
+	for _, m := range []string{"plc", "pds", "ozone"} {
+		if units[m] == nil {
+			t.Fatalf("examples/local-labeler.nix does not enable services.atproto.%s", m)
+		}
+	}
+	for _, m := range []string{"plc", "pds"} {
+		u := units[m]
+		createRoles(u)
+		p := Start(t, u, Options{Paths: pg.Paths(), Credentials: PDSCredentials(t, u), Env: LoopbackNodeEnv(t)})
+		if err := p.WaitHealthy(NodeHealthTimeout); err != nil {
+			t.Fatal(err)
+		}
+		network = append(network, p)
+	}
+	plcURL, pdsURL := "http://"+listenAddr(t, units["plc"]), "http://"+listenAddr(t, units["pds"])
 
 	// The labeler account and an account to label.
 	password := "live-test-" + RandomHex(t, 8)
-	labeler := CreateAccount(t, pds.URL, "labeler"+RandomHex(t, 4)+".pds.example.com", password)
-	alice := CreateAccount(t, pds.URL, "alice"+RandomHex(t, 4)+".pds.example.com", password)
+	labeler := CreateAccount(t, pdsURL, "labeler"+RandomHex(t, 4)+".test", password)
+	alice := CreateAccount(t, pdsURL, "alice"+RandomHex(t, 4)+".test", password)
 
-	port := FreePort(t)
-	ozoneURL := fmt.Sprintf("http://localhost:%d", port)
-	// minimal.nix's public URL and DID give way to this network's.
-	extra := fmt.Sprintf(`let force = (import <nixpkgs/lib>).mkForce; in { settings = {
-		OZONE_PORT = %d;
-		OZONE_PUBLIC_URL = force %q;
-		OZONE_SERVER_DID = force %q;
-		OZONE_ADMIN_DIDS = [ %q ];
-		OZONE_DID_PLC_URL = %q;
-		# No AppView runs here: the PDS stands in (ozone asks it only for
-		# the labeler's profile, and fails open).
-		OZONE_APPVIEW_URL = %q;
-		OZONE_APPVIEW_DID = "did:web:localhost";
-	}; }`, port, ozoneURL, labeler.DID, labeler.DID, plc.URL, pds.URL)
-	u := RenderUnit(t, "ozone", build.Exe, extra)
-	if !u.Postgres.Enable || len(u.Postgres.Users) == 0 {
-		t.Fatal("services.atproto.ozone with database.createLocally asks for no PostgreSQL role")
+	// Ozone, from the file with the labeler account's DID in place of the
+	// one written there.
+	units = RenderSystem(t, file, exes, fmt.Sprintf(`let force = (import <nixpkgs/lib>).mkForce; in {
+		services.atproto.ozone.settings.OZONE_SERVER_DID = force %q;
+		services.atproto.ozone.settings.OZONE_ADMIN_DIDS = force [ %q ];
+	}`, labeler.DID, labeler.DID))
+	u := units["ozone"]
+	ozoneURL := u.Environment["OZONE_PUBLIC_URL"]
+	if !u.Postgres.Enable || !strings.Contains(fmt.Sprint(u.Postgres.Users), "atproto-ozone") {
+		t.Fatalf("services.atproto.ozone with database.createLocally asks for no PostgreSQL role atproto-ozone: %+v", u.Postgres.Users)
 	}
-	for _, user := range u.Postgres.Users {
-		pg.CreateLocally(t, user.Name)
-	}
+	createRoles(u)
 	adminPassword := RandomHex(t, 16)
 	creds := map[string][]byte{}
 	for _, entry := range u.Strings("LoadCredential") {
@@ -115,7 +138,7 @@ func TestOzone(t *testing.T) {
 	if meta.DID != labeler.DID || !strings.HasPrefix(meta.PublicKey, "did:key:") {
 		t.Fatalf("ozone-metadata.json = %+v; want the labeler's DID and a did:key", meta)
 	}
-	announceLabeler(t, pds, labeler, "atproto_label", meta.PublicKey, "atproto_labeler", "AtprotoLabeler", ozoneURL)
+	announceLabeler(t, pdsURL, network[1].StateDir, labeler, "atproto_label", meta.PublicKey, "atproto_labeler", "AtprotoLabeler", ozoneURL)
 	var doc struct {
 		VerificationMethods map[string]string `json:"verificationMethods"`
 		Services            map[string]struct {
@@ -123,14 +146,14 @@ func TestOzone(t *testing.T) {
 			Endpoint string `json:"endpoint"`
 		} `json:"services"`
 	}
-	if err := json.Unmarshal(call(t, http.MethodGet, plc.URL+"/"+labeler.DID+"/data", "", nil), &doc); err != nil {
+	if err := json.Unmarshal(call(t, http.MethodGet, plcURL+"/"+labeler.DID+"/data", "", nil), &doc); err != nil {
 		t.Fatal(err)
 	}
 	if doc.VerificationMethods["atproto_label"] != meta.PublicKey || doc.Services["atproto_labeler"].Endpoint != ozoneURL {
 		t.Fatalf("the PLC directory's data for %s lacks the labeler key %s or the service %s: %+v", labeler.DID, meta.PublicKey, ozoneURL, doc)
 	}
 	const labelValue = "live-test-label"
-	record, err := XRPC(pds.URL, "com.atproto.repo.putRecord", labeler, nil, map[string]any{
+	record, err := XRPC(pdsURL, "com.atproto.repo.putRecord", labeler, nil, map[string]any{
 		"repo": labeler.DID, "collection": "app.bsky.labeler.service", "rkey": "self",
 		"record": map[string]any{
 			"$type":     "app.bsky.labeler.service",
@@ -141,7 +164,7 @@ func TestOzone(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := XRPC(pds.URL, "com.atproto.repo.getRecord", nil, url.Values{"repo": {labeler.DID}, "collection": {"app.bsky.labeler.service"}, "rkey": {"self"}}, nil); err != nil {
+	if _, err := XRPC(pdsURL, "com.atproto.repo.getRecord", nil, url.Values{"repo": {labeler.DID}, "collection": {"app.bsky.labeler.service"}, "rkey": {"self"}}, nil); err != nil {
 		t.Fatalf("the labeler's service record (%s) cannot be read back: %v", record, err)
 	}
 	t.Logf("labeler %s announced: key %s and service %s in its DID document, app.bsky.labeler.service/self in its repository", labeler.DID, meta.PublicKey, ozoneURL)
@@ -216,6 +239,11 @@ func TestOzone(t *testing.T) {
 	if err := ozone.Stop(); err != nil {
 		t.Fatal(err)
 	}
+	for i := len(network) - 1; i >= 0; i-- {
+		if err := network[i].Stop(); err != nil {
+			t.Errorf("%v", err)
+		}
+	}
 
 	t.Logf("LIVE ozone: build %s (%s; %d tarballs from nix/pkgs/ozone/deps.nix, each checked against its sha512), start-to-healthy %s, peak memory %.1f MiB, @atproto/ozone %s (node %s; the package uses %s), PostgreSQL %s",
 		build, build.StepsString(), build.Tarballs, healthy.Round(10*time.Millisecond), mib(ozone.PeakMemory()), version, build.Node, nixAttr(Package(t, "ozone").Nodejs), pg.Version)
@@ -228,13 +256,13 @@ func TestOzone(t *testing.T) {
 // DID document through its PDS, as ozone's UI does: the PDS mails a token
 // (read here from its account database, as no mail is sent), signs the
 // PLC operation with its rotation key and submits it.
-func announceLabeler(t *testing.T, pds *NodeService, a *Account, keyID, key, serviceID, serviceType, endpoint string) {
+func announceLabeler(t *testing.T, pdsURL, pdsStateDir string, a *Account, keyID, key, serviceID, serviceType, endpoint string) {
 	t.Helper()
 	// A procedure without input: a POST without a body.
-	call(t, http.MethodPost, pds.URL+"/xrpc/com.atproto.identity.requestPlcOperationSignature", "", func(r *http.Request) {
+	call(t, http.MethodPost, pdsURL+"/xrpc/com.atproto.identity.requestPlcOperationSignature", "", func(r *http.Request) {
 		r.Header.Set("Authorization", "Bearer "+a.AccessJwt)
 	})
-	db := filepath.Join(pds.StateDir, "account.sqlite")
+	db := filepath.Join(pdsStateDir, "account.sqlite")
 	out, err := exec.Command("sqlite3", db, fmt.Sprintf(`SELECT token FROM email_token WHERE purpose = 'plc_operation' AND did = '%s'`, a.DID)).CombinedOutput()
 	token := strings.TrimSpace(string(out))
 	if err != nil || token == "" {
@@ -242,7 +270,7 @@ func announceLabeler(t *testing.T, pds *NodeService, a *Account, keyID, key, ser
 	}
 
 	var creds map[string]any
-	body, err := XRPC(pds.URL, "com.atproto.identity.getRecommendedDidCredentials", a, nil, nil)
+	body, err := XRPC(pdsURL, "com.atproto.identity.getRecommendedDidCredentials", a, nil, nil)
 	if err == nil {
 		err = json.Unmarshal(body, &creds)
 	}
@@ -258,7 +286,7 @@ func announceLabeler(t *testing.T, pds *NodeService, a *Account, keyID, key, ser
 	services[serviceID] = map[string]string{"type": serviceType, "endpoint": endpoint}
 	creds["verificationMethods"], creds["services"], creds["token"] = methods, services, token
 
-	body, err = XRPC(pds.URL, "com.atproto.identity.signPlcOperation", a, nil, creds)
+	body, err = XRPC(pdsURL, "com.atproto.identity.signPlcOperation", a, nil, creds)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -268,7 +296,7 @@ func announceLabeler(t *testing.T, pds *NodeService, a *Account, keyID, key, ser
 	if err := json.Unmarshal(body, &signed); err != nil || len(signed.Operation) == 0 {
 		t.Fatalf("signPlcOperation answered %s (%v)", body, err)
 	}
-	if _, err := XRPC(pds.URL, "com.atproto.identity.submitPlcOperation", a, nil, map[string]any{"operation": signed.Operation}); err != nil {
+	if _, err := XRPC(pdsURL, "com.atproto.identity.submitPlcOperation", a, nil, map[string]any{"operation": signed.Operation}); err != nil {
 		t.Fatal(err)
 	}
 }

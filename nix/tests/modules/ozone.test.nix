@@ -68,13 +68,17 @@ lib.runTests {
   };
 
   # The server migrates the database (OZONE_DB_MIGRATE): the daemon starts
-  # after it and stops with it; it has no HTTP endpoint to probe and a
-  # runtime directory of its own (a shared one would go when either stops).
+  # after it and stops with it; it listens on nothing (no port check, no
+  # probe) and has a runtime directory of its own (a shared one would go
+  # when either stops).
   testDaemonOrderingAndUnitShape = {
     expr = {
       after = builtins.elem "atproto-ozone.service" daemon.after;
       bindsTo = builtins.elem "atproto-ozone.service" (daemon.bindsTo or [ ]);
       probe = daemon.serviceConfig ? ExecStartPost;
+      # The server's check that its port is free would find the server.
+      portCheck = lib.hasInfix "already in use" daemon.script;
+      serverPortCheck = lib.hasInfix "already in use" server.script;
       runtime = daemon.serviceConfig.RuntimeDirectory;
       wanted = daemon.wantedBy;
     };
@@ -82,6 +86,8 @@ lib.runTests {
       after = true;
       bindsTo = true;
       probe = false;
+      portCheck = false;
+      serverPortCheck = true;
       runtime = "atproto-ozone-daemon";
       wanted = [ "multi-user.target" ];
     };
