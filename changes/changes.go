@@ -30,6 +30,7 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/atproto-nur/atproto-nur/indexer"
@@ -89,6 +90,13 @@ type Change struct {
 	// the later revision that looks like its new name (same type and
 	// description, or the same last name part in the same module).
 	Suggest string `json:"suggest,omitempty"`
+	// Within names, for a removal without a helper, the submodule option
+	// the removed one was part of ("services.atproto.tap.settings"): the
+	// top-level helpers cannot declare a name inside it. Open says that
+	// submodule is open (freeform), so a configuration that sets the old
+	// key still evaluates; the module decides what it does with it.
+	Within string `json:"within,omitempty"`
+	Open   bool   `json:"open,omitempty"`
 }
 
 // ID is the stable Document ID of what changed (the later name).
@@ -111,7 +119,20 @@ type Report struct {
 func (r *Report) Unmigrated() []Change {
 	var out []Change
 	for _, c := range r.Changes {
-		if c.Kind == indexer.KindOption && c.What == Removed && c.Helper == NoHelper && !c.Internal {
+		if c.Kind == indexer.KindOption && c.What == Removed && c.Helper == NoHelper && !c.Internal && !c.Open {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// PassedThrough lists the removals of keys of open (freeform) submodules,
+// such as a service's settings: a configuration setting one still
+// evaluates, and the module passes the key on or warns about it.
+func (r *Report) PassedThrough() []Change {
+	var out []Change
+	for _, c := range r.Changes {
+		if c.Kind == indexer.KindOption && c.What == Removed && c.Helper == NoHelper && !c.Internal && c.Open {
 			out = append(out, c)
 		}
 	}
@@ -279,6 +300,7 @@ func compareOptions(before, after []indexer.Document) []Change {
 		}
 		if c.Helper == NoHelper {
 			removed = append(removed, len(out))
+			c.Within, c.Open = enclosingSubmodule(d.Option.Loc, d.Scope, b)
 		}
 		out = append(out, c)
 	}
@@ -344,6 +366,36 @@ func suggestRenames(out []Change, removed []int, added []*indexer.Document, befo
 		}
 	}
 }
+
+// enclosingSubmodule finds the nearest option of the earlier revision
+// that loc lies inside (a submodule option, "services.atproto.tap.settings"
+// for its settings.TAP_ENV), and whether it is open: lib describes a
+// freeform submodule's type as "open submodule of …".
+func enclosingSubmodule(loc []string, scope string, before map[string]optEntry) (string, bool) {
+	for i := len(loc) - 1; i > 0; i-- {
+		name := showOption(loc[:i])
+		if e, ok := before[indexer.OptionID(scope, name)]; ok && e.role == realOption {
+			return name, strings.HasPrefix(e.d.Option.Type, "open submodule")
+		}
+	}
+	return "", false
+}
+
+// showOption writes a loc as lib.showOption does: parts joined by dots,
+// quoted when they are not plain identifiers.
+func showOption(loc []string) string {
+	parts := make([]string, len(loc))
+	for i, p := range loc {
+		if p == "*" || optionPartRE.MatchString(p) || len(p) > 2 && p[0] == '<' && p[len(p)-1] == '>' {
+			parts[i] = p
+		} else {
+			parts[i] = strconv.Quote(p)
+		}
+	}
+	return strings.Join(parts, ".")
+}
+
+var optionPartRE = regexp.MustCompile(`^[a-zA-Z_][a-zA-Z0-9_'-]*$`)
 
 // modulePrefix is the part of an option path that names its module:
 // services.atproto.pds for services.atproto.pds.settings.PDS_PORT, the

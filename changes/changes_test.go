@@ -190,3 +190,36 @@ func TestWriteText(t *testing.T) {
 		}
 	}
 }
+
+// TestRemovedInsideASubmodule: a key of an open (freeform) submodule that
+// is no longer declared still evaluates when set, so it is not a breaking
+// removal; one inside a closed submodule is, and the advice does not name
+// the top-level helpers, which cannot reach it.
+func TestRemovedInsideASubmodule(t *testing.T) {
+	before := options(t, `{
+ "services.atproto.tap.settings": {"type": "open submodule of attribute set of string", "description": "Settings.", "declarations": ["nix/modules/tap.nix"], "loc": ["services","atproto","tap","settings"]},
+ "services.atproto.tap.settings.TAP_ENV": {"type": "string", "description": "Environment.", "declarations": ["nix/modules/tap.nix"], "loc": ["services","atproto","tap","settings","TAP_ENV"]},
+ "services.atproto.tap.instances": {"type": "attribute set of (submodule)", "description": "Instances.", "declarations": ["nix/modules/tap.nix"], "loc": ["services","atproto","tap","instances"]},
+ "services.atproto.tap.instances.<name>.port": {"type": "16 bit unsigned integer", "description": "Port.", "declarations": ["nix/modules/tap.nix"], "loc": ["services","atproto","tap","instances","<name>","port"]}
+}`)
+	after := options(t, `{
+ "services.atproto.tap.settings": {"type": "open submodule of attribute set of string", "description": "Settings.", "declarations": ["nix/modules/tap.nix"], "loc": ["services","atproto","tap","settings"]},
+ "services.atproto.tap.instances": {"type": "attribute set of (submodule)", "description": "Instances.", "declarations": ["nix/modules/tap.nix"], "loc": ["services","atproto","tap","instances"]}
+}`)
+	r := Compare(before, after)
+	mods := []indexer.Module{{Name: "tap", File: "nix/modules/tap.nix", OptionPrefix: "services.atproto.tap"}}
+	pt := r.PassedThrough()
+	if len(pt) != 1 || pt[0].Name != "services.atproto.tap.settings.TAP_ENV" || pt[0].Within != "services.atproto.tap.settings" {
+		t.Fatalf("PassedThrough = %+v", pt)
+	}
+	if a := Advice(pt[0], mods); !strings.Contains(a, `add aliases = { TAP_ENV = "<new name>"; }; to the mkService call in nix/modules/tap.nix`) {
+		t.Errorf("advice for a settings key: %s", a)
+	}
+	un := r.Unmigrated()
+	if len(un) != 1 || un[0].Name != "services.atproto.tap.instances.<name>.port" || un[0].Within != "services.atproto.tap.instances" || un[0].Open {
+		t.Fatalf("Unmigrated = %+v", un)
+	}
+	if a := Advice(un[0], mods); strings.Contains(a, "removedOptions") || !strings.Contains(a, "inside the submodule services.atproto.tap.instances") {
+		t.Errorf("advice for a closed submodule's option: %s", a)
+	}
+}

@@ -31,6 +31,9 @@ func Describe(c Change) string {
 		if c.Internal {
 			return "removed (internal, no migration needed)"
 		}
+		if c.Open {
+			return "no longer declared; " + c.Within + " still accepts the key"
+		}
 		s := "removed without a migration helper"
 		if c.Suggest != "" {
 			s += "; perhaps renamed to " + c.Suggest
@@ -199,6 +202,20 @@ func Advice(c Change, modules []indexer.Module) string {
 			s += fmt.Sprintf(", or (lib.mkRenamedOptionModule %s %s) if it moved", quoted(c.Name), quoted(c.Suggest))
 		}
 		return s
+	}
+	if c.Open {
+		key := strings.TrimPrefix(c.Name, c.Within+".")
+		to := "<new name>"
+		if c.Suggest != "" && strings.HasPrefix(c.Suggest, c.Within+".") {
+			to = strings.TrimPrefix(c.Suggest, c.Within+".")
+		}
+		return fmt.Sprintf("configurations that set it still evaluate (%s is open: the module passes an undeclared key on with a warning, "+
+			"or refuses it when the program does); if it was renamed, add aliases = { %s = \"%s\"; }; to the mkService call in %s so that its value moves to the new name",
+			c.Within, key, to, mod.File)
+	}
+	if c.Within != "" {
+		return fmt.Sprintf("nixpkgs' migration helpers cannot declare a name inside the submodule %s (they look the old name up among the top-level options): "+
+			"keep the option declared in %s and say in its description what replaced it", c.Within, mod.File)
 	}
 	rel := strings.TrimPrefix(c.Name, mod.OptionPrefix+".")
 	s := fmt.Sprintf("add removedOptions = [ { path = %s; why = \"<what to do instead>\"; } ]; to the mkService call in %s (lib.mkRemovedOptionModule)",

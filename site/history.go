@@ -230,7 +230,7 @@ func (r *run) releasePage(rel *changes.Release) *page {
 		switch {
 		case c.Kind == indexer.KindPackage:
 			d.Packages = append(d.Packages, row)
-		case c.What == changes.Removed && c.Helper == changes.NoHelper && !c.Internal:
+		case c.What == changes.Removed && c.Helper == changes.NoHelper && !c.Internal && !c.Open:
 			row.Text = "removed without a migration helper: configurations that set it stop evaluating"
 			if c.Suggest != "" {
 				row.Text += "; perhaps it is now " + c.Suggest

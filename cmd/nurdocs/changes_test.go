@@ -47,7 +47,11 @@ func testRepo(t *testing.T) (string, func(msg string)) {
 			return err
 		}
 		rel, _ := filepath.Rel(root, p)
+		// Of the tests, only the stand-in system evaluation is copied.
 		if d.IsDir() && rel == filepath.Join("nix", "tests") {
+			for _, f := range []string{"eval.nix", "minimal.nix"} {
+				copyFile(filepath.Join("nix", "tests", "modules", f))
+			}
 			return fs.SkipDir
 		}
 		if d.Type().IsRegular() {
@@ -105,15 +109,21 @@ func editFile(t *testing.T, dir, rel, old, new string) {
 	}
 }
 
-// TestCheckSinceRemovedOption: a real commit removes a setting of the tap
-// module; `check --since` against the release before it fails, naming the
-// option, the module file and the helper to add. With the helper added in
-// the next commit, it passes.
+// TestCheckSinceRemovedOption works on real commits of a copy of this
+// repository, checked against the release before them (v0.1.0):
+//
+//  1. ozone's daemon.enable is removed without a helper: `check --since`
+//     fails, naming the option, the module file and the helper to add;
+//  2. removedOptions declares it (lib.mkRemovedOptionModule): the check
+//     passes, and a NixOS-like evaluation that still sets the option fails
+//     with the module's reason, one that does not evaluates;
+//  3. it comes back as runDaemon with renamedOptions: the check passes and
+//     the built site keeps the old option's address on the new one;
+//  4. a key of tap's open settings is dropped: configurations setting it
+//     still evaluate, so the check warns (with the aliases entry to add
+//     if it was renamed) and does not fail.
 func TestCheckSinceRemovedOption(t *testing.T) {
 	dir, commit := testRepo(t)
-	editFile(t, dir, "nix/modules/tap.nix", `      TAP_ENV = str "dev" "Environment name used in telemetry.";`+"\n", "")
-	commit("tap: drop TAP_ENV")
-
 	check := func() (int, string) {
 		src := &indexer.Sources{Repo: dir, Mode: indexer.SourceLive, ContentDir: t.TempDir()}
 		var out bytes.Buffer
@@ -123,42 +133,148 @@ func TestCheckSinceRemovedOption(t *testing.T) {
 		}
 		return n, out.String()
 	}
+	// The module with daemon.enable removed: the daemon always runs.
+	const option = `    daemon.enable = lib.mkOption {
+      type = lib.types.bool;
+      default = true;`
+	b, err := os.ReadFile(filepath.Join(dir, "nix/modules/ozone.nix"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := strings.Index(string(b), "  extraOptions = _: {\n"+option)
+	end := strings.Index(string(b), "  # The daemon is the server's unit")
+	if start < 0 || end < start {
+		t.Fatal("nix/modules/ozone.nix: extraOptions with daemon.enable not found")
+	}
+	extraOptions := string(b[start:end])
+	editFile(t, dir, "nix/modules/ozone.nix", extraOptions, "")
+	editFile(t, dir, "nix/modules/ozone.nix", "lib.mkIf cfg.daemon.enable {", "lib.mkIf true {")
+	editFile(t, dir, "nix/modules/ozone.nix", " (see {option}`services.atproto.ozone.daemon.enable`)", "")
+	commit("ozone: the daemon always runs")
+
 	n, out := check()
-	want := `error: option services.atproto.tap.settings.TAP_ENV (declared in nix/modules/tap.nix at v0.1.0) is gone without a migration helper, ` +
-		`so configurations that set it stop evaluating: add removedOptions = [ { path = [ "settings" "TAP_ENV" ]; why = "<what to do instead>"; } ]; ` +
-		`to the mkService call in nix/modules/tap.nix (lib.mkRemovedOptionModule)`
+	want := `error: option services.atproto.ozone.daemon.enable (declared in nix/modules/ozone.nix at v0.1.0) is gone without a migration helper, ` +
+		`so configurations that set it stop evaluating: add removedOptions = [ { path = [ "daemon" "enable" ]; why = "<what to do instead>"; } ]; ` +
+		`to the mkService call in nix/modules/ozone.nix (lib.mkRemovedOptionModule)`
 	if n != 1 || !strings.Contains(out, want) {
 		t.Fatalf("check after removing an option without a helper: %d errors, want 1 with\n%s\ngot:\n%s", n, want, out)
 	}
 
-	editFile(t, dir, "nix/modules/tap.nix", `  args = _: [ "run" ];`, `  removedOptions = [
+	editFile(t, dir, "nix/modules/ozone.nix", "  # The daemon is the server's unit", `  removedOptions = [
     {
-      path = [ "settings" "TAP_ENV" ];
-      why = "tap no longer reads TAP_ENV.";
+      path = [ "daemon" "enable" ];
+      why = "The daemon always runs beside the server.";
     }
   ];
 
-  args = _: [ "run" ];`)
-	commit("tap: removedOptions for TAP_ENV")
+  # The daemon is the server's unit`)
+	commit("ozone: removedOptions for daemon.enable")
 	if n, out := check(); n != 0 || !strings.Contains(out, "options: 1 removed") {
 		t.Fatalf("check with the helper: %d errors\n%s", n, out)
 	}
+	// The helper works where it matters: in a system's evaluation.
+	failed := evalOzone(t, dir, "daemon.enable = false;")
+	if !strings.Contains(failed, "services.atproto.ozone.daemon.enable") || !strings.Contains(failed, "The daemon always runs beside the server.") {
+		t.Errorf("a configuration setting the removed option: failed assertions %q, want the removal's message", failed)
+	}
+	if failed := evalOzone(t, dir, ""); failed != "" {
+		t.Errorf("a configuration not setting it: failed assertions %q", failed)
+	}
+
+	// Back as runDaemon, the old name an alias of it.
+	editFile(t, dir, "nix/modules/ozone.nix", "lib.mkIf true {", "lib.mkIf cfg.runDaemon {")
+	editFile(t, dir, "nix/modules/ozone.nix", `  removedOptions = [
+    {
+      path = [ "daemon" "enable" ];
+      why = "The daemon always runs beside the server.";
+    }
+  ];
+`, strings.Replace(extraOptions, "    daemon.enable = lib.mkOption", "    runDaemon = lib.mkOption", 1)+`
+  renamedOptions = [
+    {
+      from = [ "daemon" "enable" ];
+      to = [ "runDaemon" ];
+    }
+  ];
+`)
+	commit("ozone: daemon.enable is runDaemon")
+	if n, out := check(); n != 0 || !strings.Contains(out, "options: 1 renamed") {
+		t.Fatalf("check with the rename: %d errors\n%s", n, out)
+	}
+	public := filepath.Join(t.TempDir(), "public")
+	if err := runBuild(context.Background(), []string{"--repo", dir, "--source", "live", "--content", t.TempDir(),
+		"--out", public, "--releases", "v0.1.0"}); err != nil {
+		t.Fatal(err)
+	}
+	page, err := os.ReadFile(filepath.Join(public, "options", "services.atproto.ozone", "index.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		`<section class="option" id="services.atproto.ozone.runDaemon"><span id="services.atproto.ozone.daemon.enable"></span>`,
+		`>renamed since 0.1.0 from services.atproto.ozone.daemon.enable</a>`,
+	} {
+		if !strings.Contains(string(page), want) {
+			t.Errorf("the ozone module's page lacks %q", want)
+		}
+	}
+	if rel, err := os.ReadFile(filepath.Join(public, "changes", "unreleased", "index.html")); err != nil ||
+		!strings.Contains(string(rel), "renamed from services.atproto.ozone.daemon.enable (mkRenamedOptionModule)") {
+		t.Errorf("the release page lacks the rename (%v)", err)
+	}
+
+	// A settings key dropped: a warning, not an error.
+	editFile(t, dir, "nix/modules/tap.nix", `      TAP_ENV = str "dev" "Environment name used in telemetry.";`+"\n", "")
+	commit("tap: drop TAP_ENV")
+	n, out = check()
+	want = `warning: option services.atproto.tap.settings.TAP_ENV (declared in nix/modules/tap.nix at v0.1.0) is no longer declared: ` +
+		`configurations that set it still evaluate (services.atproto.tap.settings is open`
+	if n != 0 || !strings.Contains(out, want) || !strings.Contains(out, `add aliases = { TAP_ENV = "<new name>"; }; to the mkService call in nix/modules/tap.nix`) {
+		t.Fatalf("check after dropping a settings key: %d errors, want 0 and\n%s\ngot:\n%s", n, want, out)
+	}
 
 	// The same history through `nurdocs changes --json`.
-	var b bytes.Buffer
-	changesOut = &b
+	var buf bytes.Buffer
+	changesOut = &buf
 	defer func() { changesOut = os.Stdout }()
 	if err := runChanges(context.Background(), []string{"--repo", dir, "--source", "live", "--content", t.TempDir(), "--json"}); err != nil {
 		t.Fatal(err)
 	}
 	var rep changesJSON
-	if err := json.Unmarshal(b.Bytes(), &rep); err != nil {
+	if err := json.Unmarshal(buf.Bytes(), &rep); err != nil {
 		t.Fatal(err)
 	}
-	if rep.Before.Rev != "v0.1.0" || len(rep.Changes) != 1 || rep.Changes[0].Helper != "mkRemovedOptionModule" ||
-		rep.Changes[0].Name != "services.atproto.tap.settings.TAP_ENV" {
-		t.Errorf("changes since the last release: %s", b.String())
+	var got []string
+	for _, c := range rep.Changes {
+		got = append(got, c.Name+" "+string(c.What)+" "+string(c.Helper))
 	}
+	if rep.Before.Rev != "v0.1.0" || strings.Join(got, "; ") !=
+		"services.atproto.ozone.enable description ; services.atproto.ozone.runDaemon renamed mkRenamedOptionModule; services.atproto.tap.settings.TAP_ENV removed " {
+		t.Errorf("changes since the last release: %s", buf.String())
+	}
+}
+
+// evalOzone evaluates the test repository's modules as NixOS would (the
+// module tests' stand-in, nix/tests/modules/eval.nix) with ozone's
+// minimal configuration plus extra, and returns the messages of the
+// failed assertions.
+func evalOzone(t *testing.T, dir, extra string) string {
+	t.Helper()
+	expr := `let
+  lib = import <nixpkgs/lib>;
+  eval = import ` + filepath.Join(dir, "nix/tests/modules/eval.nix") + ` { inherit lib; };
+  minimal = import ` + filepath.Join(dir, "nix/tests/modules/minimal.nix") + `;
+  c = (eval.system [ { services.atproto.ozone = lib.mkMerge [ minimal.ozone { enable = true; ` + extra + ` } ]; } ]).config;
+in lib.concatMapStringsSep "\n" (a: a.message) (lib.filter (a: !a.assertion) c.assertions)`
+	out, err := exec.Command("nix-instantiate", "--eval", "--strict", "--json", "-E", expr).CombinedOutput()
+	if err != nil {
+		t.Fatalf("evaluating ozone with %q: %v\n%s", extra, err, out)
+	}
+	var msg string
+	if err := json.Unmarshal(out, &msg); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	return msg
 }
 
 // TestChangesOptionsBefore compares two options.json files directly, as

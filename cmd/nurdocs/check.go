@@ -130,6 +130,13 @@ func checkSince(ctx context.Context, w io.Writer, src *indexer.Sources, cfg site
 			report(true, "option %s (declared in %s at %s) is gone without a migration helper, so configurations that set it stop evaluating: %s",
 				c.Name, c.File, rev.Short(), changes.Advice(c, rev.Export.Modules))
 		}
+		for _, c := range rep.PassedThrough() {
+			if c.Scope != indexer.PrimaryScope {
+				continue
+			}
+			report(false, "option %s (declared in %s at %s) is no longer declared: %s",
+				c.Name, c.File, rev.Short(), changes.Advice(c, rev.Export.Modules))
+		}
 	}
 	return errs, nil
 }
