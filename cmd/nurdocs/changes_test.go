@@ -92,6 +92,22 @@ func testRepo(t *testing.T) (string, func(msg string)) {
 	return dir, commit
 }
 
+func readFile(t *testing.T, dir, rel string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, rel))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func writeFile(t *testing.T, dir, rel, content string) {
+	t.Helper()
+	if err := os.WriteFile(filepath.Join(dir, rel), []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // editFile replaces old by new in a file of the test repository; the
 // test fails when old is not there exactly once.
 func editFile(t *testing.T, dir, rel, old, new string) {
@@ -133,23 +149,24 @@ func TestCheckSinceRemovedOption(t *testing.T) {
 		}
 		return n, out.String()
 	}
-	// The module with daemon.enable removed: the daemon always runs.
-	const option = `    daemon.enable = lib.mkOption {
-      type = lib.types.bool;
-      default = true;`
-	b, err := os.ReadFile(filepath.Join(dir, "nix/modules/ozone.nix"))
-	if err != nil {
-		t.Fatal(err)
+	// The module with daemon.enable removed: the daemon always runs. The
+	// edits find the option's block and its uses, so that they survive
+	// other changes to the module.
+	const mod = "nix/modules/ozone.nix"
+	src := readFile(t, dir, mod)
+	start := strings.Index(src, "  extraOptions = _: {\n    daemon.enable = lib.mkOption")
+	if start < 0 {
+		t.Fatalf("%s: extraOptions with daemon.enable not found", mod)
 	}
-	start := strings.Index(string(b), "  extraOptions = _: {\n"+option)
-	end := strings.Index(string(b), "  # The daemon is the server's unit")
-	if start < 0 || end < start {
-		t.Fatal("nix/modules/ozone.nix: extraOptions with daemon.enable not found")
+	end := start + strings.Index(src[start:], "\n  };\n") + len("\n  };\n")
+	extraOptions := src[start:end]
+	uses := strings.NewReplacer("inherit (cfg.daemon) enable;", "enable = true; # always", "cfg.daemon.enable", "(true /* always */)",
+		" (see {option}`services.atproto.ozone.daemon.enable`)", "")
+	edited := uses.Replace(src[:start] + src[end:])
+	if !strings.Contains(edited, "always") {
+		t.Fatalf("%s: no use of daemon.enable found", mod)
 	}
-	extraOptions := string(b[start:end])
-	editFile(t, dir, "nix/modules/ozone.nix", extraOptions, "")
-	editFile(t, dir, "nix/modules/ozone.nix", "lib.mkIf cfg.daemon.enable {", "lib.mkIf true {")
-	editFile(t, dir, "nix/modules/ozone.nix", " (see {option}`services.atproto.ozone.daemon.enable`)", "")
+	writeFile(t, dir, mod, edited)
 	commit("ozone: the daemon always runs")
 
 	n, out := check()
@@ -160,14 +177,14 @@ func TestCheckSinceRemovedOption(t *testing.T) {
 		t.Fatalf("check after removing an option without a helper: %d errors, want 1 with\n%s\ngot:\n%s", n, want, out)
 	}
 
-	editFile(t, dir, "nix/modules/ozone.nix", "  # The daemon is the server's unit", `  removedOptions = [
+	const removal = `  removedOptions = [
     {
       path = [ "daemon" "enable" ];
       why = "The daemon always runs beside the server.";
     }
   ];
-
-  # The daemon is the server's unit`)
+`
+	editFile(t, dir, mod, "service.mkService {\n", "service.mkService {\n"+removal)
 	commit("ozone: removedOptions for daemon.enable")
 	if n, out := check(); n != 0 || !strings.Contains(out, "options: 1 removed") {
 		t.Fatalf("check with the helper: %d errors\n%s", n, out)
@@ -182,21 +199,16 @@ func TestCheckSinceRemovedOption(t *testing.T) {
 	}
 
 	// Back as runDaemon, the old name an alias of it.
-	editFile(t, dir, "nix/modules/ozone.nix", "lib.mkIf true {", "lib.mkIf cfg.runDaemon {")
-	editFile(t, dir, "nix/modules/ozone.nix", `  removedOptions = [
-    {
-      path = [ "daemon" "enable" ];
-      why = "The daemon always runs beside the server.";
-    }
-  ];
-`, strings.Replace(extraOptions, "    daemon.enable = lib.mkOption", "    runDaemon = lib.mkOption", 1)+`
+	back := strings.NewReplacer("enable = true; # always", "enable = cfg.runDaemon;", "(true /* always */)", "cfg.runDaemon",
+		removal, strings.Replace(extraOptions, "    daemon.enable = lib.mkOption", "    runDaemon = lib.mkOption", 1)+`
   renamedOptions = [
     {
       from = [ "daemon" "enable" ];
       to = [ "runDaemon" ];
     }
   ];
-`)
+`).Replace(readFile(t, dir, mod))
+	writeFile(t, dir, mod, back)
 	commit("ozone: daemon.enable is runDaemon")
 	if n, out := check(); n != 0 || !strings.Contains(out, "options: 1 renamed") {
 		t.Fatalf("check with the rename: %d errors\n%s", n, out)
