@@ -325,6 +325,7 @@ var (
 	rebuiltRE = regexp.MustCompile(`rebuilt in .*`)
 	evalRE    = regexp.MustCompile(`evaluated nix/docs/default\.nix in (\S+)$`)
 	problemRE = regexp.MustCompile(`serve: error: (.*)`)
+	indexRE   = regexp.MustCompile(`search index updated in`)
 )
 
 // sample is one save: milliseconds from the write to the rebuild's log
@@ -447,6 +448,9 @@ func measure(size, bin string, args []string, repo, work string, runs, moduleRun
 	srv.waitIdle(time.Minute)
 	rss, peak := srv.memory()
 	fmt.Printf("server log of the last rebuild: %s\n", lastMatch(srv, rebuiltRE))
+	if l := lastMatch(srv, indexRE); l != "" {
+		fmt.Printf("server log of the last search index update: %s\n", l)
+	}
 	report("guide edit", guides, false)
 	if len(modules) > 0 {
 		report("module edit", modules, true)
