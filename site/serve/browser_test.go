@@ -202,3 +202,59 @@ func TestBrowserMarkdownDiagnostics(t *testing.T) {
 	writeFile(t, guide, guideV1+"\nFixed.\n")
 	waitFor("reload after the fix", `document.body.innerText.includes("Fixed.") && !document.getElementById("nurdocs-overlay")`, 30*time.Second)
 }
+
+// TestBrowserSearchFollowsEdit: a heading added to a guide under the
+// preview is found by the site's own search page in Chromium once the
+// preview brought its search index up to date, and the result leads to
+// the guide.
+func TestBrowserSearchFollowsEdit(t *testing.T) {
+	repo := fixture(t)
+	guide := filepath.Join(repo, "content", "getting-started.md")
+	srv := start(t, Config{Site: siteConfig(repo), Sources: &indexer.Sources{Repo: repo, Mode: indexer.SourceNone}, NoSearchAPI: true})
+	tab := browsertest.New(t, 2*time.Minute)
+	results := func() []string {
+		t.Helper()
+		c, cancel := context.WithTimeout(tab, 30*time.Second)
+		defer cancel()
+		if err := chromedp.Do(c, chromedp.Navigate(srv.url+"search/?q=quokka")); err != nil {
+			t.Fatal(err)
+		}
+		// The page answers from the index; wait for its count line.
+		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+			hrefs, err := browsertest.Eval[[]string](tab, `(() => { const s = document.querySelector(".search-status");
+				if (!s || !/result/.test(s.textContent)) return null;
+				return [...document.querySelectorAll("li.search-result a")].map(a => a.getAttribute("href")); })()`, 5*time.Second)
+			if err == nil && hrefs != nil {
+				return hrefs
+			}
+		}
+		body, _ := browsertest.Eval[string](tab, `document.getElementById("search-page") ? document.getElementById("search-page").outerHTML : document.body.innerText`, 5*time.Second)
+		t.Fatalf("the search page never showed its result count: %.600s", body)
+		return nil
+	}
+	// The index is written once the first build is served.
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		if code, _, _ := get(t, srv.url+"search/manifest.json"); code == 200 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the preview never wrote its search index")
+		}
+	}
+	if got := results(); len(got) != 0 {
+		t.Fatalf("quokka found before the edit: %v", got)
+	}
+	writeFile(t, guide, guideV1+"\n## Quokka habitats\n\nIslands off Western Australia.\n")
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		got := results()
+		if len(got) > 0 {
+			if !strings.Contains(got[0], "guides/getting-started/") {
+				t.Errorf("the first result for quokka leads to %s, want the guide", got[0])
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the new heading was never found by the search page")
+		}
+	}
+}

@@ -121,45 +121,30 @@ func (s *server) bleveLoop(ctx context.Context) {
 	}
 }
 
-// writeStaticIndex brings the browser's search index in the job's slot
-// up to the job's documents. The write is incremental: the shards and
-// document chunks whose bytes did not change are not written again (a
-// guide edit changes a few dozen of the thousands a large site has), each
-// changed file is replaced atomically, and the manifest goes last.
+// writeStaticIndex brings the browser's search index up to the job's
+// documents. It lives in a folder of its own (served as search/…), so it
+// is there whichever build slot is served. The write is incremental: the
+// shards and document chunks whose bytes did not change are not written
+// again (a guide edit changes a few dozen of the thousands a large site
+// has), each changed file is replaced atomically, and the manifest goes
+// last. Only the index loop calls it.
 func (s *server) writeStaticIndex(job *indexJob, stamp string) {
-	s.slotMu[job.slot].Lock()
-	defer s.slotMu[job.slot].Unlock()
-	s.mu.Lock()
-	done := s.indexStamps[job.dir] == stamp
-	rec := s.indexRecs[job.dir]
-	if rec == nil {
-		rec = &search.StaticRecord{}
-		s.indexRecs[job.dir] = rec
-	}
-	s.mu.Unlock()
-	if done || !isDir(job.dir) {
+	if s.indexStamp == stamp {
 		return // current already
 	}
-	dir := filepath.Join(job.dir, "search")
 	start := time.Now()
-	_, err := search.WriteStaticIndexWith(dir, job.docs, job.layout.URL, search.StaticOptions{Record: rec})
+	_, err := search.WriteStaticIndexWith(s.indexDir, job.docs, job.layout.URL, search.StaticOptions{Record: s.indexRec})
 	if err != nil {
 		// What the folder holds is no longer known: start afresh.
-		s.mu.Lock()
-		delete(s.indexRecs, job.dir)
-		delete(s.indexStamps, job.dir)
-		s.mu.Unlock()
-		for _, sub := range []string{"n", "d", "f", "docs", "manifest.json"} {
-			os.RemoveAll(filepath.Join(dir, sub))
-		}
+		s.indexRec, s.indexStamp = &search.StaticRecord{}, ""
+		os.RemoveAll(s.indexDir)
 		s.logf("search index: %v", err)
 		return
 	}
-	s.mu.Lock()
-	s.indexStamps[job.dir] = stamp
-	s.mu.Unlock()
-	if s.builds > 1 {
-		s.logf("search index updated in %s (%d files changed)", time.Since(start).Round(time.Millisecond), rec.Written)
+	s.indexStamp = stamp
+	s.indexWrites++
+	if s.indexWrites > 1 {
+		s.logf("search index updated in %s (%d files changed)", time.Since(start).Round(time.Millisecond), s.indexRec.Written)
 	}
 }
 

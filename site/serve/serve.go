@@ -98,7 +98,7 @@ type server struct {
 	next   int
 	builds int
 
-	slotMu [2]sync.Mutex // held while building into a slot or writing its search index
+	slotMu [2]sync.Mutex // held while building into a slot or mirroring into it
 
 	// The search indexes are written after the tabs reloaded, once saves
 	// pause, and only when the documents changed: the static index is the
@@ -107,8 +107,13 @@ type server struct {
 	// is set); the preview writes it itself, incrementally.
 	staticIndex bool
 	indexJob    *indexJob
-	indexStamps map[string]string               // slot folder → stamp of the static index in it
-	indexRecs   map[string]*search.StaticRecord // slot folder → what the static index write put there
+	// The static index lives in a folder of its own, outside the build
+	// slots, and is served as the site's search/ files: it is there
+	// whichever slot is served, and one incremental write keeps it current.
+	indexDir    string
+	indexStamp  string               // stamp of the documents it was written from
+	indexRec    *search.StaticRecord // what the writes put there
+	indexWrites int
 
 	kickBleve  chan struct{}
 	bleveJob   *indexJob // documents newer than the bleve index (under mu)
@@ -291,8 +296,8 @@ func (s *server) run(ctx context.Context) error {
 	siteCfg.Progress = nil
 	if siteCfg.Index != nil {
 		s.staticIndex = true
-		s.indexStamps = map[string]string{}
-		s.indexRecs = map[string]*search.StaticRecord{}
+		s.indexDir = filepath.Join(s.tmp, "search-index")
+		s.indexRec = &search.StaticRecord{}
 		siteCfg.Index = func(string, []indexer.Document, func(indexer.Document) string) error {
 			return nil // the index loop writes it, off the save → reload path
 		}
@@ -475,7 +480,7 @@ func (s *server) nixLoop(ctx context.Context) {
 func (s *server) rebuild(ctx context.Context) error {
 	slot := s.next
 	dir := s.slots[slot]
-	s.slotMu[slot].Lock() // the index loop may be writing this slot's search index
+	s.slotMu[slot].Lock()
 	defer s.slotMu[slot].Unlock()
 	res, err := s.builder.BuildInto(ctx, dir)
 	s.mu.Lock()
@@ -642,7 +647,13 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.noSiteYet(w, r)
 		return
 	}
-	data, name, redirect, err := readSiteFile(cur.dir, rel)
+	dir := cur.dir
+	if s.staticIndex && strings.HasPrefix(rel, "search/") && rel != "search/" && rel != "search/index.html" {
+		// The browser's search index (search.js fetches search/manifest.json,
+		// search/n/…), kept outside the slots.
+		dir, rel = s.indexDir, strings.TrimPrefix(rel, "search/")
+	}
+	data, name, redirect, err := readSiteFile(dir, rel)
 	switch {
 	case redirect:
 		target := (&url.URL{Path: r.URL.Path + "/", RawQuery: r.URL.RawQuery}).String()
