@@ -126,4 +126,12 @@ service.mkService {
     values = [ "json" ];
     default = "json";
   };
+
+  # cocoon reads the URL only with the postgres engine; with the default
+  # (sqlite) it starts on its SQLite file without a word about the URL.
+  config =
+    { cfg, ... }:
+    {
+      warnings = lib.optional (cfg.settings.COCOON_DATABASE_URL != null && cfg.settings.COCOON_DB_TYPE != "postgres") "services.atproto.cocoon.settings.COCOON_DATABASE_URL is set, but COCOON_DB_TYPE is \"${cfg.settings.COCOON_DB_TYPE}\": cocoon ignores the URL and keeps its data in the SQLite file COCOON_DB_NAME. Set services.atproto.cocoon.settings.COCOON_DB_TYPE = \"postgres\"; to use the database (database.createLocally does).";
+    };
 } args

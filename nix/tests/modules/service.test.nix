@@ -242,6 +242,23 @@ lib.runTests {
     expected = "127.0.0.1:2490";
   };
 
+  # cocoon ignores its database URL with the sqlite engine, silently.
+  testCocoonWarnsOfAnIgnoredDatabaseURL = {
+    expr = builtins.filter (w: lib.hasPrefix "services.atproto.cocoon.settings.COCOON_DATABASE_URL" w) (system {
+      cocoon.settings.COCOON_DATABASE_URL = "postgresql://cocoon@db.example.com/cocoon";
+    }).warnings;
+    expected = [
+      "services.atproto.cocoon.settings.COCOON_DATABASE_URL is set, but COCOON_DB_TYPE is \"sqlite\": cocoon ignores the URL and keeps its data in the SQLite file COCOON_DB_NAME. Set services.atproto.cocoon.settings.COCOON_DB_TYPE = \"postgres\"; to use the database (database.createLocally does)."
+    ];
+  };
+
+  testCocoonCreateLocallyDoesNotWarnOfItsURL = {
+    expr = builtins.filter (w: lib.hasPrefix "services.atproto.cocoon.settings.COCOON_DATABASE_URL" w) (system {
+      cocoon.database.createLocally = true;
+    }).warnings;
+    expected = [ ];
+  };
+
   testAliasBeatsTheModulesOwnDefault = {
     expr = (system { relay.settings.LOG_LEVEL = "debug"; }).systemd.services.atproto-relay.environment.RELAY_LOG_LEVEL;
     expected = "debug";
