@@ -202,3 +202,55 @@ func TestPreviewEqualsFreshBuild(t *testing.T) {
 	check("guide fixed")
 	_ = res
 }
+
+// TestPreviewStyleSheetEdit: a save of a theme style sheet rewrites that
+// file and renders no page; a template edit renders every page. Both
+// leave the folder equal to a fresh build.
+func TestPreviewStyleSheetEdit(t *testing.T) {
+	dir := t.TempDir()
+	theme := filepath.Join(dir, "theme")
+	if err := os.CopyFS(theme, os.DirFS(filepath.Join(repoRoot, "themes", "default"))); err != nil {
+		t.Fatal(err)
+	}
+	src := testSources()
+	cfg := testConfig()
+	cfg.ThemeDir = theme
+	b := NewBuilder(cfg, sourcesLoader(src))
+	out := filepath.Join(dir, "preview")
+	ctx := context.Background()
+	if _, err := b.BuildInto(ctx, out); err != nil {
+		t.Fatal(err)
+	}
+	css := filepath.Join(theme, "static", "style.css")
+	old, err := os.ReadFile(css)
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(t, css, string(old)+"\n.preview-test{color:red}\n")
+	res, err := b.BuildInto(ctx, out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Stats.Rendered != 0 || res.Stats.Written != 1 {
+		t.Errorf("a style sheet edit rendered %d pages and wrote %d files, want 0 and 1", res.Stats.Rendered, res.Stats.Written)
+	}
+	fresh := filepath.Join(dir, "fresh")
+	buildSite(t, src, cfg, fresh)
+	sameTrees(t, "style sheet edited", fresh, out)
+
+	tmpl := filepath.Join(theme, "templates", "base.html")
+	base, err := os.ReadFile(tmpl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(t, tmpl, strings.Replace(string(base), "</body>", "<!-- edited --></body>", 1))
+	if res, err = b.BuildInto(ctx, out); err != nil {
+		t.Fatal(err)
+	}
+	if res.Stats.Rendered != res.Stats.Pages {
+		t.Errorf("a template edit rendered %d of %d pages, want all", res.Stats.Rendered, res.Stats.Pages)
+	}
+	fresh2 := filepath.Join(dir, "fresh2")
+	buildSite(t, src, cfg, fresh2)
+	sameTrees(t, "template edited", fresh2, out)
+}
