@@ -105,11 +105,69 @@ func buildEntries(docs []indexer.Document, url func(indexer.Document) string) []
 		entries[i] = e
 	}
 	addCompoundParts(entries)
+	phrases := addPhrases(entries)
 	addMainPrograms(entries)
 	addFamilies(entries)
-	addPackageEvidence(entries)
+	addPackageEvidence(entries, phrases)
 	addModuleEvidence(entries)
 	return entries
+}
+
+// maxPhrases bounds the phrases of a package's description: its first
+// words say what it is ("Offline password manager with many features").
+// minPhraseDocs is how many packages' descriptions must say a phrase for it
+// to be indexed: a pair of words one description happens to put together
+// is no phrase people search for, and every phrase makes the description
+// shards the browser fetches larger.
+const (
+	maxPhrases    = 3
+	minPhraseDocs = 2
+)
+
+// addPhrases adds to each package's description words its phrases that
+// minPhraseDocs packages share, and returns them by package.
+func addPhrases(entries []*entry) map[*entry][]string {
+	byEntry := map[*entry][]string{}
+	uses := map[string]int{}
+	for _, e := range entries {
+		if e.doc.Package == nil {
+			continue
+		}
+		ps := phrases(e.doc.Package.Description)
+		byEntry[e] = ps
+		for _, p := range ps {
+			uses[p]++
+		}
+	}
+	for e, ps := range byEntry {
+		kept := slices.DeleteFunc(ps, func(p string) bool { return uses[p] < minPhraseDocs })
+		byEntry[e] = kept
+		e.addDescWords(kept, maxPhrases)
+	}
+	return byEntry
+}
+
+// phrases are the neighbouring word pairs of a package's one-line
+// description written as one word ("Offline password manager" gives
+// offlinepassword and passwordmanager), stop words left out: a query of
+// two words that the description says together ("password manager") is
+// read as that phrase (joinedTokens). Only the one-line description, which
+// says what the package is, not the long one.
+func phrases(desc string) []string {
+	var words []string
+	eachSegment(desc, func(seg segment) bool {
+		words = append(words, seg.Tokens...)
+		return true
+	})
+	var out []string
+	for i := 0; i+1 < len(words) && len(out) < maxPhrases; i++ {
+		a, b := words[i], words[i+1]
+		if stopwords[a] || stopwords[b] || utf8.RuneCountInString(a) < 3 {
+			continue
+		}
+		out = append(out, a+b)
+	}
+	return out
 }
 
 // addMainPrograms lets a package's name also be the command it installs
@@ -196,7 +254,7 @@ const maxPackageWords = 60
 // only "Whether to enable X.". The package is the one the module's
 // .package option defaults to (pkgs.X), or the one whose Module names
 // the module; it must be among the indexed documents (nurdocs --packages).
-func addPackageEvidence(entries []*entry) {
+func addPackageEvidence(entries []*entry, phrases map[*entry][]string) {
 	byAttr := map[string]*entry{}
 	byModule := map[string]*entry{}
 	for _, e := range entries {
@@ -228,6 +286,7 @@ func addPackageEvidence(entries []*entry) {
 			continue
 		}
 		en.addDescWords(descTokens(pkg.doc.Package.Description+"\n"+pkg.doc.Package.LongDescription), maxPackageWords)
+		en.addDescWords(phrases[pkg], maxPhrases)
 	}
 }
 
@@ -565,10 +624,14 @@ type parsedQuery struct {
 	variantRare     []int
 }
 
-// join is the query read with tokens at and at+1 written as one, tok.
+// join is the query read with tokens at and at+1 written as one, tok:
+// a name term starts it (names), or a package description says it as a
+// phrase (desc, see phrases).
 type join struct {
-	at  int
-	tok string
+	at          int
+	tok         string
+	names, desc bool
+	rare        int // the phrase's rarity in descriptions
 }
 
 func parseQuery(q string, v vocabulary, f docFreq) parsedQuery {
@@ -580,7 +643,7 @@ func parseQuery(q string, v vocabulary, f docFreq) parsedQuery {
 		p.reach = append(p.reach, v.reachOf(t))
 		p.rare = append(p.rare, rarity(f.docs, f.desc[t]))
 	}
-	p.joins = joinedTokens(p.toks, p.ordered, v)
+	p.joins = joinedTokens(p.toks, p.ordered, v, f)
 	return p
 }
 
@@ -590,17 +653,25 @@ func parseQuery(q string, v vocabulary, f docFreq) parsedQuery {
 // token must have two letters or more, so that the joined word is in the
 // name shard the browser fetched for it (and every name it starts is a
 // candidate of the bleve query's prefix query for that token).
-func joinedTokens(toks []string, ordered bool, v vocabulary) []join {
+//
+// A pair is also joined when some description has it as a phrase
+// (phrases) and the first token has three letters or more, so that the
+// phrase is in the description shard the browser fetched for that token.
+func joinedTokens(toks []string, ordered bool, v vocabulary, f docFreq) []join {
 	if ordered {
 		return nil
 	}
 	var joins []join
 	for i := 0; i+1 < len(toks); i++ {
-		if utf8.RuneCountInString(toks[i]) < 2 {
+		n := utf8.RuneCountInString(toks[i])
+		if n < 2 {
 			continue
 		}
-		if tok := toks[i] + toks[i+1]; len(v.withPrefix(tok)) > 0 {
-			joins = append(joins, join{i, tok})
+		tok := toks[i] + toks[i+1]
+		j := join{at: i, tok: tok, names: len(v.withPrefix(tok)) > 0, desc: n >= 3 && f.desc[tok] > 0}
+		if j.names || j.desc {
+			j.rare = rarity(f.docs, f.desc[tok])
+			joins = append(joins, j)
 		}
 	}
 	return joins
@@ -617,19 +688,38 @@ func (e *entry) score(p parsedQuery) (tier, score int) {
 	tier, score = docScore(toks, count, e.Prior, e.modLen(), e.Family, p.ordered, p.rare)
 	for _, j := range p.joins {
 		// The joined word must be a name word or start one: a stem or a
-		// typo of it is too loose a reading of what was typed apart.
-		joined := e.match(j.tok, true, reachNarrow)
+		// typo of it is too loose a reading of what was typed apart. Else
+		// it may be a phrase of the description.
+		var joined tokenState
+		if j.names {
+			joined = e.match(j.tok, true, reachNarrow)
+		}
+		rare, phrase := 0, false
 		if joined.name < matchPrefix {
-			continue
+			if !j.desc {
+				continue
+			}
+			d := e.match(j.tok, false, reachNarrow).desc
+			if d == descNone {
+				continue
+			}
+			joined, rare, phrase = tokenState{desc: d}, j.rare, true
 		}
 		n := len(toks) - 1
 		vt, vr := p.variant[:n], p.variantRare[:n]
 		copy(vt, toks[:j.at])
 		copy(vr, p.rare[:j.at])
-		vt[j.at], vr[j.at] = joined, 0
+		vt[j.at], vr[j.at] = joined, rare
 		copy(vt[j.at+1:], toks[j.at+2:])
 		copy(vr[j.at+1:], p.rare[j.at+2:])
-		if t, s := docScore(vt, count, e.Prior, e.modLen(), e.Family, p.ordered, vr); s > score {
+		t, s := docScore(vt, count, e.Prior, e.modLen(), e.Family, p.ordered, vr)
+		if phrase && n == 1 && t < tierPath {
+			// A description saying the whole query as a phrase is as good
+			// evidence as a name holding its words.
+			s += (tierPath - t) * tierUnit
+			t = tierPath
+		}
+		if s > score {
 			tier, score = t, s
 		}
 	}

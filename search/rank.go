@@ -582,6 +582,9 @@ func docScore(toks []tokenState, count, prior, modLen, family int, ordered bool,
 	return tier, ((tier*1000+w)*(maxFamily+1)+family)*100 + 99 - effCount
 }
 
+// tierUnit is what one tier adds to a score (see docScore).
+const tierUnit = 1000 * (maxFamily + 1) * 100
+
 // namesModule is tierPrefix when the query tokens are, in number, the
 // words of an enable option's module segment, matched there exactly but
 // for the last, which may start its word; tierNone otherwise.

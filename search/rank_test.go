@@ -397,13 +397,13 @@ func names(rs []Result) []string {
 func TestJoinedTokens(t *testing.T) {
 	v := vocabulary{"calibre", "calibreweb", "jellyfin", "time", "timezone", "zone"}
 	for q, want := range map[string][]join{
-		"jelly fin":         {{0, "jellyfin"}},
-		"calibre w":         {{0, "calibrew"}},
-		"set the time zone": {{1, "timezone"}},
+		"jelly fin":         {{at: 0, tok: "jellyfin", names: true}},
+		"calibre w":         {{at: 0, tok: "calibrew", names: true}},
+		"set the time zone": {{at: 1, tok: "timezone", names: true}},
 		"time.zone":         nil, // a dotted path is names in order
 		"j elly":            nil, // one letter: another shard
 	} {
-		if got := joinedTokens(QueryTokens(q), isPath(q), v); !slices.Equal(got, want) {
+		if got := joinedTokens(QueryTokens(q), isPath(q), v, docFreq{}); !slices.Equal(got, want) {
 			t.Errorf("joinedTokens(%q) = %v, want %v", q, got, want)
 		}
 	}
@@ -488,8 +488,9 @@ func TestFirstLetterTypos(t *testing.T) {
 
 // TestPackageNames: a package is found by the command it installs, the
 // plain name of a family comes before its versions and before lesser
-// names its first letters also start, and a query naming a service shows
-// the package and, right after it, the module's enable option.
+// names its first letters also start, a query naming a service shows
+// the package and, right after it, the module's enable option, and two
+// words a description says together rank it with names holding both.
 func TestPackageNames(t *testing.T) {
 	withProg := func(d indexer.Document, prog string) indexer.Document { d.Package.MainProgram = prog; return d }
 	docs := []indexer.Document{
@@ -507,6 +508,9 @@ func TestPackageNames(t *testing.T) {
 		opt("services.postgresql.enable", "Whether to enable PostgreSQL Server."),
 		opt("services.postgresql.package", "The package."),
 		opt("services.postgresql.settings", "Settings of postgresql."),
+		pkg("keepassxc", "Offline password manager with many features"),
+		pkg("passwd-tool", "Manager of files, with a password prompt"),
+		opt("services.displayManager.passwordFile", "File with the display manager's password."),
 	}
 	entries := buildEntries(docs, func(d indexer.Document) string { return d.ID })
 	check := func(q string, want ...string) {
@@ -523,4 +527,7 @@ func TestPackageNames(t *testing.T) {
 	check("thund", "thunderbird") // the family's plain name first
 	check("postgresql", "postgresql", "services.postgresql.enable", "postgresql_16", "postgresql_17")
 	check("postgr", "postgresql", "services.postgresql.enable")
+	// A description saying the words together ranks in the tier of names
+	// holding both, above one that has them apart.
+	check("password manager", "services.displayManager.passwordFile", "keepassxc", "passwd-tool")
 }

@@ -36,7 +36,9 @@ type builtSite struct {
 }
 
 // nixpkgs reports whether the site has the nixpkgs package scope.
-func (s *builtSite) nixpkgs() bool { return fileExists(filepath.Join(s.dir, "scope", "nixpkgs", "index.html")) }
+func (s *builtSite) nixpkgs() bool {
+	return fileExists(filepath.Join(s.dir, "scope", "nixpkgs", "index.html"))
+}
 
 // build builds the site from src the way `nurdocs build` does (minified,
 // with the browser search index) and serves it.

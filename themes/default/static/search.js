@@ -458,13 +458,20 @@
           p.rare = rarity(self.manifest.docs, d && Object.prototype.hasOwnProperty.call(d, p.tok) ? d[p.tok].length : 0);
         });
         // Neighbouring words that, written together, start a name term are
-        // also read as one ("jelly fin" as jellyfin): joinedTokens in
-        // search/features.go. The joined word is in the first word's shard.
+        // also read as one ("jelly fin" as jellyfin), and so are those a
+        // package description says as a phrase ("password manager"):
+        // joinedTokens in search/features.go. The joined word is in the
+        // first word's name shard, the phrase in its description shard.
         var joins = [];
         for (var i = 0; !ordered && i + 1 < toks.length; i++) {
+          if (cpLen(toks[i]) < 2) continue;
           var own = 'n/' + fileOf(shardKey(toks[i])), jt = toks[i] + toks[i + 1];
-          if (cpLen(toks[i]) >= 2 && plans[i].names[0] === own && startsSomeTerm(self.files[own].value, jt)) {
-            joins.push({ tok: jt, names: [own], desc: null, reach: REACH_NARROW, at: i });
+          var byName = plans[i].names[0] === own && startsSomeTerm(self.files[own].value, jt);
+          var ds = plans[i].desc ? self.files[plans[i].desc].value : null;
+          var byDesc = cpLen(toks[i]) >= 3 && ds !== null && Object.prototype.hasOwnProperty.call(ds, jt);
+          if (byName || byDesc) {
+            joins.push({ tok: jt, names: byName ? [own] : [], desc: byDesc ? plans[i].desc : null, reach: REACH_NARROW, at: i,
+              rare: rarity(self.manifest.docs, byDesc ? ds[jt].length : 0) });
           }
         }
         return self.fold(toks, plans, opts, ordered, joins);
@@ -571,14 +578,21 @@
       // The better of the query as typed and of each join: the joined
       // word, if a name word or the start of one, stands for the two.
       for (var x = 0; x < joins.length; x++) {
-        var js = b.toks[n + x], at = joins[x].at;
-        if (js.name[o] < M_PREFIX) continue;
+        var js = b.toks[n + x], at = joins[x].at, phrase = false;
         var vview = view.slice(0, at), vrare = rare.slice(0, at);
-        vview.push({ name: js.name[o], mod: js.mod[o], desc: 0, exact: js.exact[o], strong: js.strong[o], any: js.any[o] });
-        vrare.push(0);
+        if (js.name[o] >= M_PREFIX) {
+          vview.push({ name: js.name[o], mod: js.mod[o], desc: 0, exact: js.exact[o], strong: js.strong[o], any: js.any[o] });
+          vrare.push(0);
+        } else if (joins[x].desc && js.desc[o] > 0) {
+          vview.push({ name: 0, mod: 0, desc: js.desc[o], exact: 0, strong: 0, any: 0 });
+          vrare.push(joins[x].rare);
+          phrase = true;
+        } else continue;
         vview = vview.concat(view.slice(at + 2));
         vrare = vrare.concat(rare.slice(at + 2));
         var vsc = docScore(vview, b.count[o], this.prior[o], ex & 3, ex >> 2, ordered, vrare);
+        // A description saying the whole query as a phrase: see entry.score.
+        if (phrase && n === 2 && vsc < T_PATH * TIER_UNIT) vsc += (T_PATH - Math.floor(vsc / TIER_UNIT)) * TIER_UNIT;
         if (vsc > sc) sc = vsc;
       }
       if (sc === 0) continue;
