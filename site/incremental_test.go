@@ -204,8 +204,9 @@ func TestPreviewEqualsFreshBuild(t *testing.T) {
 }
 
 // TestPreviewStyleSheetEdit: a save of a theme style sheet rewrites that
-// file and renders no page; a template edit renders every page. Both
-// leave the folder equal to a fresh build.
+// file and renders no page; a template edit renders every page; a build
+// that fails part way is put right by the next. Each leaves the folder
+// equal to a fresh build.
 func TestPreviewStyleSheetEdit(t *testing.T) {
 	dir := t.TempDir()
 	theme := filepath.Join(dir, "theme")
@@ -253,4 +254,25 @@ func TestPreviewStyleSheetEdit(t *testing.T) {
 	fresh2 := filepath.Join(dir, "fresh2")
 	buildSite(t, src, cfg, fresh2)
 	sameTrees(t, "template edited", fresh2, out)
+
+	// A template that fails part way through a build (other pages are
+	// written by then) leaves the folder's record saying which files it
+	// touched; the build after the fix puts every one of them right.
+	guideTmpl := filepath.Join(theme, "templates", "guide.html")
+	good, err := os.ReadFile(guideTmpl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(t, tmpl, string(base))
+	write(t, guideTmpl, strings.Replace(string(good), `{{define "content"}}`, `{{define "content"}}{{.NoSuchField}}`, 1))
+	if _, err := b.BuildInto(ctx, out); err == nil {
+		t.Fatal("a template that cannot execute built")
+	}
+	write(t, guideTmpl, string(good))
+	if _, err := b.BuildInto(ctx, out); err != nil {
+		t.Fatal(err)
+	}
+	fresh3 := filepath.Join(dir, "fresh3")
+	buildSite(t, src, cfg, fresh3)
+	sameTrees(t, "after a failed build", fresh3, out)
 }
