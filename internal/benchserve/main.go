@@ -492,9 +492,9 @@ func open(tab context.Context, url string) error {
 // began is when the tab started the reload (its navigation's time origin).
 func shownAt(tab context.Context, marker string, limit time.Duration) (began, shown int64, err error) {
 	q, _ := json.Marshal(marker)
-	expr := `document.readyState !== "loading" && document.body.innerText.includes(` + string(q) + `) ?
-		[Math.round(performance.timeOrigin * 1000),
-		 Math.round((performance.timeOrigin + performance.getEntriesByType("navigation")[0].domContentLoadedEventEnd) * 1000)] : [0, 0]`
+	expr := `(() => { const nav = performance.getEntriesByType("navigation")[0];
+		return nav && nav.domContentLoadedEventEnd > 0 && document.body.innerText.includes(` + string(q) + `) ?
+		[Math.round(performance.timeOrigin * 1000), Math.round((performance.timeOrigin + nav.domContentLoadedEventEnd) * 1000)] : [0, 0]; })()`
 	for deadline := time.Now().Add(limit); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
 		v, err := browsertest.Eval[[]float64](tab, expr, 5*time.Second)
 		if err == nil && len(v) == 2 && v[1] > 0 {

@@ -209,7 +209,7 @@ func readSiteFile(dir, rel string) (data []byte, name string, redirect bool, err
 // overlay shows at once, before </body> of an HTML page.
 func injectLive(page []byte, st liveState) []byte {
 	state, _ := json.Marshal(st)
-	tag := `<script id="nurdocs-live" src="` + livePrefix + `live.js" data-events="` + livePrefix +
+	tag := `<script id="nurdocs-live" defer src="` + livePrefix + `live.js" data-events="` + livePrefix +
 		`events" data-state="` + html.EscapeString(string(state)) + `"></script>`
 	i := bytes.LastIndex(bytes.ToLower(page), []byte("</body>"))
 	if i < 0 {
