@@ -61,5 +61,12 @@ else
       "yarnDeps"
       "assets"
       "runInAppDir"
+      # buildRustApplication
+      "cargoLock"
+      "cargoGitPrune"
+      "cargoBuildFlags"
+      "binaries"
+      "buildFeatures"
+      "buildNoDefaultFeatures"
     ]) spec
   )

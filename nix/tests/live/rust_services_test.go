@@ -1,0 +1,240 @@
+package live
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// rustCase is what a Rust service's test adds to the module's defaults and
+// minimal.nix, as goCase does for the Go services.
+type rustCase struct {
+	// peers starts the services this one needs, from the local network's
+	// own programs (never a mock), and returns the module options (a Nix
+	// attribute set, "" for none) and Start options that point at them.
+	// pg starts (once) the test's PostgreSQL cluster, for a peer that
+	// needs one.
+	peers func(t *testing.T, pg func() *Postgres) (nix string, o Options)
+	// metrics says the module has a metrics endpoint; the test turns it on
+	// and requires Prometheus text there.
+	metrics bool
+	// foreignLines match output lines that are not in logFormat for the
+	// reason foreignWhy.
+	foreignLines *regexp.Regexp
+	foreignWhy   string
+	// write stores something through the running program; check, after a
+	// restart, that it is still there.
+	write, check func(t *testing.T, p *Process)
+}
+
+// jetstreamPeer runs the local jetstream (TestGoServices' configuration)
+// and returns its subscription URL.
+func jetstreamPeer(t *testing.T) string {
+	_, js := startGoService(t, "jetstream")
+	return "ws://" + apiAddr(t, js) + "/subscribe"
+}
+
+var rustCases = map[string]rustCase{
+	"allegedly": {
+		// A mirror of one local PLC directory (the upstream) into another,
+		// whose database allegedly writes; a DID created through a PDS on
+		// the upstream must become resolvable from allegedly.
+		peers: func(t *testing.T, postgres func() *Postgres) (string, Options) {
+			pg := postgres()
+			upstream := StartPLC(t, pg, `{ user = "plc-upstream"; }`)
+			wrapped := StartPLC(t, pg, "")
+			role := wrapped.Unit.Postgres.Users[0].Name
+			pds := StartPDS(t, PDSOptions{PLC: upstream.URL})
+			allegedlyDID = CreateAccount(t, pds.URL, "mirrored.pds.example.com", "livetest-password").DID
+			return fmt.Sprintf(`{ settings = {
+				ALLEGEDLY_UPSTREAM = %q; ALLEGEDLY_WRAP = %q;
+				ALLEGEDLY_WRAP_PG = "postgresql:///%s?host=/run/postgresql&user=%s";
+				ALLEGEDLY_UPSTREAM_THROTTLE_MS = 200; }; }`, upstream.URL, wrapped.URL, role, role),
+				Options{Paths: pg.Paths()}
+		},
+		write: func(t *testing.T, p *Process) { waitResolvable(t, p, allegedlyDID) },
+		check: func(t *testing.T, p *Process) { waitResolvable(t, p, allegedlyDID) },
+	},
+	"constellation": {
+		peers: func(t *testing.T, _ func() *Postgres) (string, Options) {
+			return fmt.Sprintf(`{ settings.jetstream = %q; }`, jetstreamPeer(t)), Options{}
+		},
+		metrics: true,
+	},
+	"slingshot": {
+		peers: func(t *testing.T, _ func() *Postgres) (string, Options) {
+			return fmt.Sprintf(`{ settings.SLINGSHOT_JETSTREAM = %q; }`, jetstreamPeer(t)), Options{}
+		},
+		metrics: true,
+	},
+	"spacedust": {
+		peers: func(t *testing.T, _ func() *Postgres) (string, Options) {
+			return fmt.Sprintf(`{ settings.SPACEDUST_JETSTREAM = %q; }`, jetstreamPeer(t)), Options{}
+		},
+		metrics: true,
+	},
+	"ufos": {
+		peers: func(t *testing.T, _ func() *Postgres) (string, Options) {
+			return fmt.Sprintf(`{ settings.UFOS_JETSTREAM = %q; }`, jetstreamPeer(t)), Options{}
+		},
+		metrics: true,
+	},
+	"hydrant": {
+		// The local relay (TestGoServices' configuration) is its firehose.
+		peers: func(t *testing.T, _ func() *Postgres) (string, Options) {
+			_, relay := startGoService(t, "relay")
+			return fmt.Sprintf(`{ settings = { HYDRANT_RELAY_HOST = "ws://%s"; HYDRANT_PLC_URL = "http://%s"; HYDRANT_CRAWLER_URLS = ""; }; }`, apiAddr(t, relay), refused), Options{}
+		},
+		// An exclusion added to the filter through the API is kept.
+		write: func(t *testing.T, p *Process) {
+			call(t, http.MethodPatch, "http://"+apiAddr(t, p)+"/filter", `{"excludes":["did:plc:livetestpersisted"]}`, nil)
+		},
+		check: func(t *testing.T, p *Process) {
+			body := call(t, http.MethodGet, "http://"+apiAddr(t, p)+"/filter", "", nil)
+			if !bytes.Contains(body, []byte("did:plc:livetestpersisted")) {
+				t.Errorf("hydrant: the filter exclusion written before the restart is gone: %s", body)
+			}
+		},
+	},
+	"rsky-relay": {
+		peers: func(t *testing.T, _ func() *Postgres) (string, Options) {
+			return fmt.Sprintf(`{ settings.RELAY_DISCOVERY_UPSTREAMS = [ %q ]; }`, refused), Options{}
+		},
+		metrics: true,
+	},
+	"rsky-pds": {
+		peers: func(t *testing.T, _ func() *Postgres) (string, Options) {
+			return fmt.Sprintf(`{ settings = { PDS_DID_PLC_URL = "http://%s"; PDS_CRAWLERS = [ ]; }; }`, refused), Options{}
+		},
+	},
+	// rsky-feedgen: minimal.nix sets database.createLocally.
+	"rsky-feedgen": {},
+}
+
+// allegedlyDID passes the DID created on the upstream PLC to allegedly's
+// write and check.
+var allegedlyDID string
+
+// waitResolvable waits until allegedly serves did's document (it copies
+// the upstream's operations in the background).
+func waitResolvable(t *testing.T, p *Process, did string) {
+	t.Helper()
+	url := "http://" + apiAddr(t, p) + "/" + did
+	deadline := time.Now().Add(time.Minute)
+	for {
+		resp, err := http.Get(url)
+		if err == nil {
+			var body bytes.Buffer
+			body.ReadFrom(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK && strings.Contains(body.String(), did) {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("allegedly: GET %s answers %s: %s", url, resp.Status, body.String())
+			}
+		} else if time.Now().After(deadline) {
+			t.Fatalf("allegedly: GET %s: %v", url, err)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+}
+
+// rustServices are the Rust programs of rustWorkspaces, smallest
+// workspace first.
+var rustServices = []string{"allegedly", "constellation", "slingshot", "spacedust", "ufos", "rsky-relay", "rsky-pds", "rsky-feedgen", "hydrant"}
+
+// TestRustServices runs every Rust program from the unit its module
+// renders, with the module's defaults, minimal.nix and only the settings
+// that point it at its peers on this machine: its health probe passes, its
+// metrics are Prometheus text, it listens only where the module says, it
+// logs in the module's logFormat, it stops cleanly on SIGTERM within the
+// unit's stop timeout and it finds its data again after a restart.
+func TestRustServices(t *testing.T) {
+	for _, pkg := range rustServices {
+		t.Run(pkg, func(t *testing.T) { runRustService(t, pkg, rustCases[pkg]) })
+	}
+}
+
+func runRustService(t *testing.T, pkg string, c rustCase) {
+	b := BuildRust(t, pkg)
+	extra := []string{"{ networkIsolation.enable = true; }"}
+	if c.metrics {
+		extra = append(extra, "{ metrics.enable = true; }")
+	}
+	var pg *Postgres
+	postgres := func() *Postgres {
+		if pg == nil {
+			pg = StartPostgres(t)
+		}
+		return pg
+	}
+	var o Options
+	if c.peers != nil {
+		var nix string
+		nix, o = c.peers(t, postgres)
+		extra = append(extra, parenthesized(nix))
+	}
+	u := RenderUnit(t, pkg, b.Exe, "[ "+strings.Join(extra, " ")+" ]")
+	if u.Postgres.Enable {
+		for _, user := range u.Postgres.Users {
+			postgres().CreateLocally(t, user.Name)
+		}
+	}
+	if pg != nil {
+		if o.Paths == nil {
+			o.Paths = map[string]string{}
+		}
+		for k, v := range pg.Paths() {
+			o.Paths[k] = v
+		}
+	}
+	o.Credentials = goCase{}.makeCredentials(t, b, u)
+	p := Start(t, u, o)
+	if err := p.WaitHealthy(healthTimeout); err != nil {
+		t.Fatal(err)
+	}
+	healthy := p.StartToHealthy
+
+	if c.metrics {
+		checkMetrics(t, u)
+	}
+	checkListeners(t, p)
+	if c.write != nil {
+		c.write(t, p)
+	}
+	time.Sleep(2 * time.Second)
+	before := stateFiles(t, p.StateDir)
+	if err := p.Stop(); err != nil {
+		t.Fatalf("%v\n%s", err, tail(p.Logs(), 40))
+	}
+	checkLogs(t, u, p.Logs(), c.foreignLines, c.foreignWhy)
+
+	if err := p.Restart(); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.WaitHealthy(healthTimeout); err != nil {
+		t.Fatalf("after a restart: %v", err)
+	}
+	if c.check != nil {
+		c.check(t, p)
+	}
+	after := stateFiles(t, p.StateDir)
+	for f := range before {
+		if !after[f] {
+			t.Errorf("%s: %s was in the state directory before the restart and is gone", pkg, f)
+		}
+	}
+	if len(before) == 0 && c.check == nil {
+		t.Logf("%s: the state directory stays empty (the program keeps no state on disk in this configuration)", pkg)
+	}
+	if err := p.Stop(); err != nil {
+		t.Fatalf("after a restart: %v", err)
+	}
+	t.Logf("LIVE %s: build %s, start-to-healthy %s, peak memory %.1f MiB, state files %d",
+		pkg, b, healthy.Round(10*time.Millisecond), float64(p.PeakMemory())/(1<<20), len(before))
+}
