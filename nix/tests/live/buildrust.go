@@ -133,12 +133,17 @@ func rustPackage(t testing.TB, pkg string) (*PackageSpec, *rustSpec) {
 // crates come from the crates registry; each git dependency of the lock
 // comes from its ../shared/upstream tarball through cargo's source
 // replacement (a `directory` source), after its tree's NAR hash is checked
-// against the package's cargoLock.outputHashes. Every workspace shares one
+// against the package's cargoLock.outputHashes. $ATPROTO_NUR_LIVE_RUST, a
+// comma-separated list of workspace names, limits which are built (the
+// others' tests skip); unset builds all. Every workspace shares one
 // CARGO_TARGET_DIR under the build cache; the programs are cached by
 // everything the build reads, so a warm run builds nothing.
 func BuildRust(t testing.TB, pkg string) *Build {
 	t.Helper()
 	ws := rustWorkspaceOf(t, pkg)
+	if only := os.Getenv("ATPROTO_NUR_LIVE_RUST"); only != "" && !slices.Contains(strings.Split(only, ","), ws) {
+		t.Skipf("skipped: the %s workspace is not in ATPROTO_NUR_LIVE_RUST=%s (the workspaces whose cold build fits this run's time budget)", ws, only)
+	}
 	toolchain, toolVersion := rustToolchain(t)
 	pkgs := rustWorkspaces[ws]
 	first, firstRust := rustPackage(t, pkgs[0])

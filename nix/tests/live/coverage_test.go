@@ -83,12 +83,7 @@ func TestEveryServiceRunsOrSaysWhy(t *testing.T) {
 func notRunReason(root, name string, spec *PackageSpec, tarballs []Tarball) string {
 	switch spec.Builder {
 	case "buildRustApplication":
-		why := "a Rust program, and the crates registry is not reachable from this machine, so its dependencies cannot be fetched; "
-		facts := filepath.Join("nix", "tests", "modules", "upstream-args", name+".json")
-		if _, err := os.Stat(filepath.Join(root, facts)); err != nil {
-			return why + "no facts of its argument parsing are recorded either (" + facts + " is missing)"
-		}
-		return why + "its units' default flags and environment are checked against its argument definitions in " + facts
+		return rustNotRunReason(name)
 	case "buildGoApplication", "buildNodeApplication":
 		repo := spec.Src.Owner + "/" + spec.Src.Repo
 		for _, tb := range tarballs {
