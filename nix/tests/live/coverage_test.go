@@ -24,6 +24,9 @@ var liveRunners = map[string]string{
 	"knot":           "TestTangledServices, TestNetwork",
 	"spindle":        "TestTangledServices, TestNetwork",
 	"ozone":          "TestOzone",
+	"constellation":  "TestRustServices",
+	"slingshot":      "TestRustServices",
+	"spacedust":      "TestRustServices",
 }
 
 // TestEveryServiceRunsOrSaysWhy prints, for every module in nix/modules, the
