@@ -264,7 +264,7 @@ var rustNotRun = map[string]string{
 	"ufos": "run from its unit with the local jetstream as its source (ufos' case was removed until this is solved), it " +
 		"answered its health probe, served Prometheus text and listened only on its declared ports, but after a restart it " +
 		"exits with \"init failed: value for key [js_endpoint] already exists\": a store that has not yet stored a cursor " +
-		"(no event consumed; its jetstream client's connection to the local jetstream 0.2.0 failed) counts as fresh at the " +
+		"(no event consumed: the local jetstream had none, and ufos' client logged \"Connection failed\" retries against it, cause not yet found) counts as fresh at the " +
 		"next start and is initialised again; the restart check (data kept, clean restart) cannot pass until ufos receives events",
 	"rsky-pds":     rskyNotRun,
 	"rsky-relay":   rskyNotRun,
