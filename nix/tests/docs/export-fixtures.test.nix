@@ -134,16 +134,15 @@ lib.runTests {
   # prefix; "file:line" keeps its line; foreign files stay as they are.
   testRelativePaths =
     let
-      relative = import ../../docs/relative-path.nix {
-        inherit lib;
-        root = "/work/checkout";
-      };
+      # This checkout, wherever it is.
+      root = toString ../../..;
+      relative = import ../../docs/relative-path.nix { inherit lib root; };
     in
     {
       expr = map relative [
-        "/work/checkout/nix/modules/pds.nix"
+        "${root}/nix/modules/pds.nix"
         "${builtins.storeDir}/0123456789abcdfghijklmnpqrsvwxyz-source/nix/modules/pds.nix"
-        "/work/checkout/nix/pkgs/pds/package.nix:13"
+        "${root}/nix/pkgs/pds/package.nix:13"
         "/elsewhere/lib/modules.nix"
       ];
       expected = [
