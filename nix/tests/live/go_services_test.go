@@ -253,41 +253,8 @@ func runGoService(t *testing.T, pkg string, c goCase) {
 	if c.observe != nil {
 		c.observe(t, p)
 	}
-	if c.write != nil {
-		c.write(t, p)
-	}
-	// Let the program write what it writes in its first seconds (cursors,
-	// database pages) before the state is listed and the logs are read.
-	time.Sleep(2 * time.Second)
-	before := stateFiles(t, p.StateDir)
-	if err := p.Stop(); err != nil {
-		t.Fatalf("%v\n%s", err, tail(p.Logs(), 40))
-	}
-	checkLogs(t, u, p.Logs(), c.foreignLines, c.foreignWhy)
-
-	if err := p.Restart(); err != nil {
-		t.Fatal(err)
-	}
-	if err := p.WaitHealthy(healthTimeout); err != nil {
-		t.Fatalf("after a restart: %v", err)
-	}
-	if c.check != nil {
-		c.check(t, p)
-	}
-	after := stateFiles(t, p.StateDir)
-	for f := range before {
-		if !after[f] {
-			t.Errorf("%s: %s was in the state directory before the restart and is gone", pkg, f)
-		}
-	}
-	if len(before) == 0 && c.check == nil {
-		t.Logf("%s: the state directory stays empty (the program keeps no state on disk in this configuration)", pkg)
-	}
-	if err := p.Stop(); err != nil {
-		t.Fatalf("after a restart: %v", err)
-	}
-	t.Logf("LIVE %s: build %s, start-to-healthy %s, peak memory %.1f MiB, state files %d",
-		pkg, b, healthy.Round(10*time.Millisecond), float64(p.PeakMemory())/(1<<20), len(before))
+	checkRestartKeepsState(t, pkg, b, p, healthy, restartChecks{
+		write: c.write, check: c.check, foreignLines: c.foreignLines, foreignWhy: c.foreignWhy})
 }
 
 func randomHex(t *testing.T) []byte {
@@ -515,4 +482,54 @@ func call(t *testing.T, method, url, body string, prepare func(*http.Request)) [
 		t.Fatalf("%s %s: %s\n%s", method, url, resp.Status, data)
 	}
 	return data
+}
+
+// restartChecks are what a case adds to checkRestartKeepsState.
+type restartChecks struct {
+	write, check func(t *testing.T, p *Process) // make data, and read it back after the restart
+	foreignLines *regexp.Regexp                 // log lines not in the unit's logFormat, and why
+	foreignWhy   string
+}
+
+// checkRestartKeepsState writes the case's data into a healthy program,
+// stops it (a clean SIGTERM), checks its logs, restarts it, requires its
+// health again, the data read back and every state file kept, stops it
+// again and logs the LIVE line with the start-to-healthy time given.
+func checkRestartKeepsState(t *testing.T, pkg string, b *Build, p *Process, healthy time.Duration, c restartChecks) {
+	t.Helper()
+	if c.write != nil {
+		c.write(t, p)
+	}
+	// Let the program write what it writes in its first seconds (cursors,
+	// database pages) before the state is listed and the logs are read.
+	time.Sleep(2 * time.Second)
+	before := stateFiles(t, p.StateDir)
+	if err := p.Stop(); err != nil {
+		t.Fatalf("%v\n%s", err, tail(p.Logs(), 40))
+	}
+	checkLogs(t, p.Unit, p.Logs(), c.foreignLines, c.foreignWhy)
+
+	if err := p.Restart(); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.WaitHealthy(healthTimeout); err != nil {
+		t.Fatalf("after a restart: %v", err)
+	}
+	if c.check != nil {
+		c.check(t, p)
+	}
+	after := stateFiles(t, p.StateDir)
+	for f := range before {
+		if !after[f] {
+			t.Errorf("%s: %s was in the state directory before the restart and is gone", pkg, f)
+		}
+	}
+	if len(before) == 0 && c.check == nil {
+		t.Logf("%s: the state directory stays empty (the program keeps no state on disk in this configuration)", pkg)
+	}
+	if err := p.Stop(); err != nil {
+		t.Fatalf("after a restart: %v", err)
+	}
+	t.Logf("LIVE %s: build %s, start-to-healthy %s, peak memory %.1f MiB, state files %d",
+		pkg, b, healthy.Round(10*time.Millisecond), float64(p.PeakMemory())/(1<<20), len(before))
 }

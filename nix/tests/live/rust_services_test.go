@@ -224,39 +224,8 @@ func runRustService(t *testing.T, pkg string, c rustCase) {
 		checkMetrics(t, u)
 	}
 	checkListeners(t, p)
-	if c.write != nil {
-		c.write(t, p)
-	}
-	time.Sleep(2 * time.Second)
-	before := stateFiles(t, p.StateDir)
-	if err := p.Stop(); err != nil {
-		t.Fatalf("%v\n%s", err, tail(p.Logs(), 40))
-	}
-	checkLogs(t, u, p.Logs(), c.foreignLines, c.foreignWhy)
-
-	if err := p.Restart(); err != nil {
-		t.Fatal(err)
-	}
-	if err := p.WaitHealthy(healthTimeout); err != nil {
-		t.Fatalf("after a restart: %v", err)
-	}
-	if c.check != nil {
-		c.check(t, p)
-	}
-	after := stateFiles(t, p.StateDir)
-	for f := range before {
-		if !after[f] {
-			t.Errorf("%s: %s was in the state directory before the restart and is gone", pkg, f)
-		}
-	}
-	if len(before) == 0 && c.check == nil {
-		t.Logf("%s: the state directory stays empty (the program keeps no state on disk in this configuration)", pkg)
-	}
-	if err := p.Stop(); err != nil {
-		t.Fatalf("after a restart: %v", err)
-	}
-	t.Logf("LIVE %s: build %s, start-to-healthy %s, peak memory %.1f MiB, state files %d",
-		pkg, b, healthy.Round(10*time.Millisecond), float64(p.PeakMemory())/(1<<20), len(before))
+	checkRestartKeepsState(t, pkg, b, p, healthy, restartChecks{
+		write: c.write, check: c.check, foreignLines: c.foreignLines, foreignWhy: c.foreignWhy})
 }
 
 // rustNotRun are the Rust services no test has run here yet, and why.
