@@ -18,7 +18,12 @@ service.mkService {
   description = "ufos, AT Protocol collection statistics from microcosm";
   notes = ''
     ufos counts records per collection from a jetstream, keeps samples in
-    {file}`/var/lib/atproto-ufos` and serves them on port 9990.
+    {file}`/var/lib/atproto-ufos` and serves them on port 9990. It stores its
+    jetstream cursor with the first batch of events it writes (seconds
+    after the first events, or 30 s after the last one on a quiet jetstream): a store without one counts as fresh at the next
+    start, and ufos then exits with "init failed: value for key [js_endpoint]
+    already exists" — start it on a jetstream that is already delivering
+    events, or empty {file}`/var/lib/atproto-ufos/data` after such a failure.
   '';
 
   settings =
@@ -32,7 +37,7 @@ service.mkService {
           "us-east-1"
       ) "Jetstream to read: a `wss://` URL or one of `us-east-1`, `us-east-2`, `us-west-1`, `us-west-2`.";
       UFOS_JETSTREAM_FORCE = bool false "Allow switching to a different jetstream than the stored one.";
-      UFOS_JETSTREAM_NO_ZSTD = bool false "Ask for uncompressed events (less CPU, more bandwidth).";
+      UFOS_JETSTREAM_NO_ZSTD = bool false "Ask for uncompressed events. The packaged revision reads the flag but ignores it: it always asks for zstd-compressed events.";
       UFOS_BIND = str "${bindHost "0.0.0.0"}:9990" "Address and port of the HTTP API.";
       UFOS_DATA = str "${stateDir}/data" "Directory of the store.";
       UFOS_PAUSE_WRITER = bool false "Debugging: do not consume the jetstream.";

@@ -27,6 +27,7 @@ var liveRunners = map[string]string{
 	"constellation":  "TestRustServices",
 	"slingshot":      "TestRustServices",
 	"spacedust":      "TestRustServices",
+	"ufos":           "TestRustServices",
 }
 
 // TestEveryServiceRunsOrSaysWhy prints, for every module in nix/modules, the

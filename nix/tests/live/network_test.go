@@ -13,62 +13,54 @@ import (
 	"time"
 )
 
-// TestNetwork runs examples/local-network.nix, the configuration the
-// firehose guide shows, as one network on loopback, and follows one post through it:
-// PLC directory (PostgreSQL) -> PDS -> relay -> jetstream and tap. Each hop
-// is checked by content: the DID document in the PLC, the commit the relay
-// holds, the post's text in jetstream's JSON and in tap's events.
-func TestNetwork(t *testing.T) {
-	pg := StartPostgres(t)
-	builds := map[string]fmt.Stringer{}
+// localNetwork is examples/local-network.nix, or a configuration that
+// imports it, running on loopback: its PLC directory (PostgreSQL), its PDS,
+// and its relay subscribed to the PDS. start adds the configuration's other
+// services.
+type localNetwork struct {
+	pg     *Postgres
+	units  map[string]*Unit
+	builds map[string]fmt.Stringer
+	procs  map[string]*Process
+	order  []string // started modules, in order
+	roles  map[string]bool
+	// PLC, PDS and Relay are the services' http:// URLs.
+	PLC, PDS, Relay string
+}
+
+// startLocalNetwork builds the local network's programs, renders file
+// (examples/local-network.nix or a file that imports it) with those and
+// more (module -> program, for the file's other services), and starts the
+// PLC directory, the PDS and the relay, subscribed to the PDS.
+func startLocalNetwork(t *testing.T, file string, more map[string]string) *localNetwork {
+	t.Helper()
+	n := &localNetwork{builds: map[string]fmt.Stringer{}, procs: map[string]*Process{}, roles: map[string]bool{}}
 	exes := map[string]string{}
 	for _, pkg := range []string{"plc", "pds"} {
 		b := BuildNode(t, pkg)
-		builds[pkg], exes[pkg] = b, b.Exe
+		n.builds[pkg], exes[pkg] = b, b.Exe
 		if b.Note != "" {
 			t.Logf("%s: %s", pkg, b.Note)
 		}
 	}
 	for _, pkg := range []string{"relay", "jetstream", "tap"} {
 		b := BuildGo(t, pkg)
-		builds[pkg], exes[pkg] = b, b.Exe
+		n.builds[pkg], exes[pkg] = b, b.Exe
 	}
-	units := RenderSystem(t, filepath.Join(RepoRoot(t), "examples", "local-network.nix"), exes, "")
+	for m, exe := range more {
+		exes[m] = exe
+	}
+	n.pg = StartPostgres(t)
+	n.units = RenderSystem(t, file, exes, "")
 	for _, want := range []string{"plc", "pds", "relay", "jetstream", "tap"} {
-		if units[want] == nil {
-			t.Fatalf("examples/local-network.nix does not enable services.atproto.%s", want)
+		if n.units[want] == nil {
+			t.Fatalf("%s does not enable services.atproto.%s", file, want)
 		}
 	}
-
-	procs := map[string]*Process{}
-	roles := map[string]bool{}
-	start := func(module string) *Process {
-		t.Helper()
-		u := units[module]
-		if u.Postgres.Enable {
-			for _, user := range u.Postgres.Users {
-				if !roles[user.Name] {
-					pg.CreateLocally(t, user.Name)
-					roles[user.Name] = true
-				}
-			}
-		}
-		creds := map[string][]byte{}
-		for _, entry := range u.Strings("LoadCredential") {
-			name, _, _ := strings.Cut(entry, ":")
-			creds[name] = randomHex(t)
-		}
-		p := Start(t, u, Options{Credentials: creds, Paths: pg.Paths()})
-		if err := p.WaitHealthy(healthTimeout); err != nil {
-			t.Fatal(err)
-		}
-		procs[module] = p
-		return p
-	}
-	plc, pds, relay := start("plc"), start("pds"), start("relay")
-	plcURL := "http://" + apiAddr(t, plc)
-	pdsURL := "http://" + apiAddr(t, pds)
-	relayURL := "http://" + apiAddr(t, relay)
+	plc, pds, relay := n.start(t, "plc", nil), n.start(t, "pds", nil), n.start(t, "relay", nil)
+	n.PLC = "http://" + apiAddr(t, plc)
+	n.PDS = "http://" + apiAddr(t, pds)
+	n.Relay = "http://" + apiAddr(t, relay)
 
 	// The relay subscribes to the PDS. The pinned relay checks a host
 	// given to requestCrawl by fetching its describeServer through an
@@ -80,7 +72,7 @@ func TestNetwork(t *testing.T) {
 	// and the relay subscribes to it at its next start.
 	relayPassword := string(relay.Opts.Credentials["adminPassword"])
 	pdsHost := "localhost:" + strings.TrimPrefix(apiAddr(t, pds), "127.0.0.1:")
-	crawl := postStatus(t, relayURL+"/admin/pds/requestCrawl", fmt.Sprintf(`{"hostname":%q}`, pdsHost), "admin", relayPassword)
+	crawl := postStatus(t, n.Relay+"/admin/pds/requestCrawl", fmt.Sprintf(`{"hostname":%q}`, pdsHost), "admin", relayPassword)
 	if !strings.Contains(crawl, "is not a public IP address") {
 		t.Fatalf("requestCrawl of %s answered %s; expected the relay's refusal of a non-public address (if the relay now accepts loopback hosts, use requestCrawl and drop the database insert)", pdsHost, crawl)
 	}
@@ -102,28 +94,123 @@ func TestNetwork(t *testing.T) {
 		return logLineHas(relay.Logs(), `"msg":"re-subscribing to active host"`, `"hostname":"`+pdsHost+`"`),
 			"the relay's log never says it re-subscribes to " + pdsHost
 	})
+	return n
+}
 
-	// The relay's followers start once it runs with the PDS as a host:
-	// jetstream started before the relay's restart above sometimes never
-	// delivered a post afterwards.
-	jetstream, tap := start("jetstream"), start("tap")
+// start starts module's unit (its database roles first, random
+// credentials, env added to its environment) and waits for its health
+// probe. The relay's followers start after startLocalNetwork: jetstream
+// started before the relay's restart sometimes never delivered a post
+// afterwards.
+func (n *localNetwork) start(t *testing.T, module string, env map[string]string) *Process {
+	t.Helper()
+	u := n.units[module]
+	if u == nil {
+		t.Fatalf("the network's configuration does not enable services.atproto.%s", module)
+	}
+	if u.Postgres.Enable {
+		for _, user := range u.Postgres.Users {
+			if !n.roles[user.Name] {
+				n.pg.CreateLocally(t, user.Name)
+				n.roles[user.Name] = true
+			}
+		}
+	}
+	creds := map[string][]byte{}
+	for _, entry := range u.Strings("LoadCredential") {
+		name, _, _ := strings.Cut(entry, ":")
+		creds[name] = randomHex(t)
+	}
+	p := Start(t, u, Options{Credentials: creds, Paths: n.pg.Paths(), Env: env})
+	if err := p.WaitHealthy(healthTimeout); err != nil {
+		t.Fatal(err)
+	}
+	n.procs[module] = p
+	n.order = append(n.order, module)
+	return p
+}
 
-	// Hop 1: an account on the PDS is a DID in the PLC directory whose
-	// document names the PDS and the handle.
+// stop stops the started services, last started first, and logs each
+// one's build, start-up time and peak memory.
+func (n *localNetwork) stop(t *testing.T) {
+	t.Helper()
+	for i := len(n.order) - 1; i >= 0; i-- {
+		m := n.order[i]
+		p := n.procs[m]
+		if err := p.Stop(); err != nil {
+			t.Errorf("%v", err)
+		}
+		build := "built here"
+		if b := n.builds[m]; b != nil {
+			build = b.String()
+		}
+		t.Logf("LIVE network %s: build %s, start-to-healthy %s, peak memory %.1f MiB",
+			m, build, p.StartToHealthy.Round(10*time.Millisecond), float64(p.PeakMemory())/(1<<20))
+	}
+}
+
+// networkAccount is an account on the local network's PDS.
+type networkAccount struct {
+	Did, Handle, AccessJwt string
+}
+
+// createAccount creates an account on the PDS and checks that the PLC
+// directory holds its DID document, naming the PDS and the handle.
+func (n *localNetwork) createAccount(t *testing.T) networkAccount {
+	t.Helper()
 	handle := "alice" + string(randomHex(t)[:8]) + ".test"
 	var account struct {
 		Did       string `json:"did"`
 		AccessJwt string `json:"accessJwt"`
 	}
-	body := call(t, http.MethodPost, pdsURL+"/xrpc/com.atproto.server.createAccount",
+	body := call(t, http.MethodPost, n.PDS+"/xrpc/com.atproto.server.createAccount",
 		fmt.Sprintf(`{"handle":%q,"email":"%s@example.com","password":"live-test-password"}`, handle, strings.TrimSuffix(handle, ".test")), nil)
 	if err := json.Unmarshal(body, &account); err != nil || !strings.HasPrefix(account.Did, "did:plc:") {
 		t.Fatalf("createAccount answered %s (%v); want a did:plc", body, err)
 	}
-	doc := string(call(t, http.MethodGet, plcURL+"/"+account.Did, "", nil))
+	doc := string(call(t, http.MethodGet, n.PLC+"/"+account.Did, "", nil))
 	if !strings.Contains(doc, "at://"+handle) || !strings.Contains(doc, `"http://localhost:`) {
 		t.Fatalf("hop PDS -> PLC: the DID document of %s does not name handle %s and the PDS at http://localhost:<port>: %s", account.Did, handle, doc)
 	}
+	return networkAccount{Did: account.Did, Handle: handle, AccessJwt: account.AccessJwt}
+}
+
+// createRecord writes record (JSON) into collection of a's repository on
+// the PDS and returns its at:// URI, CID and record key.
+func (n *localNetwork) createRecord(t *testing.T, a networkAccount, collection, record string) (uri, cid, rkey string) {
+	t.Helper()
+	var created struct {
+		URI string `json:"uri"`
+		Cid string `json:"cid"`
+	}
+	body := call(t, http.MethodPost, n.PDS+"/xrpc/com.atproto.repo.createRecord",
+		fmt.Sprintf(`{"repo":%q,"collection":%q,"record":%s}`, a.Did, collection, record), func(r *http.Request) {
+			r.Header.Set("Authorization", "Bearer "+a.AccessJwt)
+		})
+	if err := json.Unmarshal(body, &created); err != nil || created.Cid == "" {
+		t.Fatalf("createRecord answered %s (%v)", body, err)
+	}
+	return created.URI, created.Cid, created.URI[strings.LastIndex(created.URI, "/")+1:]
+}
+
+// postRecord is an app.bsky.feed.post record with text, written now.
+func postRecord(text string) string {
+	return fmt.Sprintf(`{"$type":"app.bsky.feed.post","text":%q,"createdAt":%q}`, text, time.Now().UTC().Format(time.RFC3339Nano))
+}
+
+// TestNetwork runs examples/local-network.nix, the configuration the
+// firehose guide shows, as one network on loopback, and follows one post through it:
+// PLC directory (PostgreSQL) -> PDS -> relay -> jetstream and tap. Each hop
+// is checked by content: the DID document in the PLC, the commit the relay
+// holds, the post's text in jetstream's JSON and in tap's events.
+func TestNetwork(t *testing.T) {
+	n := startLocalNetwork(t, filepath.Join(RepoRoot(t), "examples", "local-network.nix"), nil)
+	pdsURL, relayURL := n.PDS, n.Relay
+	jetstream, tap := n.start(t, "jetstream", nil), n.start(t, "tap", nil)
+
+	// Hop 1: an account on the PDS is a DID in the PLC directory whose
+	// document names the PDS and the handle.
+	account := n.createAccount(t)
 	t.Logf("hop PDS -> PLC: %s registered with its handle and PDS", account.Did)
 
 	// Subscribers first, so the post arrives live.
@@ -150,19 +237,7 @@ func TestNetwork(t *testing.T) {
 	// The post.
 	text := "a post through the live network " + string(randomHex(t)[:12])
 	posted := time.Now()
-	record := fmt.Sprintf(`{"repo":%q,"collection":"app.bsky.feed.post","record":{"$type":"app.bsky.feed.post","text":%q,"createdAt":%q}}`,
-		account.Did, text, time.Now().UTC().Format(time.RFC3339Nano))
-	var created struct {
-		URI string `json:"uri"`
-		Cid string `json:"cid"`
-	}
-	body = call(t, http.MethodPost, pdsURL+"/xrpc/com.atproto.repo.createRecord", record, func(r *http.Request) {
-		r.Header.Set("Authorization", "Bearer "+account.AccessJwt)
-	})
-	if err := json.Unmarshal(body, &created); err != nil || created.Cid == "" {
-		t.Fatalf("createRecord answered %s (%v)", body, err)
-	}
-	rkey := created.URI[strings.LastIndex(created.URI, "/")+1:]
+	_, _, rkey := n.createRecord(t, account, "app.bsky.feed.post", postRecord(text))
 
 	// Hop 3: the relay holds the PDS's latest commit of the account.
 	q := "?did=" + url.QueryEscape(account.Did)
@@ -248,17 +323,10 @@ func TestNetwork(t *testing.T) {
 
 	// Tangled's knot and spindle, owned by the account (knot_network_test.go).
 	t.Run("tangled", func(t *testing.T) {
-		testKnotOnTheNetwork(t, knotAccount{PDS: pdsURL, Did: account.Did, Handle: handle, AccessJwt: account.AccessJwt})
+		testKnotOnTheNetwork(t, knotAccount{PDS: pdsURL, Did: account.Did, Handle: account.Handle, AccessJwt: account.AccessJwt})
 	})
 
-	for _, m := range []string{"tap", "jetstream", "relay", "pds", "plc"} {
-		p := procs[m]
-		if err := p.Stop(); err != nil {
-			t.Errorf("%v", err)
-		}
-		t.Logf("LIVE network %s: build %s, start-to-healthy %s, peak memory %.1f MiB",
-			m, builds[m], p.StartToHealthy.Round(10*time.Millisecond), float64(p.PeakMemory())/(1<<20))
-	}
+	n.stop(t)
 }
 
 // postStatus POSTs JSON with basic auth and returns the status and body,

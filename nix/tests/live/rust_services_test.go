@@ -2,8 +2,10 @@ package live
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"net/http"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -93,6 +95,35 @@ var rustCases = map[string]rustCase{
 		},
 		metrics: true,
 	},
+	"ufos": {
+		// ufos stores its jetstream cursor with the first batch of events
+		// it writes, and counts a store without one as fresh at the next
+		// start, where initialising it again fails ("init failed: value
+		// for key [js_endpoint] already exists"). Its restart check so
+		// needs events: the local network's jetstream, carrying a post.
+		// (jetstreamPeer's jetstream follows no relay and never leaves its
+		// bootstrap phase, in which it answers every subscriber 503.)
+		peers: func(t *testing.T, _ func() *Postgres) (string, Options) {
+			ufosNetwork = startLocalNetwork(t, filepath.Join(RepoRoot(t), "examples", "local-network.nix"), nil)
+			js := ufosNetwork.start(t, "jetstream", nil)
+			return fmt.Sprintf(`{ settings.UFOS_JETSTREAM = "ws://%s/subscribe"; }`, apiAddr(t, js)), Options{}
+		},
+		metrics: true,
+		write: func(t *testing.T, p *Process) {
+			account := ufosNetwork.createAccount(t)
+			ufosPostText = "a post ufos samples " + string(randomHex(t)[:12])
+			ufosNetwork.createRecord(t, account, "app.bsky.feed.post", postRecord(ufosPostText))
+			// ufos writes a batch once events pause for 30 s.
+			waitFor(t, "ufos to sample the post", 90*time.Second, func() (bool, string) {
+				return ufosHasPost(t, p, ufosPostText)
+			})
+		},
+		check: func(t *testing.T, p *Process) {
+			if ok, records := ufosHasPost(t, p, ufosPostText); !ok {
+				t.Errorf("ufos: the post sampled before the restart is gone: %s", records)
+			}
+		},
+	},
 	"hydrant": {
 		// The local relay (TestGoServices' configuration) is its firehose.
 		peers: func(t *testing.T, _ func() *Postgres) (string, Options) {
@@ -123,6 +154,35 @@ var rustCases = map[string]rustCase{
 	},
 	// rsky-feedgen: minimal.nix sets database.createLocally.
 	"rsky-feedgen": {},
+}
+
+// ufosNetwork is the network whose jetstream ufos reads, and
+// ufosPostText the text of the post its write made there.
+var (
+	ufosNetwork  *localNetwork
+	ufosPostText string
+)
+
+// ufosHasPost reports whether ufos' samples of app.bsky.feed.post hold a
+// post with text, and what it returned.
+func ufosHasPost(t *testing.T, p *Process, text string) (bool, string) {
+	t.Helper()
+	body := call(t, http.MethodGet, "http://"+apiAddr(t, p)+"/records?collection=app.bsky.feed.post", "", nil)
+	var records []struct {
+		Collection string `json:"collection"`
+		Record     struct {
+			Text string `json:"text"`
+		} `json:"record"`
+	}
+	if err := json.Unmarshal(body, &records); err != nil {
+		t.Fatalf("ufos: /records answered %s, not a list of records: %v", body, err)
+	}
+	for _, r := range records {
+		if r.Collection == "app.bsky.feed.post" && r.Record.Text == text {
+			return true, string(body)
+		}
+	}
+	return false, string(body)
 }
 
 // allegedlyDID passes the DID created on the upstream PLC to allegedly's
@@ -156,7 +216,7 @@ func waitResolvable(t *testing.T, p *Process, did string) {
 
 // rustServices are the Rust programs of rustWorkspaces, smallest
 // workspace first.
-var rustServices = []string{"allegedly", "constellation", "slingshot", "spacedust", "rsky-relay", "rsky-pds", "rsky-feedgen", "hydrant"}
+var rustServices = []string{"allegedly", "constellation", "slingshot", "spacedust", "ufos", "rsky-relay", "rsky-pds", "rsky-feedgen", "hydrant"}
 
 // TestRustServices runs every Rust program from the unit its module
 // renders, with the module's defaults, minimal.nix and only the settings
@@ -230,11 +290,6 @@ func runRustService(t *testing.T, pkg string, c rustCase) {
 
 // rustNotRun are the Rust services no test has run here yet, and why.
 var rustNotRun = map[string]string{
-	"ufos": "run from its unit with the local jetstream as its source (ufos' case was removed until this is solved), it " +
-		"answered its health probe, served Prometheus text and listened only on its declared ports, but after a restart it " +
-		"exits with \"init failed: value for key [js_endpoint] already exists\": a store that has not yet stored a cursor " +
-		"(no event consumed: the local jetstream had none, and ufos' client logged \"Connection failed\" retries against it, cause not yet found) counts as fresh at the " +
-		"next start and is initialised again; the restart check (data kept, clean restart) cannot pass until ufos receives events",
 	"rsky-pds":     rskyNotRun,
 	"rsky-relay":   rskyNotRun,
 	"rsky-feedgen": rskyNotRun,
