@@ -55,4 +55,8 @@ service.mkService {
     };
   };
   after = _: lib.optional jetstream.enable "atproto-jetstream.service";
+  # constellation gives up on a jetstream it cannot reach after seven
+  # tries (about 21 s: one still starting, or answering 503 while it
+  # bootstraps) and exits with status 0, which on-failure would not restart.
+  serviceConfig = _: { Restart = "always"; };
 } args

@@ -218,6 +218,14 @@ lib.runTests (
       expr = builtins.attrNames minimal;
       expected = names;
     };
+    # constellation exits with status 0 when it gives up on its jetstream
+    # (seven failed connections in about 21 s: a jetstream still starting,
+    # or answering 503 in its bootstrap phase), which Restart=on-failure
+    # would leave stopped for good.
+    testConstellationRestartsAfterGivingUpOnItsJetstream = {
+      expr = (evalWith "constellation" { }).config.systemd.services.atproto-constellation.serviceConfig.Restart;
+      expected = "always";
+    };
     # allegedly serves :80 and :443 itself when it obtains certificates, so
     # those are the ports it may bind and the firewall opens. It refuses a
     # bind address beside ACME domains and needs a certificate cache, and
