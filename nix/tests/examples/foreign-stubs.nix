@@ -38,7 +38,14 @@ in
       internal = true;
       description = "NixOS option stub for the examples.";
     };
+    networking.hosts = mkOption {
+      type = types.attrsOf (types.listOf types.str);
+      default = { };
+      internal = true;
+      description = "NixOS option stub for the examples.";
+    };
     security.acme = loose;
+    security.pki = loose;
     services.nginx = loose;
     services.caddy = loose;
     services.grafana = loose;

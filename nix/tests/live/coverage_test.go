@@ -16,7 +16,7 @@ var liveRunners = map[string]string{
 	"rainbow":        "TestGoServices, TestFailedStart",
 	"tap":            "TestGoServices, TestNetwork, TestPostgresServices, TestFailedStart, TestSettingChangeConsumersResume",
 	"hepa":           "TestGoServices, TestFailedStart",
-	"jetstream":      "TestGoServices, TestNetwork, TestFailedStart, TestSettingChangeConsumersResume",
+	"jetstream":      "TestGoServices, TestNetwork, TestNetworkMicrocosm, TestFailedStart, TestSettingChangeConsumersResume",
 	"cocoon":         "TestGoServices, TestPostgresServices, TestFailedStart",
 	"feed-generator": "TestFeedGenerator, TestFailedStart",
 	"pds":            "TestNodeServices, TestNetwork, TestPDSBackupRestore, TestPDSKillMidWrite, TestFailedStart, TestPDSUpgradeRollback, TestSettingChangePDSSessions",
@@ -24,10 +24,10 @@ var liveRunners = map[string]string{
 	"knot":           "TestTangledServices, TestNetwork",
 	"spindle":        "TestTangledServices, TestNetwork",
 	"ozone":          "TestOzone",
-	"constellation":  "TestRustServices",
-	"slingshot":      "TestRustServices",
-	"spacedust":      "TestRustServices",
-	"ufos":           "TestRustServices",
+	"constellation":  "TestRustServices, TestNetworkMicrocosm",
+	"slingshot":      "TestRustServices, TestNetworkMicrocosm",
+	"spacedust":      "TestRustServices, TestNetworkMicrocosm",
+	"ufos":           "TestRustServices, TestNetworkMicrocosm",
 }
 
 // TestEveryServiceRunsOrSaysWhy prints, for every module in nix/modules, the

@@ -22,7 +22,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -220,63 +222,14 @@ func forcedCommand(t *testing.T, authorizedKeys, key string) string {
 
 func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
 
-// serveHandleOverTLS makes handle resolve to 127.0.0.1 (a line in
-// /etc/hosts, removed when the test ends) and serves
-// https://<handle>/.well-known/atproto-did there from the PDS, through a
-// TLS reverse proxy with a certificate of a new CA. It returns the CA's
-// certificate file. It skips the test when it cannot edit /etc/hosts or
-// listen on port 443 (not root).
+// serveHandleOverTLS serves https://<handle>/.well-known/atproto-did on
+// this machine from the PDS (serveOverTLS) and returns the CA's
+// certificate file.
 func serveHandleOverTLS(t *testing.T, handle, pds string) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:443")
-	if err != nil {
-		t.Skipf("skipped: knot verifies the owner's handle over HTTPS, and this test cannot listen on 127.0.0.1:443 to serve it (%v)", err)
-	}
-	addHostsEntry(t, handle)
-
-	caKey, caCert, caPEM := newCA(t)
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(2),
-		Subject:      pkix.Name{CommonName: handle},
-		DNSNames:     []string{handle},
-		NotBefore:    time.Now().Add(-time.Hour),
-		NotAfter:     time.Now().Add(24 * time.Hour),
-		KeyUsage:     x509.KeyUsageDigitalSignature,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, caCert, &key.PublicKey, caKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	target, err := url.Parse(pds)
-	if err != nil {
-		t.Fatal(err)
-	}
-	proxy := httputil.NewSingleHostReverseProxy(target)
-	director := proxy.Director
-	proxy.Director = func(r *http.Request) {
-		director(r)
-		r.Host = handle // the PDS answers for the handle named by Host
-	}
-	srv := &http.Server{
-		Handler:   proxy,
-		TLSConfig: &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}},
-	}
-	go srv.ServeTLS(ln, "", "")
-	t.Cleanup(func() { srv.Close() })
-
-	caFile := filepath.Join(t.TempDir(), "ca.pem")
-	if err := os.WriteFile(caFile, caPEM, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	caFile, _ := serveOverTLS(t, handle, pds, "knot verifies the owner's handle over HTTPS")
 	// The proxy answers as the knot will ask.
-	pool := x509.NewCertPool()
-	pool.AppendCertsFromPEM(caPEM)
-	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+	client := trustingClient(t, caFile)
 	resp, err := client.Get("https://" + handle + "/.well-known/atproto-did")
 	if err != nil {
 		t.Fatalf("https://%s/.well-known/atproto-did through the host entry and the proxy: %v", handle, err)
@@ -288,14 +241,105 @@ func serveHandleOverTLS(t *testing.T, handle, pds string) string {
 	return caFile
 }
 
-// addHostsEntry adds "127.0.0.1 <name>" to /etc/hosts until the test ends.
-func addHostsEntry(t *testing.T, name string) {
+// serveOverTLS makes name resolve to 127.0.0.1 (a line in /etc/hosts,
+// removed when the test ends) and serves https://<name>/ there from target
+// (an http:// URL, asked with Host: name) through a TLS reverse proxy with
+// a certificate of a new CA, as an operator of a private network would for
+// a name a program has built in. It returns the CA's certificate file and
+// the log of the paths asked for. It skips the test, saying why with
+// needs, when it cannot edit /etc/hosts or listen on port 443 (not root).
+func serveOverTLS(t *testing.T, name, target, needs string) (caFile string, asked *pathLog) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:443")
+	if err != nil {
+		t.Skipf("skipped: %s, and this test cannot listen on 127.0.0.1:443 to serve https://%s (%v)", needs, name, err)
+	}
+	addHostsEntry(t, name, needs)
+
+	caKey, caCert, caPEM := newCA(t)
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(2),
+		Subject:      pkix.Name{CommonName: name},
+		DNSNames:     []string{name},
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(24 * time.Hour),
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, caCert, &key.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := url.Parse(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	asked = &pathLog{}
+	proxy := httputil.NewSingleHostReverseProxy(u)
+	director := proxy.Director
+	proxy.Director = func(r *http.Request) {
+		asked.add(r.URL.Path)
+		director(r)
+		r.Host = name // a PDS answers for the handle named by Host
+	}
+	srv := &http.Server{
+		Handler:   proxy,
+		TLSConfig: &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}},
+	}
+	go srv.ServeTLS(ln, "", "")
+	t.Cleanup(func() { srv.Close() })
+
+	caFile = filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(caFile, caPEM, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return caFile, asked
+}
+
+// trustingClient is an HTTP client that trusts the CA in caFile.
+func trustingClient(t *testing.T, caFile string) *http.Client {
+	t.Helper()
+	caPEM, err := os.ReadFile(caFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(caPEM)
+	return &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+}
+
+// pathLog records the paths a proxy was asked for.
+type pathLog struct {
+	mu    sync.Mutex
+	paths []string
+}
+
+func (l *pathLog) add(path string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.paths = append(l.paths, path)
+}
+
+// has reports whether path was asked for.
+func (l *pathLog) has(path string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return slices.Contains(l.paths, path)
+}
+
+// addHostsEntry adds "127.0.0.1 <name>" to /etc/hosts until the test
+// ends; needs says why, when the test must skip.
+func addHostsEntry(t *testing.T, name, needs string) {
 	t.Helper()
 	const hosts = "/etc/hosts"
 	line := "127.0.0.1 " + name + " # atproto-nur live test\n"
 	f, err := os.OpenFile(hosts, os.O_APPEND|os.O_WRONLY, 0)
 	if err != nil {
-		t.Skipf("skipped: knot verifies the owner's handle, and this test cannot add a host entry for it to %s (%v)", hosts, err)
+		t.Skipf("skipped: %s, and this test cannot add a host entry for %s to %s (%v)", needs, name, hosts, err)
 	}
 	_, err = f.WriteString(line)
 	f.Close()
