@@ -40,11 +40,29 @@ type rustCase struct {
 	broken   string
 }
 
-// jetstreamPeer runs the local jetstream (TestGoServices' configuration)
-// and returns its subscription URL.
+// jetstreamPeer runs a local jetstream that follows a local relay (with
+// no host yet) and returns its subscription URL once it accepts
+// subscribers: a jetstream whose relay cannot be reached never leaves its
+// bootstrap phase and answers every subscriber 503, after which
+// constellation gives up and exits within about 21 s.
 func jetstreamPeer(t *testing.T) string {
-	_, js := startGoService(t, "jetstream")
-	return "ws://" + apiAddr(t, js) + "/subscribe"
+	_, relay := startGoService(t, "relay")
+	b := BuildGo(t, "jetstream")
+	u := RenderUnit(t, "jetstream", b.Exe, fmt.Sprintf(`[ { networkIsolation.enable = true; settings = { JETSTREAM_RELAY_URL = "http://%s"; JETSTREAM_PLC_URL = "http://%s"; }; } ]`, apiAddr(t, relay), refused))
+	js := Start(t, u, Options{})
+	if err := js.WaitHealthy(healthTimeout); err != nil {
+		t.Fatal(err)
+	}
+	url := "ws://" + apiAddr(t, js) + "/subscribe"
+	waitFor(t, "jetstream to accept subscribers", time.Minute, func() (bool, string) {
+		c, err := dialWebSocket(url, 5*time.Second)
+		if err != nil {
+			return false, err.Error()
+		}
+		c.Close()
+		return true, ""
+	})
+	return url
 }
 
 var rustCases = map[string]rustCase{
@@ -100,9 +118,8 @@ var rustCases = map[string]rustCase{
 		// it writes, and counts a store without one as fresh at the next
 		// start, where initialising it again fails ("init failed: value
 		// for key [js_endpoint] already exists"). Its restart check so
-		// needs events: the local network's jetstream, carrying a post.
-		// (jetstreamPeer's jetstream follows no relay and never leaves its
-		// bootstrap phase, in which it answers every subscriber 503.)
+		// needs events: the local network's jetstream, carrying a post
+		// (jetstreamPeer's relay has no host, so its jetstream has none).
 		peers: func(t *testing.T, _ func() *Postgres) (string, Options) {
 			ufosNetwork = startLocalNetwork(t, filepath.Join(RepoRoot(t), "examples", "local-network.nix"), nil)
 			js := ufosNetwork.start(t, "jetstream", nil)
