@@ -31,7 +31,8 @@ func TestNetworkMicrocosm(t *testing.T) {
 		n.builds[pkg] = builds[pkg]
 	}
 	n.start(t, "jetstream", nil)
-	constellation := "http://" + apiAddr(t, n.start(t, "constellation", nil))
+	constellationProc := n.start(t, "constellation", nil)
+	constellation := "http://" + apiAddr(t, constellationProc)
 	spacedust := n.start(t, "spacedust", nil)
 	ufos := n.start(t, "ufos", nil)
 
@@ -83,6 +84,22 @@ func TestNetworkMicrocosm(t *testing.T) {
 		})
 	}
 	t.Logf("hop jetstream -> constellation: getBacklinks lists bob's like (%s) and reply (%s) of the post", likeRkey, replyRkey)
+
+	// constellation keeps its index (RocksDB in its state directory)
+	// across a restart.
+	if err := constellationProc.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	if err := constellationProc.Restart(); err != nil {
+		t.Fatal(err)
+	}
+	if err := constellationProc.WaitHealthy(healthTimeout); err != nil {
+		t.Fatal(err)
+	}
+	if ids := backlinks("app.bsky.feed.like:subject.uri"); !slices.Contains(ids, likeURI) {
+		t.Fatalf("constellation: after a restart getBacklinks no longer lists the like %s: %q", likeURI, ids)
+	}
+	t.Logf("constellation still lists the like after a restart")
 
 	// spacedust: the like's link to the post.
 	deadline := time.Now().Add(time.Minute)
