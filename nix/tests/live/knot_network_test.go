@@ -29,14 +29,6 @@ import (
 	"time"
 )
 
-// knotAccount is the account on the local PDS that owns the knot.
-type knotAccount struct {
-	PDS       string // the PDS's URL
-	Did       string
-	Handle    string
-	AccessJwt string
-}
-
 // knotHostname is KNOT_SERVER_HOSTNAME in examples/local-tangled.nix: the
 // knot's did:web, the audience of the service tokens it accepts.
 const knotHostname = "knot.example.com"
@@ -55,8 +47,8 @@ const knotHostname = "knot.example.com"
 // host-table entry for the handle and a TLS reverse proxy to the PDS on
 // 127.0.0.1:443, with a certificate of a local CA the knot trusts
 // (SSL_CERT_FILE, as security.pki.certificateFiles would).
-func testKnotOnTheNetwork(t *testing.T, acct knotAccount) {
-	caFile := serveHandleOverTLS(t, acct.Handle, acct.PDS)
+func testKnotOnTheNetwork(t *testing.T, n *localNetwork, acct networkAccount) {
+	caFile := serveHandleOverTLS(t, acct.Handle, n.PDS)
 
 	b := BuildGo(t, "knot")
 	file := filepath.Join(RepoRoot(t), "examples", "local-tangled.nix")
@@ -86,12 +78,12 @@ func testKnotOnTheNetwork(t *testing.T, acct knotAccount) {
 	// the owner's key in the PLC directory before it reads the record.
 	now := time.Now().UTC().Format(time.RFC3339)
 	spindleHost := spindle.Unit.Environment["SPINDLE_SERVER_HOSTNAME"]
-	rkey := createRecord(t, acct, "sh.tangled.repo", fmt.Sprintf(`{"$type":"sh.tangled.repo","name":"hello","knot":%q,"spindle":%q,"createdAt":%q}`, knotHostname, spindleHost, now))
+	_, _, rkey := n.createRecord(t, acct, "sh.tangled.repo", fmt.Sprintf(`{"$type":"sh.tangled.repo","name":"hello","knot":%q,"spindle":%q,"createdAt":%q}`, knotHostname, spindleHost, now))
 	var token struct {
 		Token string `json:"token"`
 	}
 	q := url.Values{"aud": {"did:web:" + knotHostname}, "lxm": {"sh.tangled.repo.create"}}
-	if body := call(t, http.MethodGet, acct.PDS+"/xrpc/com.atproto.server.getServiceAuth?"+q.Encode(), "", auth); json.Unmarshal(body, &token) != nil || token.Token == "" {
+	if body := call(t, http.MethodGet, n.PDS+"/xrpc/com.atproto.server.getServiceAuth?"+q.Encode(), "", auth); json.Unmarshal(body, &token) != nil || token.Token == "" {
 		t.Fatalf("getServiceAuth answered %s", body)
 	}
 	call(t, http.MethodPost, base+"/xrpc/sh.tangled.repo.create", fmt.Sprintf(`{"rkey":%q}`, rkey), func(r *http.Request) {
@@ -117,7 +109,7 @@ func testKnotOnTheNetwork(t *testing.T, acct knotAccount) {
 	// The owner's SSH key, published as a record: PDS -> relay ->
 	// jetstream -> knot.
 	pubKey := newSSHPublicKey(t)
-	createRecord(t, acct, "sh.tangled.publicKey", fmt.Sprintf(`{"$type":"sh.tangled.publicKey","name":"live test","key":%q,"createdAt":%q}`, pubKey, now))
+	n.createRecord(t, acct, "sh.tangled.publicKey", fmt.Sprintf(`{"$type":"sh.tangled.publicKey","name":"live test","key":%q,"createdAt":%q}`, pubKey, now))
 	waitFor(t, "the knot to list the key published on the PDS", 2*time.Minute, func() (bool, string) {
 		body := call(t, http.MethodGet, base+"/xrpc/sh.tangled.knot.listKeys", "", nil)
 		return strings.Contains(string(body), pubKey), string(body)
@@ -170,22 +162,6 @@ func RenderEtc(t testing.TB, file string, exes map[string]string, extraNix, name
 	var text string
 	nixEvalJSON(t, "system.nix", &text, append(systemArgs(t, file, exes, extraNix), "--argstr", "etc", name)...)
 	return text
-}
-
-// createRecord writes a record in the account's repository and returns its key.
-func createRecord(t *testing.T, acct knotAccount, collection, record string) string {
-	t.Helper()
-	var created struct {
-		URI string `json:"uri"`
-	}
-	body := call(t, http.MethodPost, acct.PDS+"/xrpc/com.atproto.repo.createRecord",
-		fmt.Sprintf(`{"repo":%q,"collection":%q,"record":%s}`, acct.Did, collection, record), func(r *http.Request) {
-			r.Header.Set("Authorization", "Bearer "+acct.AccessJwt)
-		})
-	if err := json.Unmarshal(body, &created); err != nil || created.URI == "" {
-		t.Fatalf("createRecord %s answered %s (%v)", collection, body, err)
-	}
-	return created.URI[strings.LastIndex(created.URI, "/")+1:]
 }
 
 // newSSHPublicKey is a new Ed25519 public key in OpenSSH's

@@ -323,7 +323,7 @@ func TestNetwork(t *testing.T) {
 
 	// Tangled's knot and spindle, owned by the account (knot_network_test.go).
 	t.Run("tangled", func(t *testing.T) {
-		testKnotOnTheNetwork(t, knotAccount{PDS: pdsURL, Did: account.Did, Handle: account.Handle, AccessJwt: account.AccessJwt})
+		testKnotOnTheNetwork(t, n, account)
 	})
 
 	n.stop(t)
