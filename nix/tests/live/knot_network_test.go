@@ -22,7 +22,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -300,11 +299,17 @@ func (l *pathLog) add(path string) {
 	l.paths = append(l.paths, path)
 }
 
-// has reports whether path was asked for.
-func (l *pathLog) has(path string) bool {
+// count is how often path was asked for.
+func (l *pathLog) count(path string) int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return slices.Contains(l.paths, path)
+	n := 0
+	for _, p := range l.paths {
+		if p == path {
+			n++
+		}
+	}
+	return n
 }
 
 // addHostsEntry adds "127.0.0.1 <name>" to /etc/hosts until the test

@@ -142,26 +142,49 @@ func TestNetworkMicrocosm(t *testing.T) {
 	// security.pki.certificateFiles would). It starts after the post, so
 	// its jetstream cache never saw it: the record comes from the PDS.
 	caFile, plcAsked := serveOverTLS(t, "plc.directory", n.PLC, "slingshot resolves DIDs at https://plc.directory")
-	slingshot := "http://" + apiAddr(t, n.start(t, "slingshot", map[string]string{"SSL_CERT_FILE": caFile}))
-	q := url.Values{"repo": {alice.Did}, "collection": {"app.bsky.feed.post"}, "rkey": {postRkey}}
-	body := call(t, http.MethodGet, slingshot+"/xrpc/com.atproto.repo.getRecord?"+q.Encode(), "", nil)
-	var record struct {
-		URI   string `json:"uri"`
-		Cid   string `json:"cid"`
-		Value struct {
-			Text string `json:"text"`
-		} `json:"value"`
+	slingshotProc := n.start(t, "slingshot", map[string]string{"SSL_CERT_FILE": caFile})
+	slingshot := "http://" + apiAddr(t, slingshotProc)
+	getPost := func() {
+		t.Helper()
+		q := url.Values{"repo": {alice.Did}, "collection": {"app.bsky.feed.post"}, "rkey": {postRkey}}
+		body := call(t, http.MethodGet, slingshot+"/xrpc/com.atproto.repo.getRecord?"+q.Encode(), "", nil)
+		var record struct {
+			URI   string `json:"uri"`
+			Cid   string `json:"cid"`
+			Value struct {
+				Text string `json:"text"`
+			} `json:"value"`
+		}
+		if err := json.Unmarshal(body, &record); err != nil {
+			t.Fatalf("slingshot: getRecord answered %s, not JSON: %v", body, err)
+		}
+		if record.URI != postURI || record.Cid != postCID || record.Value.Text != text {
+			t.Fatalf("slingshot: getRecord of %s answered %s; want the post's CID %s and text %q", postURI, body, postCID, text)
+		}
 	}
-	if err := json.Unmarshal(body, &record); err != nil {
-		t.Fatalf("slingshot: getRecord answered %s, not JSON: %v", body, err)
-	}
-	if record.URI != postURI || record.Cid != postCID || record.Value.Text != text {
-		t.Fatalf("slingshot: getRecord of %s answered %s; want the post's CID %s and text %q", postURI, body, postCID, text)
-	}
-	if !plcAsked.has("/" + alice.Did) {
-		t.Fatalf("slingshot served the post without asking https://plc.directory/%s (the local PLC directory) for alice's PDS", alice.Did)
+	getPost()
+	didDoc := "/" + alice.Did
+	if plcAsked.count(didDoc) == 0 {
+		t.Fatalf("slingshot served the post without asking https://plc.directory%s (the local PLC directory) for alice's PDS", didDoc)
 	}
 	t.Logf("hop PDS -> slingshot: getRecord serves the post, its PDS found in the local PLC directory as https://plc.directory")
+
+	// slingshot starts again on the caches it left in its state
+	// directory and serves the post again. (In the runs that added this,
+	// the identity it had resolved did not survive the restart: it asked
+	// the PLC directory again. The log line says how often.)
+	asked := plcAsked.count(didDoc)
+	if err := slingshotProc.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	if err := slingshotProc.Restart(); err != nil {
+		t.Fatal(err)
+	}
+	if err := slingshotProc.WaitHealthy(healthTimeout); err != nil {
+		t.Fatal(err)
+	}
+	getPost()
+	t.Logf("slingshot serves the post again after a restart (the PLC directory was asked for alice's DID %d time(s) before, %d after)", asked, plcAsked.count(didDoc))
 
 	n.stop(t)
 }
