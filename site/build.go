@@ -96,6 +96,11 @@ type Result struct {
 	// Notes are things about the build worth telling its user that are not
 	// problems of the input.
 	Notes []string
+	// Changed lists, for BuildInto, the site-relative paths (slash
+	// separated, sorted) whose bytes differ from the previous build into
+	// the same folder: files written and files removed. The preview uses
+	// it to tell open tabs whether their page changed. Nil for Build.
+	Changed []string
 }
 
 // relativeNote says what a base URL without a host means for the output.
@@ -186,8 +191,9 @@ func (b *Builder) BuildInto(ctx context.Context, dir string) (*Result, error) {
 	}
 	out := newOutput(dir, !b.cfg.NoMinify, prev)
 	res, err := b.render(ctx, out)
+	var removed []string
 	if err == nil {
-		err = out.prune()
+		removed, err = out.prune()
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -196,6 +202,7 @@ func (b *Builder) BuildInto(ctx context.Context, dir string) (*Result, error) {
 		return nil, err
 	}
 	b.recs[dir] = out.cur
+	res.Changed = out.changed(removed)
 	return res, nil
 }
 

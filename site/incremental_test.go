@@ -3,6 +3,7 @@ package site
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -44,27 +45,48 @@ func (p *previewLoader) load(ctx context.Context) (*Inputs, error) {
 	return &Inputs{Docs: docs, Source: "test", ContentDir: p.src.ContentPath()}, nil
 }
 
+// treeFiles reads every file below root, by slash-separated relative path.
+func treeFiles(t *testing.T, root string) map[string][]byte {
+	t.Helper()
+	files := map[string][]byte{}
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(root, p)
+		b, err := os.ReadFile(p)
+		files[filepath.ToSlash(rel)] = b
+		return err
+	})
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		t.Fatal(err)
+	}
+	return files
+}
+
+// changedFiles lists the files that differ between two readings of a
+// folder: added, removed or with other bytes, sorted.
+func changedFiles(before, after map[string][]byte) []string {
+	var out []string
+	for rel, b := range before {
+		if a, ok := after[rel]; !ok || !bytes.Equal(a, b) {
+			out = append(out, rel)
+		}
+	}
+	for rel := range after {
+		if _, ok := before[rel]; !ok {
+			out = append(out, rel)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
 // sameTrees requires the two folders to hold the same files with the same
 // bytes, in both directions.
 func sameTrees(t *testing.T, step, want, got string) {
 	t.Helper()
-	list := func(root string) map[string][]byte {
-		files := map[string][]byte{}
-		err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-			if err != nil || d.IsDir() {
-				return err
-			}
-			rel, _ := filepath.Rel(root, p)
-			b, err := os.ReadFile(p)
-			files[filepath.ToSlash(rel)] = b
-			return err
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return files
-	}
-	w, g := list(want), list(got)
+	w, g := treeFiles(t, want), treeFiles(t, got)
 	if len(w) < 10 {
 		t.Fatalf("%s: the fresh build has only %d files", step, len(w))
 	}
@@ -132,9 +154,16 @@ func TestPreviewEqualsFreshBuild(t *testing.T) {
 
 	check := func(step string) *Result {
 		t.Helper()
+		// The folder holds a copy of the build served now (Mirror):
+		// what the new build changes there is what open tabs need to
+		// know about (Result.Changed).
+		before := treeFiles(t, slots[next])
 		res, err := b.BuildInto(ctx, slots[next])
 		if err != nil {
 			t.Fatalf("%s: preview build: %v", step, err)
+		}
+		if diff := changedFiles(before, treeFiles(t, slots[next])); !slices.Equal(diff, res.Changed) {
+			t.Errorf("%s: the build says it changed %v, the folder shows %v", step, res.Changed, diff)
 		}
 		built := slots[next]
 		next = 1 - next

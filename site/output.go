@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sync"
 
 	"github.com/tdewolff/minify/v2"
@@ -367,9 +368,10 @@ func (o *output) keep(seg, rel string, key [32]byte) bool {
 	return true
 }
 
-// prune removes files the previous build wrote that this one did not.
-// Segments carried over are skipped whole.
-func (o *output) prune() error {
+// prune removes files the previous build wrote that this one did not,
+// and returns their paths. Segments carried over are skipped whole.
+func (o *output) prune() ([]string, error) {
+	var removed []string
 	for name, p := range o.prev.segs {
 		if o.cur.segs[name] == p {
 			continue
@@ -383,11 +385,28 @@ func (o *output) prune() error {
 				continue
 			}
 			if err := os.Remove(dst); err != nil && !errors.Is(err, fs.ErrNotExist) {
-				return err
+				return removed, err
 			}
+			removed = append(removed, rel)
 		}
 	}
-	return nil
+	return removed, nil
+}
+
+// changed is what this build changed in the folder: the files it wrote
+// with new bytes and the removed ones, sorted, with slashes.
+func (o *output) changed(removed []string) []string {
+	o.mu.Lock()
+	out := make([]string, 0, len(o.touched)+len(removed))
+	for _, rel := range o.touched {
+		out = append(out, filepath.ToSlash(rel))
+	}
+	o.mu.Unlock()
+	for _, rel := range removed {
+		out = append(out, filepath.ToSlash(rel))
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // failedRecord is the folder's record after this build failed part way:

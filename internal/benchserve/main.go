@@ -11,9 +11,13 @@
 // are wall-clock milliseconds from the write of the file:
 //
 //	rebuilt  the server's "rebuilt in" line arrived on its standard error
-//	reload   the tab began reloading (its navigation's time origin)
-//	visible  the reloaded page's DOMContentLoaded (navigation timing), the
-//	         page then holding the new text
+//	reload   the tab began changing: a reload's navigation start, or the
+//	         start of the live script's fetch of the page it swaps in
+//	visible  the page's DOM held the new text: a reloaded page's
+//	         DOMContentLoaded (navigation timing), or the swap (an observer
+//	         the benchmark puts in the page sees the text arrive)
+//	painted  the browser drew it: a reloaded page's first contentful paint,
+//	         or the frame after the swap
 //	eval     the evaluation time the server reports for a module edit
 //
 // Between two saves the benchmark waits until the server is idle (its
@@ -333,7 +337,7 @@ var (
 // time from the write to the rebuild's log line (which the machine's
 // other load does not inflate the way it inflates wall-clock times);
 // reload is when the tab began reloading.
-type sample struct{ rebuilt, reload, visible, eval, cpu float64 }
+type sample struct{ rebuilt, reload, visible, painted, eval, cpu float64 }
 
 func measure(size, bin string, args []string, repo, work string, runs, moduleRuns int) error {
 	guide := filepath.Join(repo, "content", "getting-started.md")
@@ -385,6 +389,9 @@ func measure(size, bin string, args []string, repo, work string, runs, moduleRun
 			return smp, err
 		}
 		srv.waitIdle(2 * time.Minute)
+		if err := watchFor(tab, marker); err != nil {
+			return smp, err
+		}
 		from := srv.count()
 		cpu0 := srv.cpuTime()
 		saved := time.Now()
@@ -411,11 +418,12 @@ func measure(size, bin string, args []string, repo, work string, runs, moduleRun
 		}
 		smp.rebuilt = ms(rl.at.Sub(saved))
 		smp.cpu = float64(srv.cpuTime()-cpu0) * 1000 / clockTicks
-		began, shown, err := shownAt(tab, marker, 2*time.Minute)
+		began, shown, painted, err := shownAt(tab, marker, 2*time.Minute)
 		if err != nil {
 			return smp, err
 		}
 		smp.visible = float64(shown-saved.UnixMicro()) / 1000
+		smp.painted = float64(painted-saved.UnixMicro()) / 1000
 		smp.reload = float64(began-saved.UnixMicro()) / 1000
 		return smp, nil
 	}
@@ -487,21 +495,52 @@ func open(tab context.Context, url string) error {
 	return fmt.Errorf("%s: the live-reload stream did not open", url)
 }
 
-// shownAt waits until the tab shows marker and returns when that page's
-// DOM was complete (Unix microseconds), from its navigation timing.
-// began is when the tab started the reload (its navigation's time origin).
-func shownAt(tab context.Context, marker string, limit time.Duration) (began, shown int64, err error) {
+// watchFor installs, in the page the tab shows, an observer that notes
+// when the page's text first contains marker (Unix microseconds) and when
+// the frame after that was drawn. The live script may swap the new
+// content into this page instead of reloading it (live.js); a reload
+// replaces the page and its observer, and shownAt then reads the new
+// page's navigation timing instead.
+func watchFor(tab context.Context, marker string) error {
 	q, _ := json.Marshal(marker)
-	expr := `(() => { const nav = performance.getEntriesByType("navigation")[0];
-		return nav && nav.domContentLoadedEventEnd > 0 && document.body.innerText.includes(` + string(q) + `) ?
-		[Math.round(performance.timeOrigin * 1000), Math.round((performance.timeOrigin + nav.domContentLoadedEventEnd) * 1000)] : [0, 0]; })()`
+	expr := `(() => { const m = ` + string(q) + `;
+		const now = () => Math.round((performance.timeOrigin + performance.now()) * 1000);
+		const seen = () => { if (window.__benchShown || !document.body.textContent.includes(m)) return;
+			window.__benchShown = now();
+			requestAnimationFrame(() => setTimeout(() => { window.__benchPainted = now(); }, 0)); };
+		new MutationObserver(seen).observe(document.documentElement, {childList: true, subtree: true, characterData: true});
+		return true; })()`
+	_, err := browsertest.Eval[bool](tab, expr, 5*time.Second)
+	return err
+}
+
+// shownAt waits until the tab shows marker and returns when the page
+// began changing (Unix microseconds; a reload's navigation start, or the
+// start of the live script's fetch of the page it swaps in), when its DOM
+// held the new text (a reloaded page's DOMContentLoaded, or the swap) and
+// when the browser had drawn it (a reloaded page's first contentful
+// paint, or the frame after the swap).
+func shownAt(tab context.Context, marker string, limit time.Duration) (began, shown, painted int64, err error) {
+	q, _ := json.Marshal(marker)
+	expr := `(() => { const m = ` + string(q) + `;
+		if (!document.body || !document.body.textContent.includes(m)) return [0, 0, 0];
+		const origin = performance.timeOrigin;
+		if (window.__benchShown) {
+			if (!window.__benchPainted) return [0, 0, 0];
+			const f = performance.getEntriesByType("resource").filter(e => e.name === location.href).pop();
+			return [f ? Math.round((origin + f.startTime) * 1000) : 0, window.__benchShown, window.__benchPainted];
+		}
+		const nav = performance.getEntriesByType("navigation")[0];
+		const fcp = performance.getEntriesByName("first-contentful-paint")[0];
+		return nav && nav.domContentLoadedEventEnd > 0 && fcp ?
+			[Math.round(origin * 1000), Math.round((origin + nav.domContentLoadedEventEnd) * 1000), Math.round((origin + fcp.startTime) * 1000)] : [0, 0, 0]; })()`
 	for deadline := time.Now().Add(limit); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
 		v, err := browsertest.Eval[[]float64](tab, expr, 5*time.Second)
-		if err == nil && len(v) == 2 && v[1] > 0 {
-			return int64(v[0]), int64(v[1]), nil
+		if err == nil && len(v) == 3 && v[1] > 0 {
+			return int64(v[0]), int64(v[1]), int64(v[2]), nil
 		}
 	}
-	return 0, 0, fmt.Errorf("the page did not show %q within %s", marker, limit)
+	return 0, 0, 0, fmt.Errorf("the page did not show %q within %s", marker, limit)
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
@@ -522,6 +561,7 @@ func report(what string, s []sample, module bool) {
 	fmt.Printf("%s, save → rebuilt: %s\n", what, col(func(x sample) float64 { return x.rebuilt }))
 	fmt.Printf("%s, save → reload:  %s\n", what, col(func(x sample) float64 { return x.reload }))
 	fmt.Printf("%s, save → visible: %s\n", what, col(func(x sample) float64 { return x.visible }))
+	fmt.Printf("%s, save → painted: %s\n", what, col(func(x sample) float64 { return x.painted }))
 	fmt.Printf("%s, server CPU:     %s\n", what, col(func(x sample) float64 { return x.cpu }))
 	if module {
 		fmt.Printf("%s, evaluation:     %s\n", what, col(func(x sample) float64 { return x.eval }))

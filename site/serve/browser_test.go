@@ -13,15 +13,20 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// TestBrowserReloadAndOverlay drives a real headless Chromium tab: a save
-// reloads it, a template error puts the overlay (message, file:line) over
-// the last good page, a page opened while broken shows the overlay at
-// once, error text is shown as text, and the fix clears it.
+// TestBrowserReloadAndOverlay drives a real headless Chromium tab: a
+// guide edit swaps the new content into the page in place (no reload, the
+// scroll position and the page's scripts kept, nurdocs.js run over the new
+// content), a style sheet edit and a change around <main> reload it, a
+// template error puts the overlay (message, file:line) over the last good
+// page, a page opened while broken shows the overlay at once, error text
+// is shown as text, and the fix clears it.
 func TestBrowserReloadAndOverlay(t *testing.T) {
 	tab := browsertest.New(t, 120*time.Second)
 	repo := fixture(t)
 	guide := filepath.Join(repo, "content", "getting-started.md")
 	tmpl := filepath.Join(repo, "themes", "default", "templates", "guide.html")
+	base := filepath.Join(repo, "themes", "default", "templates", "base.html")
+	css := filepath.Join(repo, "themes", "default", "static", "style.css")
 	goodTmpl, err := os.ReadFile(tmpl)
 	if err != nil {
 		t.Fatal(err)
@@ -71,19 +76,40 @@ func TestBrowserReloadAndOverlay(t *testing.T) {
 	mark()
 	waitFor("live stream", connected)
 
+	// A guide edit: the new text (with a table, which nurdocs.js wraps in
+	// a scrolling box) is swapped into this page, which is not reloaded.
 	long := strings.Repeat("\n\nA paragraph that makes the page long enough to scroll.", 300)
-	writeFile(t, guide, strings.Replace(guideV1, "First version", "Long version", 1)+long)
-	waitFor("reload after the edit", `!window.__notReloaded && document.body.innerText.includes("Long version of the guide.")`)
-	waitFor("live stream", connected)
+	table := "\n\n| a | b |\n|---|---|\n| 1 | 2 |\n"
+	writeFile(t, guide, strings.Replace(guideV1, "First version", "Long version", 1)+table+long)
+	waitFor("swap after the edit", `document.body.innerText.includes("Long version of the guide.")`)
+	if !eval(`window.__notReloaded === true && document.documentElement.hasAttribute("data-live-swapped")`) {
+		t.Fatal("the guide edit reloaded the page; want its content swapped in place")
+	}
+	waitFor("nurdocs.js ran over the new content", `document.querySelector("main .table-wrap > table") !== null`)
+	if !eval(`document.title.startsWith("Getting started") && document.querySelectorAll("main#main").length === 1`) {
+		t.Error("after the swap the page has no single main or lost its title")
+	}
 
-	// A reload keeps the scroll position (a real reload, not a navigation).
+	// The scroll position stays.
 	if !eval(`(window.scrollTo(0, 2000), window.scrollY > 1900)`) {
 		t.Fatal("could not scroll the long guide")
 	}
-	mark()
-	writeFile(t, guide, strings.Replace(guideV1, "First version", "Second version", 1)+long)
-	waitFor("reload after the second edit", `!window.__notReloaded && document.body.innerText.includes("Second version of the guide.") && document.readyState === "complete"`)
+	writeFile(t, guide, strings.Replace(guideV1, "First version", "Second version", 1)+table+long)
+	waitFor("swap after the second edit", `document.body.innerText.includes("Second version of the guide.")`)
+	if !eval(`window.__notReloaded === true && window.scrollY > 1900`) {
+		t.Error("the second edit reloaded the page or lost the scroll position")
+	}
+
+	// A style sheet edit reloads: the page's sheets must be fetched anew.
+	writeFile(t, css, readFile(t, css)+"\n.edited-by-the-test { color: red }\n")
+	waitFor("reload after the style sheet edit", `!window.__notReloaded && document.readyState === "complete"`)
 	waitFor("scroll position kept", `window.scrollY > 1900`)
+	mark()
+	waitFor("live stream", connected)
+
+	// A change outside <main> (the page frame) reloads too.
+	writeFile(t, base, strings.Replace(readFile(t, base), `<body class="page-{{.Section}}">`, `<body class="page-{{.Section}}" data-edited>`, 1))
+	waitFor("reload after the frame changed", `!window.__notReloaded && document.body.hasAttribute("data-edited") && document.readyState === "complete"`)
 	mark()
 	waitFor("live stream", connected)
 
@@ -103,8 +129,7 @@ func TestBrowserReloadAndOverlay(t *testing.T) {
 		return !!o && o.innerText.includes("NoSuchField") })()`)
 
 	writeFile(t, tmpl, string(goodTmpl))
-	mark()
-	waitFor("overlay cleared", `!window.__notReloaded && !document.getElementById("nurdocs-overlay") && document.readyState === "complete"`)
+	waitFor("overlay cleared", `!document.getElementById("nurdocs-overlay") && document.readyState === "complete"`)
 	waitFor("live stream", connected)
 
 	// Error text that looks like markup is shown as text.

@@ -3,6 +3,8 @@ package serve
 import (
 	"bytes"
 	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"html"
@@ -11,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"path"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -206,11 +209,12 @@ func readSiteFile(dir, rel string) (data []byte, name string, redirect bool, err
 }
 
 // injectLive adds the live-reload script, with the current state so the
-// overlay shows at once, before </body> of an HTML page.
+// overlay shows at once and the page's frame (see pageFrame), before
+// </body> of an HTML page.
 func injectLive(page []byte, st liveState) []byte {
 	state, _ := json.Marshal(st)
 	tag := `<script id="nurdocs-live" defer src="` + livePrefix + `live.js" data-events="` + livePrefix +
-		`events" data-state="` + html.EscapeString(string(state)) + `"></script>`
+		`events" data-state="` + html.EscapeString(string(state)) + `" data-frame="` + pageFrame(page) + `"></script>`
 	i := bytes.LastIndex(bytes.ToLower(page), []byte("</body>"))
 	if i < 0 {
 		i = len(page)
@@ -219,4 +223,30 @@ func injectLive(page []byte, st liveState) []byte {
 	out = append(out, page[:i]...)
 	out = append(out, tag...)
 	return append(out, page[i:]...)
+}
+
+// headText is what the head of a page says about that page alone; the
+// live script copies it over when it swaps a page's content in place.
+var headText = regexp.MustCompile(`<title>[^<]*</title>|<meta name="?description"?[^>]*>|<link rel="?canonical"?[^>]*>`)
+
+// pageFrame identifies everything of a page but its <main id="main">
+// element and the head's title, description and canonical link: the
+// style sheets and scripts it loads, the header, the footer, the body's
+// class. Two pages with the same frame differ only in what the live
+// script can swap in place without reloading (the frame's scripts keep
+// running and the style sheets stay applied). Empty when the page has no
+// such main element: the script then always reloads.
+func pageFrame(page []byte) string {
+	i := bytes.Index(page, []byte(`<main id="main"`))
+	if i < 0 {
+		i = bytes.Index(page, []byte(`<main id=main`))
+	}
+	j := bytes.LastIndex(page, []byte("</main>"))
+	if i < 0 || j < i {
+		return ""
+	}
+	h := sha256.New()
+	h.Write(headText.ReplaceAll(page[:i], nil))
+	h.Write(page[j:])
+	return hex.EncodeToString(h.Sum(nil)[:12])
 }

@@ -191,3 +191,50 @@ func TestAcceptsGzip(t *testing.T) {
 		}
 	}
 }
+
+// TestChangesOf: a build's changed files become the pages open tabs
+// compare their address with, and a changed style sheet or script makes
+// them reload; the build folder's own search index and sitemap do not.
+func TestChangesOf(t *testing.T) {
+	c := changesOf([]string{"guides/a/index.html", "404.html", "search/n/ab.json", "sitemap.xml", "robots.txt", ".nurdocs-site"}, "/sub/")
+	if c == nil || c.Assets || strings.Join(c.Pages, " ") != "/sub/guides/a/ /sub/404.html" {
+		t.Errorf("pages only: got %+v", c)
+	}
+	if c := changesOf([]string{"guides/a/index.html", "static/style.css"}, "/"); c == nil || !c.Assets {
+		t.Errorf("a style sheet changed: got %+v, want Assets", c)
+	}
+	many := make([]string, maxChangedPages+1)
+	for i := range many {
+		many[i] = fmt.Sprintf("options/o%d.html", i)
+	}
+	if c := changesOf(many, "/"); c != nil {
+		t.Errorf("%d pages changed: got a list, want nil (every tab reloads)", len(many))
+	}
+}
+
+// TestPageFrame: pages that differ only inside <main> and in the head's
+// title, description and canonical link share a frame; a different style
+// sheet or body class does not.
+func TestPageFrame(t *testing.T) {
+	page := func(title, body, main, css string) []byte {
+		return []byte(`<!doctype html><html><head><title>` + title + `</title><meta name="description" content="` + title +
+			`"><link rel="canonical" href="/` + title + `/"><link rel="stylesheet" href="/static/` + css + `"></head><body class="` +
+			body + `"><header>h</header><main id="main">` + main + `</main><footer>f</footer></body></html>`)
+	}
+	a := pageFrame(page("A", "page-guides", "one", "style.css"))
+	if a == "" {
+		t.Fatal("no frame for a page with a main element")
+	}
+	if b := pageFrame(page("B", "page-guides", "two <main>nested</main>", "style.css")); b != a {
+		t.Errorf("pages differing in main and title have frames %s and %s, want the same", a, b)
+	}
+	if b := pageFrame(page("A", "page-options", "one", "style.css")); b == a {
+		t.Error("a different body class kept the frame")
+	}
+	if b := pageFrame(page("A", "page-guides", "one", "other.css")); b == a {
+		t.Error("a different style sheet kept the frame")
+	}
+	if f := pageFrame([]byte("<html><body>no main</body></html>")); f != "" {
+		t.Errorf("a page without main has frame %q, want none", f)
+	}
+}

@@ -149,6 +149,47 @@ type liveState struct {
 	Problems []Problem `json:"problems"`
 }
 
+// reloadEvent is the "reload" event: the state after a build, and what
+// the build changed since the one before it (From), so that a tab whose
+// page did not change stays as it is and one whose page changed can swap
+// its content in place instead of reloading (live.js).
+type reloadEvent struct {
+	liveState
+	From    string       `json:"from,omitempty"`
+	Changes *pageChanges `json:"changes,omitempty"` // nil: unknown, every tab reloads
+}
+
+// pageChanges is what a build changed, as a tab sees it.
+type pageChanges struct {
+	Pages  []string `json:"pages"`  // URL paths of the changed pages (a folder's page ends in /)
+	Assets bool     `json:"assets"` // a style sheet, script, image or other static file changed
+}
+
+// maxChangedPages bounds the page list of a reload event: a build that
+// changed more (a template edit, a first build) reloads every tab.
+const maxChangedPages = 2000
+
+// changesOf turns a build's changed files (site.Result.Changed) into what
+// a tab needs to know. The search index files of the build folder are
+// not served (the preview serves its own, see writeStaticIndex); the
+// sitemap, robots.txt and the build marker are no part of any page.
+func changesOf(changed []string, base string) *pageChanges {
+	c := &pageChanges{Pages: []string{}}
+	for _, rel := range changed {
+		switch {
+		case strings.HasSuffix(rel, ".html"):
+			if len(c.Pages) == maxChangedPages {
+				return nil
+			}
+			c.Pages = append(c.Pages, base+strings.TrimSuffix(rel, "index.html"))
+		case strings.HasPrefix(rel, "search/"), rel == "sitemap.xml", rel == "robots.txt", strings.HasPrefix(rel, ".nurdocs"):
+		default:
+			c.Assets = true
+		}
+	}
+	return c
+}
+
 // broker fans server-sent events out to every open tab.
 type broker struct {
 	mu      sync.Mutex

@@ -499,7 +499,7 @@ func (s *server) rebuild(ctx context.Context) error {
 	}
 	s.builds++
 	st := &served{dir: dir, build: s.instance + "-" + strconv.Itoa(s.builds)}
-	s.cur.Store(st)
+	prev := s.cur.Swap(st)
 	s.next = 1 - slot
 	s.mu.Lock()
 	s.buildProb = nil
@@ -507,7 +507,14 @@ func (s *server) rebuild(ctx context.Context) error {
 	s.warnings = len(res.Diagnostics)
 	s.mdProbs = markdownProblems(res.Diagnostics, s.repoDir)
 	s.mu.Unlock()
-	s.broker.publish("reload", s.state())
+	ev := reloadEvent{liveState: s.state()}
+	if prev != nil {
+		// The slot held a copy of the served build (Mirror) or, after a
+		// failed Mirror, nothing: Changed is then every file, and
+		// changesOf's bound makes every tab reload.
+		ev.From, ev.Changes = prev.build, changesOf(res.Changed, s.base)
+	}
+	s.broker.publish("reload", ev)
 	if s.builds > 1 {
 		msg := fmt.Sprintf("rebuilt in %s (%d of %d pages rendered, %d of %d files changed)",
 			res.Stats.Duration.Round(time.Millisecond), res.Stats.Rendered, res.Stats.Pages, res.Stats.Written, res.Stats.Files)

@@ -166,38 +166,45 @@
   function optionList() {
     var wide = window.matchMedia("(min-width: 50.01rem)").matches;
     document.querySelectorAll("details.toc-options").forEach(function (d) { if (wide) d.open = true; });
+    followHash();
+  }
+  function followHash() {
     var details = document.querySelector("details.toc-options");
     if (!details) return;
     var aside = details.closest("aside");
-    function follow() {
-      var id = decodeURIComponent(location.hash.slice(1)), found = null;
-      details.querySelectorAll("a[href^='#']").forEach(function (a) {
-        var here = id !== "" && a.getAttribute("href").slice(1) === id;
-        if (here) { a.setAttribute("aria-current", "location"); found = a; }
-        else a.removeAttribute("aria-current");
-      });
-      if (found && details.open && aside.scrollHeight > aside.clientHeight) {
-        var top = found.offsetTop - aside.offsetTop;
-        if (top < aside.scrollTop || top > aside.scrollTop + aside.clientHeight - found.offsetHeight) {
-          aside.scrollTop = Math.max(0, top - aside.clientHeight / 3);
-        }
+    var id = decodeURIComponent(location.hash.slice(1)), found = null;
+    details.querySelectorAll("a[href^='#']").forEach(function (a) {
+      var here = id !== "" && a.getAttribute("href").slice(1) === id;
+      if (here) { a.setAttribute("aria-current", "location"); found = a; }
+      else a.removeAttribute("aria-current");
+    });
+    if (found && details.open && aside.scrollHeight > aside.clientHeight) {
+      var top = found.offsetTop - aside.offsetTop;
+      if (top < aside.scrollTop || top > aside.scrollTop + aside.clientHeight - found.offsetHeight) {
+        aside.scrollTop = Math.max(0, top - aside.clientHeight / 3);
       }
     }
-    follow();
-    window.addEventListener("hashchange", follow);
   }
 
-  function init() {
+  // What the page's content needs: run on load and again when the
+  // preview (nurdocs serve) swaps new content into the page in place.
+  function enhance() {
     optionList();
     addCopyButtons();
     wrapTables();
     focusableScrollers();
+    addFilters();
+  }
+
+  function init() {
+    enhance();
+    window.addEventListener("hashchange", followHash);
     var resized = 0;
     window.addEventListener("resize", function () {
       clearTimeout(resized);
       resized = setTimeout(focusableScrollers, 150);
     });
-    addFilters();
+    document.addEventListener("nurdocs:content", enhance);
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
   else init();
