@@ -161,21 +161,15 @@ func BuildRust(t testing.TB, pkg string) *Build {
 	}
 	deps := rustGitDeps(t, pkgs[0], lock)
 
-	// The key names everything the build reads.
-	h := sha256.New()
-	fmt.Fprintf(h, "%s\n%s\n%x\n%v\n", tb.SHA256, toolVersion, sha256.Sum256(lock), rustDevProfile)
-	for _, d := range deps {
-		fmt.Fprintf(h, "%s %s\n", d.source, d.tarball.SHA256)
-	}
+	var members []rustMember
 	for _, p := range pkgs {
 		spec, r := rustPackage(t, p)
-		js, err := json.Marshal([]any{spec.Pname, spec.Env, spec.PostPatch, spec.PostInstall, spec.MainProgram, r})
-		if err != nil {
-			t.Fatal(err)
-		}
-		fmt.Fprintf(h, "%s\n", js)
+		members = append(members, rustMember{spec, r})
 	}
-	key := ws + "-" + shortHash(hex.EncodeToString(h.Sum(nil)))
+	key, err := rustCacheKey(ws, tb.SHA256, toolVersion, lock, deps, members)
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	dir, hit := Cached(t, "rust", key, func(dir string) error {
 		return buildRustWorkspace(t, ws, toolchain, src, lock, deps, dir)
@@ -197,6 +191,36 @@ func BuildRust(t testing.TB, pkg string) *Build {
 	t.Logf("%s: %s (%s workspace, %s profile without debug info, %s), %.1f MiB",
 		pkg, b.Exe, ws, "dev", toolVersion, float64(st.Size())/(1<<20))
 	return b
+}
+
+// rustMember is one package of a workspace as its build sees it.
+type rustMember struct {
+	spec *PackageSpec
+	rust *rustSpec
+}
+
+// rustCacheKey names everything a workspace build reads, by content: the
+// source tarball's hash, the toolchain, the Cargo.lock's bytes, the
+// profile, each git dependency's tarball and each package's build spec.
+// The lock file's path is left out (its bytes are in the key): it is
+// absolute, so a clone of the repository in another folder would miss the
+// cache.
+func rustCacheKey(ws, srcSHA256, toolVersion string, lock []byte, deps []rustGitDep, members []rustMember) (string, error) {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\n%s\n%x\n%v\n", srcSHA256, toolVersion, sha256.Sum256(lock), rustDevProfile)
+	for _, d := range deps {
+		fmt.Fprintf(h, "%s %s\n", d.source, d.tarball.SHA256)
+	}
+	for _, m := range members {
+		r := *m.rust
+		r.CargoLock.LockFile = ""
+		js, err := json.Marshal([]any{m.spec.Pname, m.spec.Env, m.spec.PostPatch, m.spec.PostInstall, m.spec.MainProgram, r})
+		if err != nil {
+			return "", fmt.Errorf("cache key of the %s workspace: %w", ws, err)
+		}
+		fmt.Fprintf(h, "%s\n", js)
+	}
+	return ws + "-" + shortHash(hex.EncodeToString(h.Sum(nil))), nil
 }
 
 // rustGitDep is one `source = "git+…"` line of a Cargo.lock and the

@@ -1,8 +1,13 @@
 package live
 
 import (
+	"encoding/json"
 	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
 	"sort"
+	"strings"
 	"testing"
 )
 
@@ -30,5 +35,65 @@ func TestRustBuilds(t *testing.T) {
 				t.Logf("BUILT %s: %s, %.1f MiB", pkg, b, float64(st.Size())/(1<<20))
 			}
 		})
+	}
+}
+
+// TestRustCacheKeyIsContent evaluates a Rust package in this checkout and
+// in a copy of its nix/ folder elsewhere: the two keys must be equal (the
+// build reads the same bytes), while a changed lock or feature must change
+// the key.
+func TestRustCacheKeyIsContent(t *testing.T) {
+	RequireNix(t)
+	const pkg = "allegedly"
+	spec, r := rustPackage(t, pkg)
+	lock, err := os.ReadFile(r.CargoLock.LockFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := func(spec *PackageSpec, r *rustSpec, lock []byte) string {
+		t.Helper()
+		k, err := rustCacheKey("allegedly", "srcsha", "rustc x; cargo x", lock, nil, []rustMember{{spec, r}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return k
+	}
+	here := key(spec, r, lock)
+
+	clone := filepath.Join(t.TempDir(), "elsewhere")
+	if out, err := exec.Command("cp", "-a", filepath.Join(RepoRoot(t), "nix"), clone).CombinedOutput(); err != nil {
+		t.Fatalf("copying nix/: %v\n%s", err, out)
+	}
+	var cloneSpec PackageSpec
+	var cloneRust rustSpec
+	for _, v := range []any{&cloneSpec, &cloneRust} {
+		out, err := exec.Command("nix-instantiate", "--eval", "--strict", "--json",
+			filepath.Join(clone, "tests", "live", "package.nix"), "--argstr", "name", pkg).Output()
+		if err != nil {
+			t.Fatalf("evaluating the copy's package.nix: %v", err)
+		}
+		if err := json.Unmarshal(out, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if cloneRust.CargoLock.LockFile == r.CargoLock.LockFile || !strings.HasPrefix(cloneRust.CargoLock.LockFile, clone) {
+		t.Fatalf("the copy's lock file is %s, want one under %s", cloneRust.CargoLock.LockFile, clone)
+	}
+	cloneLock, err := os.ReadFile(cloneRust.CargoLock.LockFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if elsewhere := key(&cloneSpec, &cloneRust, cloneLock); elsewhere != here {
+		t.Errorf("the same package in another folder has cache key %s, here %s (the key depends on the checkout's path)", elsewhere, here)
+	}
+
+	changedLock := append(slices.Clone(lock), '\n')
+	if key(spec, r, changedLock) == here {
+		t.Error("a changed Cargo.lock keeps the cache key")
+	}
+	featured := *r
+	featured.BuildFeatures = append(slices.Clone(r.BuildFeatures), "extra")
+	if key(spec, &featured, lock) == here {
+		t.Error("an added feature keeps the cache key")
 	}
 }
