@@ -128,7 +128,7 @@ func rustPackage(t testing.TB, pkg string) (*PackageSpec, *rustSpec) {
 // BuildRust builds nix/pkgs/<pkg> (a buildRustApplication package) and the
 // other programs of its Cargo workspace the way the packages do: from the
 // hash-checked pinned source, with the package's own Cargo.lock
-// (`--locked`), after its postPatch, with its -p flags, features and
+// (`--locked`), after its patches and postPatch, with its -p flags, features and
 // binaries, then its postInstall with $out the program's folder. Registry
 // crates come from the crates registry; each git dependency of the lock
 // comes from its ../shared/upstream tarball through cargo's source
@@ -151,8 +151,8 @@ func BuildRust(t testing.TB, pkg string) *Build {
 	tb := PackageTarball(t, pkgs[0])
 	for _, other := range pkgs[1:] {
 		spec, r := rustPackage(t, other)
-		if spec.Src != first.Src || r.CargoLock.LockFile != firstRust.CargoLock.LockFile {
-			t.Fatalf("nix/pkgs/%s and nix/pkgs/%s are both in the %s workspace but pin different sources or lock files", pkgs[0], other, ws)
+		if spec.Src != first.Src || r.CargoLock.LockFile != firstRust.CargoLock.LockFile || !slices.Equal(spec.Patches, first.Patches) {
+			t.Fatalf("nix/pkgs/%s and nix/pkgs/%s are both in the %s workspace but pin different sources, lock files or patches", pkgs[0], other, ws)
 		}
 	}
 	lock, err := os.ReadFile(firstRust.CargoLock.LockFile)
@@ -219,6 +219,14 @@ func rustCacheKey(ws, srcSHA256, toolVersion string, lock []byte, deps []rustGit
 			return "", fmt.Errorf("cache key of the %s workspace: %w", ws, err)
 		}
 		fmt.Fprintf(h, "%s\n", js)
+		// The patches by content (their paths differ between checkouts).
+		for _, patch := range m.spec.Patches {
+			sum, err := fileSHA256(patch)
+			if err != nil {
+				return "", fmt.Errorf("cache key of the %s workspace: nix/pkgs/%s's patch: %w", ws, m.spec.Pname, err)
+			}
+			fmt.Fprintf(h, "patch %s %s\n", filepath.Base(patch), sum)
+		}
 	}
 	return ws + "-" + shortHash(hex.EncodeToString(h.Sum(nil))), nil
 }
@@ -335,12 +343,30 @@ func buildRustWorkspace(t testing.TB, ws, toolchain, src string, lock []byte, de
 	if err := os.WriteFile(filepath.Join(tree, "Cargo.lock"), lock, 0o644); err != nil {
 		return err
 	}
+	// The package's patches in order, then its postPatch, as nixpkgs'
+	// patch phase does; a patch that does not apply stops the build.
+	for _, patch := range first.Patches {
+		cmd := exec.Command("patch", "-p1", "--batch", "--forward", "-i", patch)
+		cmd.Dir = tree
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return fmt.Errorf("applying %s of nix/pkgs/%s: %w\n%s", filepath.Base(patch), pkgs[0], err, out)
+		}
+		t.Logf("applied %s", filepath.Base(patch))
+	}
 	if first.PostPatch != "" {
 		cmd := exec.Command("bash", "-euo", "pipefail", "-c", substituteInPlace+first.PostPatch)
 		cmd.Dir = tree
 		if out, err := cmd.CombinedOutput(); err != nil {
 			return fmt.Errorf("postPatch of nix/pkgs/%s: %w\n%s", pkgs[0], err, out)
 		}
+	}
+	// Every workspace shares one CARGO_TARGET_DIR, where cargo counts a
+	// workspace crate as up to date when its files are older than its last
+	// build; `cp -a` keeps the tarball's old times, so a tree without a
+	// patch the previous build had would reuse that build's objects. New
+	// times make cargo compile the workspace's own crates on each cache miss.
+	if out, err := exec.Command("find", tree, "-exec", "touch", "-h", "{}", "+").CombinedOutput(); err != nil {
+		return fmt.Errorf("touching the source: %w\n%s", err, out)
 	}
 	config, err := vendorGitDeps(t, work, tree, firstRust, deps)
 	if err != nil {
