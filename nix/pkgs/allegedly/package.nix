@@ -20,6 +20,15 @@ atprotoLib.buildRustApplication {
     hash = "sha256-0dpC2YLneoj9ylb+jkzzhvKH4ZbbBpLy0326pOeS2Qs=";
   };
 
+  # 0.3.2 refuses to start unless the wrapped did-method-plc database holds
+  # exactly the four migrations it knows; current did-method-plc has two more
+  # (an admin_logs table; a nullable `seq` column on operations that the PLC
+  # server's sequencer fills). Neither touches what allegedly writes (the
+  # five operation columns, dids) nor the two indexes its backfill rebuilds,
+  # so the patch accepts the four followed by those two known ones, in
+  # order, and still stops on any other list. No newer upstream revision.
+  patches = [ ./accept-plc-sequencing-migrations.patch ];
+
   # Upstream's Cargo.lock at that commit, unchanged; no git dependencies.
   cargoLock.lockFile = ./Cargo.lock;
 
@@ -51,6 +60,12 @@ atprotoLib.buildRustApplication {
       - `wrap`: reverse-proxy any PLC server without syncing.
 
       The server modes can terminate TLS themselves with ACME certificates.
+
+      This package carries one patch: upstream 0.3.2 accepts only the four
+      did-method-plc database migrations it was written against, and the
+      patch also accepts the two did-method-plc added later (admin logs,
+      operation sequencing), so `mirror` and `backfill --to-postgres` work
+      with a current PLC server's database.
       Every flag also has an `ALLEGEDLY_*` environment variable (for
       example `ALLEGEDLY_UPSTREAM`, `ALLEGEDLY_BIND`, `ALLEGEDLY_WRAP`,
       `ALLEGEDLY_WRAP_PG`), which keeps database passwords out of the

@@ -24,6 +24,7 @@ var liveRunners = map[string]string{
 	"knot":           "TestTangledServices, TestNetwork",
 	"spindle":        "TestTangledServices, TestNetwork",
 	"ozone":          "TestOzone",
+	"allegedly":      "TestRustServices",
 	"constellation":  "TestRustServices, TestNetworkMicrocosm",
 	"slingshot":      "TestRustServices, TestNetworkMicrocosm",
 	"spacedust":      "TestRustServices, TestNetworkMicrocosm",

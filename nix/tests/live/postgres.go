@@ -242,6 +242,20 @@ func (pg *Postgres) Query(t testing.TB, db, sql string) string {
 	return out
 }
 
+// CopyIn runs a `COPY … FROM STDIN` statement as the superuser in
+// database db with data (COPY's text format) as its input.
+func (pg *Postgres) CopyIn(t testing.TB, db, copySQL, data string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, filepath.Join(pg.Bin, "psql"), "--no-psqlrc", "--quiet",
+		"--set=ON_ERROR_STOP=1", "--host="+pg.SocketDir, "--username="+pg.Superuser, "--dbname="+db, "--command="+copySQL)
+	cmd.Stdin = strings.NewReader(data)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("psql %q in database %s: %v\n%s", copySQL, db, err, out)
+	}
+}
+
 // CreateLocally does what a module's `database.createLocally` asks of
 // NixOS's services.postgresql (ensureUsers with ensureDBOwnership, and
 // ensureDatabases): a login role and a database, both named role, the

@@ -75,8 +75,15 @@ var rustCases = map[string]rustCase{
 			upstream := StartPLC(t, pg, `{ user = "plc-upstream"; }`)
 			wrapped := StartPLC(t, pg, "")
 			role := wrapped.Unit.Postgres.Users[0].Name
-			pds := StartPDS(t, PDSOptions{PLC: upstream.URL})
-			allegedlyDID = CreateAccount(t, pds.URL, "mirrored.pds.example.com", "livetest-password").DID
+			allegedlyPeers.pds = StartPDS(t, PDSOptions{PLC: upstream.URL}).URL
+			allegedlyPeers.pg, allegedlyPeers.db = pg, role
+			// `allegedly mirror` refuses an empty database ("there to be
+			// at least one op in the db. did you backfill?") and follows
+			// the upstream from the newest operation it holds, so the
+			// wrapped database starts as a copy of the upstream's, as an
+			// operator seeds a mirror of a private directory.
+			CreateAccount(t, allegedlyPeers.pds, "seed.pds.example.com", "livetest-password")
+			copyPLCOperations(t, pg, "plc-upstream", role)
 			// minimal.nix names a wrapped server already: these replace it
 			// (lib.mkForce, spelled out: the options have no lib in scope).
 			return fmt.Sprintf(`{ settings = {
@@ -86,12 +93,18 @@ var rustCases = map[string]rustCase{
 				ALLEGEDLY_UPSTREAM_THROTTLE_MS = 200; }; }`, upstream.URL, wrapped.URL, role, role),
 				Options{Paths: pg.Paths()}
 		},
-		brokenBy: regexp.MustCompile(`panicked at src/plc_pg\.rs:\d+:\d+:`),
-		broken: "allegedly 0.3.2 (the package's pin) checks that the wrapped PLC database has exactly the four migrations it knows " +
-			"(src/plc_pg.rs) and panics at start, but the pinned did-method-plc (cc1bd18) has six (_20251103T144819554Z and " +
-			"_20251127T145418841Z are newer): the two pins do not fit each other; a newer allegedly (or an older PLC server) is needed",
-		write: func(t *testing.T, p *Process) { waitResolvable(t, p, allegedlyDID) },
-		check: func(t *testing.T, p *Process) { waitResolvable(t, p, allegedlyDID) },
+		// A DID created on the upstream after the copy reaches allegedly
+		// only by its mirroring.
+		write: func(t *testing.T, p *Process) {
+			allegedlyPeers.did = CreateAccount(t, allegedlyPeers.pds, "mirrored.pds.example.com", "livetest-password").DID
+			waitMirrored(t, p, allegedlyPeers.did)
+		},
+		// The mirrored DID is still served, and allegedly follows the
+		// upstream again from where it stopped.
+		check: func(t *testing.T, p *Process) {
+			waitMirrored(t, p, allegedlyPeers.did)
+			waitMirrored(t, p, CreateAccount(t, allegedlyPeers.pds, "after-restart.pds.example.com", "livetest-password").DID)
+		},
 	},
 	"constellation": {
 		peers: func(t *testing.T, _ func() *Postgres) (string, Options) {
@@ -202,33 +215,57 @@ func ufosHasPost(t *testing.T, p *Process, text string) (bool, string) {
 	return false, string(body)
 }
 
-// allegedlyDID passes the DID created on the upstream PLC to allegedly's
-// write and check.
-var allegedlyDID string
+// allegedlyPeers is what allegedly's write and check use: the PDS on
+// the upstream PLC, the cluster and database of the wrapped PLC server, and
+// the DID the write mirrored.
+var allegedlyPeers struct {
+	pds string
+	pg  *Postgres
+	db  string
+	did string
+}
 
-// waitResolvable waits until allegedly serves did's document (it copies
-// the upstream's operations in the background).
-func waitResolvable(t *testing.T, p *Process, did string) {
+// copyPLCOperations copies the operations and DIDs of one PLC server's
+// database into another's: the five columns allegedly's own backfill
+// writes, leaving `seq` to the destination server's sequencer.
+func copyPLCOperations(t *testing.T, pg *Postgres, from, to string) {
+	t.Helper()
+	for _, q := range []struct{ out, in string }{
+		{`COPY (SELECT did, operation, cid, nullified, "createdAt" FROM operations) TO STDOUT`, `COPY operations (did, operation, cid, nullified, "createdAt") FROM STDIN`},
+		{`COPY (SELECT did FROM dids) TO STDOUT`, `COPY dids (did) FROM STDIN`},
+	} {
+		rows := pg.Query(t, from, q.out)
+		if rows == "" {
+			t.Fatalf("copying PLC operations: %s in database %s returned nothing", q.out, from)
+		}
+		pg.CopyIn(t, to, q.in, rows+"\n")
+	}
+}
+
+// waitMirrored waits until allegedly serves did's document (it copies the
+// upstream's operations in the background; reads go to the wrapped
+// server), then requires the operation in the wrapped database with a
+// sequence number from its PLC server's sequencer: the `seq` column of
+// the migration the package's patch accepts is filled for rows allegedly
+// inserts.
+func waitMirrored(t *testing.T, p *Process, did string) {
 	t.Helper()
 	url := "http://" + apiAddr(t, p) + "/" + did
-	deadline := time.Now().Add(time.Minute)
-	for {
+	waitFor(t, "allegedly to serve "+did, time.Minute, func() (bool, string) {
 		resp, err := http.Get(url)
-		if err == nil {
-			var body bytes.Buffer
-			body.ReadFrom(resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK && strings.Contains(body.String(), did) {
-				return
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("allegedly: GET %s answers %s: %s", url, resp.Status, body.String())
-			}
-		} else if time.Now().After(deadline) {
-			t.Fatalf("allegedly: GET %s: %v", url, err)
+		if err != nil {
+			return false, err.Error()
 		}
-		time.Sleep(500 * time.Millisecond)
-	}
+		defer resp.Body.Close()
+		var body bytes.Buffer
+		body.ReadFrom(resp.Body)
+		return resp.StatusCode == http.StatusOK && strings.Contains(body.String(), did), resp.Status + ": " + body.String()
+	})
+	query := fmt.Sprintf("SELECT count(*) FROM operations WHERE did = '%s' AND seq IS NOT NULL", did)
+	waitFor(t, "the wrapped PLC server to sequence "+did, 30*time.Second, func() (bool, string) {
+		n := allegedlyPeers.pg.Query(t, allegedlyPeers.db, query)
+		return n != "0", "sequenced operations: " + n
+	})
 }
 
 // rustServices are the Rust programs of rustWorkspaces, smallest
