@@ -2,6 +2,7 @@ package live
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -40,8 +41,8 @@ func TestRustBuilds(t *testing.T) {
 
 // TestRustCacheKeyIsContent evaluates a Rust package in this checkout and
 // in a copy of its nix/ folder elsewhere: the two keys must be equal (the
-// build reads the same bytes), while a changed lock or feature must change
-// the key.
+// build reads the same bytes), while a changed lock, feature or patch must
+// change the key.
 func TestRustCacheKeyIsContent(t *testing.T) {
 	RequireNix(t)
 	const pkg = "allegedly"
@@ -95,5 +96,17 @@ func TestRustCacheKeyIsContent(t *testing.T) {
 	featured.BuildFeatures = append(slices.Clone(r.BuildFeatures), "extra")
 	if key(spec, &featured, lock) == here {
 		t.Error("an added feature keeps the cache key")
+	}
+	if len(cloneSpec.Patches) == 0 {
+		t.Fatalf("nix/pkgs/%s has no patches; this test needs a package with one", pkg)
+	}
+	f, err := os.OpenFile(cloneSpec.Patches[0], os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintln(f, "a changed patch")
+	f.Close()
+	if key(&cloneSpec, &cloneRust, cloneLock) == here {
+		t.Error("a changed patch keeps the cache key")
 	}
 }
