@@ -69,6 +69,41 @@ service.mkService {
     generate = "openssl rand --hex 32";
   };
 
+  # rsky-feedgen reads and writes tables it never creates: its schema is
+  # upstream's Diesel migrations (rsky-feedgen/migrations, shipped in the
+  # package's share/rsky-feedgen), which upstream leaves to Diesel's CLI.
+  # Without them every write fails ("relation \"sub_state\" does not
+  # exist"). The unit applies the pending ones before each start, in order,
+  # each in one transaction with its record in __diesel_schema_migrations
+  # (Diesel's own table and version format: the folder name up to its first
+  # `_`, without dashes), so a database migrated with Diesel's CLI is not
+  # migrated twice. A migration whose first line is `-- !no-transaction`
+  # (upstream's mark on the ones with CREATE INDEX CONCURRENTLY, which
+  # PostgreSQL refuses inside a transaction) runs outside one.
+  preScript =
+    { cfg, config, pkgs, ... }:
+    let
+      psql = "${config.services.postgresql.package or pkgs.postgresql}/bin/psql";
+    in
+    ''
+      psql() { ${psql} --no-psqlrc --quiet --set=ON_ERROR_STOP=1 --dbname="$DATABASE_URL" "$@"; }
+      psql --command='CREATE TABLE IF NOT EXISTS __diesel_schema_migrations (version VARCHAR(50) PRIMARY KEY NOT NULL, run_on TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP)'
+      for migration in ${cfg.package}/share/rsky-feedgen/migrations/*/; do
+        name=$(basename "$migration")
+        version=''${name%%_*}
+        version=''${version//-/}
+        if [ -z "$(psql --tuples-only --no-align --command="SELECT 1 FROM __diesel_schema_migrations WHERE version = '$version'")" ]; then
+          echo "applying the database migration $name"
+          if [ "$(head -n 1 "$migration/up.sql")" = "-- !no-transaction" ]; then
+            psql --file="$migration/up.sql" >/dev/null
+            psql --command="INSERT INTO __diesel_schema_migrations (version) VALUES ('$version')"
+          else
+            psql --single-transaction --file="$migration/up.sql" --command="INSERT INTO __diesel_schema_migrations (version) VALUES ('$version')" >/dev/null
+          fi
+        fi
+      done
+    '';
+
   ports = cfg: [ (service.listenOn cfg "ROCKET_PORT") ];
   health.path = "/.well-known/did.json";
   database.setting = "DATABASE_URL";

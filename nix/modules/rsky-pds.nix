@@ -31,7 +31,12 @@ service.mkService {
       ROCKET_LOG_LEVEL = enum [ "off" "critical" "normal" "debug" ] "normal" "Rocket's log level.";
       PDS_PORT = port 2583 "Port used in the public URL when PDS_HOSTNAME is `localhost`.";
       PDS_HOSTNAME = nullStr "Public DNS name of the PDS. Required.";
-      PDS_SERVICE_DID = nullStr "DID of the service. Default: `did:web:<PDS_HOSTNAME>`.";
+      # Set, not left to the program: only its configuration falls back to
+      # did:web:<PDS_HOSTNAME>; account creation, describeServer and token
+      # checks read the variable itself and panic when it is unset.
+      PDS_SERVICE_DID = typed (lib.types.nullOr lib.types.str)
+        (if cfg.settings.PDS_HOSTNAME or null != null then "did:web:${cfg.settings.PDS_HOSTNAME}" else null)
+        "DID of the service. Default: `did:web:<PDS_HOSTNAME>`.";
       PDS_VERSION = nullStr "Version string reported by the server.";
       VERSION = nullStr "Version reported by `/xrpc/_health`.";
       PDS_DEV_MODE = bool false "Development mode.";

@@ -22,6 +22,12 @@ service.mkService {
     `withLabeler`); put a reverse proxy in front of it. Its databases and the rotating JSON log
     `rsky-relay.log` live in {file}`/var/lib/atproto-rsky-relay`. {option}`services.atproto.rsky-relay.openFirewall`
     opens nothing, as the program binds no public address.
+
+    The program resolves `did:plc` identities only from https://plc.directory (its export, copied
+    into `plc_directory.db`, which the unit creates before the first start) and subscribes to PDS
+    hosts only over `wss://`: neither is a setting at the packaged revision. Its Prometheus endpoint
+    (`metrics.enable`) can stay silent: the exporter runs on the same tokio workers the validator
+    loop blocks, and in about one start out of three it accepts connections without answering.
   '';
 
   settings =
@@ -45,6 +51,50 @@ service.mkService {
     generate = "openssl rand --hex 16";
     required = false;
   };
+
+  # The relay resolves DIDs from plc_directory.db in its working directory
+  # (the state directory) and only reads and appends to it: it creates no
+  # tables, and without plc_operations it exits at start ("no such table:
+  # plc_operations"). Upstream has its crawler script make them; the unit
+  # makes them itself before every start (IF NOT EXISTS keeps the rows).
+  # The columns are the ones the program inserts (cid, did, created_at,
+  # nullified, operation) and reads through plc_keys (each DID's newest
+  # operation's PDS or labeler endpoint and key) and plc_labelers (the
+  # labeler build's hosts). The program also exits on an empty table: it
+  # resumes its PLC export after the newest created_at. A first start so
+  # gets one row that only carries that cursor (no DID, no endpoint, no
+  # key), at the start of time: the relay then copies the whole directory,
+  # as upstream's crawler does.
+  preScript =
+    { pkgs, ... }:
+    ''
+      ${pkgs.sqlite}/bin/sqlite3 plc_directory.db <<'EOF'
+      PRAGMA journal_mode = WAL;
+      CREATE TABLE IF NOT EXISTS plc_operations (
+        cid TEXT NOT NULL PRIMARY KEY ON CONFLICT REPLACE,
+        did TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        nullified BOOLEAN NOT NULL,
+        operation BLOB NOT NULL,
+        pds_endpoint TEXT GENERATED ALWAYS AS (json_extract(operation, '$.services.atproto_pds.endpoint')) STORED,
+        pds_key TEXT GENERATED ALWAYS AS (json_extract(operation, '$.verificationMethods.atproto')) STORED,
+        labeler_endpoint TEXT GENERATED ALWAYS AS (json_extract(operation, '$.services.atproto_labeler.endpoint')) STORED,
+        labeler_key TEXT GENERATED ALWAYS AS (json_extract(operation, '$.verificationMethods.atproto_label')) STORED
+      );
+      CREATE INDEX IF NOT EXISTS plc_operations_by_did ON plc_operations (did, created_at DESC);
+      CREATE VIEW IF NOT EXISTS plc_latest AS
+        SELECT * FROM plc_operations AS op
+        WHERE created_at = (SELECT MAX(created_at) FROM plc_operations WHERE did = op.did);
+      CREATE VIEW IF NOT EXISTS plc_keys AS
+        SELECT did, created_at, pds_endpoint, pds_key, labeler_endpoint, labeler_key FROM plc_latest;
+      CREATE VIEW IF NOT EXISTS plc_labelers AS
+        SELECT did, created_at, labeler_endpoint FROM plc_latest
+        WHERE labeler_endpoint IS NOT NULL ORDER BY created_at;
+      INSERT INTO plc_operations (cid, did, created_at, nullified, operation)
+        SELECT 'export-cursor', ''', '1970-01-01T00:00:00.000Z', 1, '{}'
+        WHERE NOT EXISTS (SELECT 1 FROM plc_operations);
+      EOF
+    '';
 
   ports = _: [ ];
   # The program binds its fixed port on loopback (not a setting: only the

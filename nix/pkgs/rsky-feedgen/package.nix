@@ -31,6 +31,13 @@ atprotoLib.buildRustApplication {
   # pq-sys otherwise looks for pg_config, which libpq's main output lacks.
   env.PQ_LIB_DIR = "${lib.getLib libpq}/lib";
 
+  # The program applies no migrations: the module does, from here, before
+  # each start (as Diesel's CLI would, recording them the same way).
+  postInstall = ''
+    mkdir -p $out/share/rsky-feedgen
+    cp -r rsky-feedgen/migrations $out/share/rsky-feedgen/
+  '';
+
   # The server starts on launch and has no --version flag.
   versionCheck = null;
 
