@@ -29,6 +29,9 @@ var liveRunners = map[string]string{
 	"slingshot":      "TestRustServices, TestNetworkMicrocosm",
 	"spacedust":      "TestRustServices, TestNetworkMicrocosm",
 	"ufos":           "TestRustServices, TestNetworkMicrocosm",
+	"rsky-pds":       "TestRustServices",
+	"rsky-relay":     "TestRustServices",
+	"rsky-feedgen":   "TestRustServices",
 }
 
 // TestEveryServiceRunsOrSaysWhy prints, for every module in nix/modules, the
