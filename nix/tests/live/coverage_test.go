@@ -24,7 +24,7 @@ var liveRunners = map[string]string{
 	"knot":           "TestTangledServices, TestNetwork",
 	"spindle":        "TestTangledServices, TestNetwork",
 	"ozone":          "TestOzone",
-	"allegedly":      "TestRustServices",
+	"allegedly":      "TestRustServices, TestNetworkPLCMirror",
 	"constellation":  "TestRustServices, TestNetworkMicrocosm",
 	"slingshot":      "TestRustServices, TestNetworkMicrocosm",
 	"spacedust":      "TestRustServices, TestNetworkMicrocosm",

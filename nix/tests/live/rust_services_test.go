@@ -88,7 +88,7 @@ var rustCases = map[string]rustCase{
 			// wrapped database starts as a copy of the upstream's, as an
 			// operator seeds a mirror of a private directory.
 			CreateAccount(t, allegedlyPeers.pds, "seed.pds.example.com", "livetest-password")
-			copyPLCOperations(t, pg, "plc-upstream", role)
+			copyPLCOperations(t, pg, "plc-upstream", pg, role)
 			// minimal.nix names a wrapped server already: these replace it
 			// (lib.mkForce, spelled out: the options have no lib in scope).
 			return fmt.Sprintf(`{ settings = {
@@ -102,13 +102,14 @@ var rustCases = map[string]rustCase{
 		// only by its mirroring.
 		write: func(t *testing.T, p *Process) {
 			allegedlyPeers.did = CreateAccount(t, allegedlyPeers.pds, "mirrored.pds.example.com", "livetest-password").DID
-			waitMirrored(t, p, allegedlyPeers.did)
+			waitMirrored(t, p, allegedlyPeers.did, allegedlyPeers.pg, allegedlyPeers.db)
 		},
 		// The mirrored DID is still served, and allegedly follows the
 		// upstream again from where it stopped.
 		check: func(t *testing.T, p *Process) {
-			waitMirrored(t, p, allegedlyPeers.did)
-			waitMirrored(t, p, CreateAccount(t, allegedlyPeers.pds, "after-restart.pds.example.com", "livetest-password").DID)
+			waitMirrored(t, p, allegedlyPeers.did, allegedlyPeers.pg, allegedlyPeers.db)
+			later := CreateAccount(t, allegedlyPeers.pds, "after-restart.pds.example.com", "livetest-password").DID
+			waitMirrored(t, p, later, allegedlyPeers.pg, allegedlyPeers.db)
 		},
 	},
 	"constellation": {
@@ -295,46 +296,49 @@ var allegedlyPeers struct {
 }
 
 // copyPLCOperations copies the operations and DIDs of one PLC server's
-// database into another's: the five columns allegedly's own backfill
-// writes, leaving `seq` to the destination server's sequencer.
-func copyPLCOperations(t *testing.T, pg *Postgres, from, to string) {
+// database (fromDB in cluster from) into another's: the five columns
+// allegedly's own backfill writes, leaving `seq` to the destination
+// server's sequencer.
+func copyPLCOperations(t *testing.T, from *Postgres, fromDB string, to *Postgres, toDB string) {
 	t.Helper()
 	for _, q := range []struct{ out, in string }{
 		{`COPY (SELECT did, operation, cid, nullified, "createdAt" FROM operations) TO STDOUT`, `COPY operations (did, operation, cid, nullified, "createdAt") FROM STDIN`},
 		{`COPY (SELECT did FROM dids) TO STDOUT`, `COPY dids (did) FROM STDIN`},
 	} {
-		rows := pg.Query(t, from, q.out)
+		rows := from.Query(t, fromDB, q.out)
 		if rows == "" {
-			t.Fatalf("copying PLC operations: %s in database %s returned nothing", q.out, from)
+			t.Fatalf("copying PLC operations: %s in database %s returned nothing", q.out, fromDB)
 		}
-		pg.CopyIn(t, to, q.in, rows+"\n")
+		to.CopyIn(t, toDB, q.in, rows+"\n")
 	}
 }
 
 // waitMirrored waits until allegedly serves did's document (it copies the
 // upstream's operations in the background; reads go to the wrapped
-// server), then requires the operation in the wrapped database with a
-// sequence number from its PLC server's sequencer: the `seq` column of
-// the migration the package's patch accepts is filled for rows allegedly
-// inserts.
-func waitMirrored(t *testing.T, p *Process, did string) {
+// server) and returns it, after requiring the operation in the wrapped
+// database (db in cluster pg) with a sequence number from its PLC server's
+// sequencer: the `seq` column of the migration the package's patch
+// accepts is filled for rows allegedly inserts.
+func waitMirrored(t *testing.T, p *Process, did string, pg *Postgres, db string) []byte {
 	t.Helper()
 	url := "http://" + apiAddr(t, p) + "/" + did
+	var doc bytes.Buffer
 	waitFor(t, "allegedly to serve "+did, time.Minute, func() (bool, string) {
 		resp, err := http.Get(url)
 		if err != nil {
 			return false, err.Error()
 		}
 		defer resp.Body.Close()
-		var body bytes.Buffer
-		body.ReadFrom(resp.Body)
-		return resp.StatusCode == http.StatusOK && strings.Contains(body.String(), did), resp.Status + ": " + body.String()
+		doc.Reset()
+		doc.ReadFrom(resp.Body)
+		return resp.StatusCode == http.StatusOK && strings.Contains(doc.String(), did), resp.Status + ": " + doc.String()
 	})
 	query := fmt.Sprintf("SELECT count(*) FROM operations WHERE did = '%s' AND seq IS NOT NULL", did)
 	waitFor(t, "the wrapped PLC server to sequence "+did, 30*time.Second, func() (bool, string) {
-		n := allegedlyPeers.pg.Query(t, allegedlyPeers.db, query)
+		n := pg.Query(t, db, query)
 		return n != "0", "sequenced operations: " + n
 	})
+	return doc.Bytes()
 }
 
 // rustServices are the Rust programs of rustWorkspaces, smallest
