@@ -35,6 +35,9 @@ service.mkService {
     {option}`services.atproto.plc.enable` and {option}`services.atproto.plc.database.createLocally`
     on the same host it wraps that server and its database by default, runs as the PLC
     server's user (so PostgreSQL peer authentication lets it write) and starts after it.
+    The mirror follows the upstream from the newest operation in that database and exits
+    at start while it is empty: load it once first (`allegedly backfill --to-postgres`
+    with the database URL, from the public ledger's weekly bundles).
   '';
 
   user = if localPlcDb then config.services.atproto.plc.user else "atproto-allegedly";
