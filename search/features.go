@@ -25,7 +25,8 @@ type entry struct {
 	Desc   []string `json:"d,omitempty"` // distinct description words, stop words removed
 	Prior  int      `json:"p,omitempty"`
 	// ModFrom…ModTo-1 are the name positions of the module segment (see
-	// addPath); empty when ModTo is 0.
+	// addPath; for a package, its own name: setPackageSegment); empty when
+	// ModTo is 0.
 	ModFrom int `json:"mf,omitempty"`
 	ModTo   int `json:"mt,omitempty"`
 	// Family is, for a package, how many other packages of its scope are
@@ -92,6 +93,9 @@ func buildEntries(docs []indexer.Document, url func(indexer.Document) string) []
 				if len(seg.Tokens) > 1 {
 					e.Joined = append(e.Joined, subTok{len(e.Name) - 1, seg.Joined})
 				}
+			}
+			if d.Kind == indexer.KindPackage {
+				e.setPackageSegment(name)
 			}
 		} else {
 			e.addPath(name, modules)
@@ -424,6 +428,23 @@ func (e *entry) addPath(name string, modules map[string]bool) {
 	}
 }
 
+// setPackageSegment makes a package's own name, the last part of its
+// attribute ("requests" in python3Packages.requests), its module segment:
+// what the package is called weighs as much as the name of a module, so
+// that a misspelt "postgrsql" finds the postgresql package level with
+// services.postgresql.enable, and its family puts the package first.
+func (e *entry) setPackageSegment(attr string) {
+	from := 0
+	if i := strings.LastIndexByte(attr, '.'); i >= 0 {
+		for _, seg := range segments(attr[:i]) {
+			from += len(seg.Tokens)
+		}
+	}
+	if from < len(e.Name) {
+		e.ModFrom, e.ModTo = from, len(e.Name)
+	}
+}
+
 // moduleByPosition is the module part of a path no module prefix covers.
 func moduleByPosition(parts []string) int {
 	if len(parts) == 1 || isPlaceholder(parts[1]) {
@@ -685,7 +706,7 @@ func (e *entry) score(p parsedQuery) (tier, score int) {
 		toks[i] = e.match(qt, p.ordered, p.reach[i])
 	}
 	count := min(len(e.Name), maxCount)
-	tier, score = docScore(toks, count, e.Prior, e.modLen(), e.Family, p.ordered, p.rare)
+	tier, score = docScore(toks, count, e.Prior, e.modLen(), e.Family, e.doc.Kind == indexer.KindPackage, p.ordered, p.rare)
 	for _, j := range p.joins {
 		// The joined word must be a name word or start one: a stem or a
 		// typo of it is too loose a reading of what was typed apart. Else
@@ -712,7 +733,7 @@ func (e *entry) score(p parsedQuery) (tier, score int) {
 		vt[j.at], vr[j.at] = joined, rare
 		copy(vt[j.at+1:], toks[j.at+2:])
 		copy(vr[j.at+1:], p.rare[j.at+2:])
-		t, s := docScore(vt, count, e.Prior, e.modLen(), e.Family, p.ordered, vr)
+		t, s := docScore(vt, count, e.Prior, e.modLen(), e.Family, e.doc.Kind == indexer.KindPackage, p.ordered, vr)
 		if phrase && n == 1 && t < tierPath {
 			// A description saying the whole query as a phrase is as good
 			// evidence as a name holding its words.

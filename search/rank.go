@@ -39,7 +39,7 @@ const (
 	tierSome   = 1 // some query tokens match, in the name or the description
 	tierAll    = 2 // every query token matches, in the name or the description
 	tierWords  = 3 // every query token matches a word of the name, in any order
-	tierPath   = 4 // the query tokens match name segments in order: pds.port → …pds.settings.PDS_PORT
+	tierPath   = 4 // the query tokens match name words in the order typed (an enable option's in any order): pds.port → …pds.settings.PDS_PORT
 	tierPrefix = 5 // the name starts with the query
 	tierExact  = 6 // the name is the query
 )
@@ -486,10 +486,9 @@ func (t *tokenState) addDesc(quality int) {
 // modLen is the length of an enable option's module segment (entry.modLen)
 // and family a package's family size (entry.Family). count, modLen and
 // family only count when some query token matched the name, because the
-// browser learns them from the name postings. ordered says the query was a
-// dotted path, whose segments must match in order for tierPath; words
-// separated by spaces may match in any order.
-func docScore(toks []tokenState, count, prior, modLen, family int, ordered bool, rare []int) (tier, score int) {
+// browser learns them from the name postings. pkg says the document is
+// a package; ordered says the query was a dotted path.
+func docScore(toks []tokenState, count, prior, modLen, family int, pkg, ordered bool, rare []int) (tier, score int) {
 	n := len(toks)
 	allName, allAny, some, named := true, true, false, false
 	for _, t := range toks {
@@ -512,7 +511,13 @@ func docScore(toks []tokenState, count, prior, modLen, family int, ordered bool,
 		tier = tierExact
 	case allName && startsWith(toks, count):
 		tier = tierPrefix
-	case allName && (!ordered || inOrder(toks)):
+	case allName && (n == 1 || prior > 0 && !ordered || inOrder(toks)):
+		// Words found in the order typed, as a dotted path's segments
+		// must be: "file manager" is a manager of files, and
+		// services.displayManager.logToFile, whose name has both words
+		// the other way round, is only words. Words typed apart may name
+		// an enable option's module either way round ("enable docker",
+		// "gnome desktop" for services.desktopManager.gnome.enable).
 		tier = tierPath
 	case allName:
 		tier = tierWords
@@ -535,9 +540,14 @@ func docScore(toks []tokenState, count, prior, modLen, family int, ordered bool,
 		// in: "redis" means services.redis, not services.immich.redis.
 		// Not when the module is what raised the tier: the option then
 		// stands level with a package of the module's name, which its
-		// family puts first.
+		// family puts first. A package's own name is its module segment
+		// (setPackageSegment), but only below tierPrefix: a misspelt
+		// "postgrsql" finds the postgresql package level with
+		// services.postgresql.enable, while among the names that start
+		// with "jellyfin" the variants (jellyfin-desktop) stay behind
+		// the module's entry point.
 		w += nameWeight[t.name]
-		if !byModule {
+		if !byModule && (!pkg || tier < tierPrefix) {
 			w += moduleWeight[t.mod]
 		}
 		if t.name != matchExact && (n > 1 || t.name != matchPrefix) {
@@ -560,9 +570,14 @@ func docScore(toks []tokenState, count, prior, modLen, family int, ordered bool,
 	if named {
 		// The name ends with the query's last token; for an enable option,
 		// "enable" does not count: "docker" ends virtualisation.docker.enable.
+		// Where the token first matches at its best counts, not a
+		// joined word that repeats it: "postgres" starts postgresqlTestHook
+		// at its first word, not at the joined word postgresqltesthook
+		// held at its last position, so it is no plain name of a family.
 		last := count - 1
-		end := last < maxPos && toks[n-1].any&(1<<last) != 0
-		if !end && prior > 0 && last >= 1 && last-1 < maxPos && toks[n-1].any&(1<<(last-1)) != 0 {
+		at := firstBest(toks[n-1])
+		end := last < maxPos && at == 1<<last
+		if !end && prior > 0 && last >= 1 && last-1 < maxPos && at == 1<<(last-1) {
 			end = true
 		}
 		if end {
@@ -580,6 +595,18 @@ func docScore(toks []tokenState, count, prior, modLen, family int, ordered bool,
 		family = 0
 	}
 	return tier, ((tier*1000+w)*(maxFamily+1)+family)*100 + 99 - effCount
+}
+
+// firstBest is the mask of the first name position at which t matches
+// with its best quality (exact, then exact or prefix, then any).
+func firstBest(t tokenState) uint32 {
+	m := t.any
+	if t.exact != 0 {
+		m = t.exact
+	} else if t.strong != 0 {
+		m = t.strong
+	}
+	return m & -m
 }
 
 // tierUnit is what one tier adds to a score (see docScore).

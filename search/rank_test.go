@@ -206,7 +206,9 @@ func TestRankingTiers(t *testing.T) {
 		{"services.atproto", "services.atproto.pds.port", tierPrefix},
 		{"pds.port", "services.atproto.pds.settings.PDS_PORT", tierPath},
 		{"port.relay", "services.atproto.relay.port", tierWords}, // a path out of order
-		{"port relay", "services.atproto.relay.port", tierPath},  // words: any order
+		{"relay port", "services.atproto.relay.port", tierPath},  // words in the order typed
+		{"port relay", "services.atproto.relay.port", tierWords}, // words out of order
+		{"openssh enable", "services.openssh.enable", tierPath},
 		{"enable.openssh", "services.openssh.enable", tierWords},
 		{"enable openssh", "services.openssh.enable", tierPath},
 		{"openssh secure", "services.openssh.enable", tierAll},
@@ -489,8 +491,9 @@ func TestFirstLetterTypos(t *testing.T) {
 // TestPackageNames: a package is found by the command it installs, the
 // plain name of a family comes before its versions and before lesser
 // names its first letters also start, a query naming a service shows
-// the package and, right after it, the module's enable option, and two
-// words a description says together rank it with names holding both.
+// the package and, right after it, the module's enable option, a
+// misspelt package name still finds the package first, and two words a
+// description says together rank it with names holding both in order.
 func TestPackageNames(t *testing.T) {
 	withProg := func(d indexer.Document, prog string) indexer.Document { d.Package.MainProgram = prog; return d }
 	docs := []indexer.Document{
@@ -505,10 +508,12 @@ func TestPackageNames(t *testing.T) {
 		pkg("postgresql", "Object-relational database"),
 		pkg("postgresql_16", "Object-relational database"),
 		pkg("postgresql_17", "Object-relational database"),
+		pkg("postgresqlTestHook", "Starts a database for a package's tests"),
 		opt("services.postgresql.enable", "Whether to enable PostgreSQL Server."),
 		opt("services.postgresql.package", "The package."),
 		opt("services.postgresql.settings", "Settings of postgresql."),
 		pkg("keepassxc", "Offline password manager with many features"),
+		pkg("keepass", "GUI password manager with strong cryptography"),
 		pkg("passwd-tool", "Manager of files, with a password prompt"),
 		opt("services.displayManager.passwordFile", "File with the display manager's password."),
 	}
@@ -525,9 +530,14 @@ func TestPackageNames(t *testing.T) {
 	}
 	check("rg", "ripgrep")        // the command, as a whole name word
 	check("thund", "thunderbird") // the family's plain name first
-	check("postgresql", "postgresql", "services.postgresql.enable", "postgresql_16", "postgresql_17")
-	check("postgr", "postgresql", "services.postgresql.enable")
+	// postgresqlTestHook is no version of postgresql: it follows them.
+	check("postgresql", "postgresql", "services.postgresql.enable", "postgresql_16", "postgresql_17", "postgresqlTestHook")
+	check("postgr", "postgresql", "services.postgresql.enable", "postgresql_16", "postgresql_17", "postgresqlTestHook")
+	// A package's own name weighs as a module's: misspelt, it still comes
+	// level with the module's enable option, and its family puts it first.
+	check("postgrsql", "postgresql", "services.postgresql.enable")
 	// A description saying the words together ranks in the tier of names
-	// holding both, above one that has them apart.
-	check("password manager", "services.displayManager.passwordFile", "keepassxc", "passwd-tool")
+	// holding both in the order typed, above a name holding them the other
+	// way round, and that above a description that has them apart.
+	check("password manager", "keepass", "keepassxc", "services.displayManager.passwordFile", "passwd-tool")
 }

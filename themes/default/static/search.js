@@ -260,6 +260,12 @@
     return (toks[n - 1].strong & bit(n - 1)) !== 0;
   }
 
+  // firstBest: see search/rank.go.
+  function firstBest(t) {
+    var m = t.exact !== 0 ? t.exact : t.strong !== 0 ? t.strong : t.any;
+    return (m & -m) >>> 0;
+  }
+
   function inOrder(toks) {
     var p = -1;
     for (var i = 0; i < toks.length; i++) {
@@ -273,7 +279,7 @@
 
   // docScore returns the score, 0 for no match; see docScore in
   // search/rank.go. The tier is Math.floor(score / TIER_UNIT).
-  function docScore(toks, count, prior, modLen, family, ordered, rare) {
+  function docScore(toks, count, prior, modLen, family, pkg, ordered, rare) {
     var n = toks.length, allName = true, allAny = true, some = false, named = false, i, t, tier;
     for (i = 0; i < n; i++) {
       t = toks[i];
@@ -284,7 +290,7 @@
     if (!some) return 0;
     if (allName && startsWith(toks, count) && count === n && (toks[n - 1].exact & bit(n - 1)) !== 0) tier = T_EXACT;
     else if (allName && startsWith(toks, count)) tier = T_PREFIX;
-    else if (allName && (!ordered || inOrder(toks))) tier = T_PATH;
+    else if (allName && (n === 1 || (prior > 0 && !ordered) || inOrder(toks))) tier = T_PATH;
     else if (allName) tier = T_WORDS;
     else if (allAny) tier = T_ALL;
     else tier = T_SOME;
@@ -293,7 +299,7 @@
     var w = 0;
     for (i = 0; i < n; i++) {
       w += NAME_W[toks[i].name];
-      if (!byModule) w += MODULE_W[toks[i].mod];
+      if (!byModule && (!pkg || tier < T_PREFIX)) w += MODULE_W[toks[i].mod];
       if (toks[i].name !== M_EXACT && (n > 1 || toks[i].name !== M_PREFIX)) {
         var d = toks[i].desc * rare[i];
         if (prior === 0) d = Math.floor(d / 2);
@@ -303,8 +309,9 @@
     var eff = 0;
     if (named) {
       var last = count - 1;
-      var end = last < MAX_POS && (toks[n - 1].any & bit(last)) !== 0;
-      if (!end && prior > 0 && last >= 1 && last - 1 < MAX_POS && (toks[n - 1].any & bit(last - 1)) !== 0) end = true;
+      var at = firstBest(toks[n - 1]);
+      var end = last < MAX_POS && at === bit(last);
+      if (!end && prior > 0 && last >= 1 && last - 1 < MAX_POS && at === bit(last - 1)) end = true;
       if (end) w += 6;
       eff = count;
       if (prior > 0 && eff > 1) eff--;
@@ -564,8 +571,8 @@
     var rare = plans.map(function (p) { return p.rare; });
     for (i = 0; i < n; i++) view.push({ name: 0, mod: 0, desc: 0, exact: 0, strong: 0, any: 0 });
     for (k = 0; k < nt; k++) {
-      var o = touched[k], ok = false;
-      for (j = 0; j < allowed.length; j++) if (o >= allowed[j][2] && o < allowed[j][3]) { ok = true; break; }
+      var o = touched[k], ok = false, pkg = false;
+      for (j = 0; j < allowed.length; j++) if (o >= allowed[j][2] && o < allowed[j][3]) { ok = true; pkg = allowed[j][0] === 'package'; break; }
       if (!ok) continue;
       var named = false;
       for (i = 0; i < n; i++) {
@@ -574,7 +581,7 @@
         if (v.name > 0) named = true;
       }
       var ex = b.extra[o];
-      var sc = docScore(view, named ? b.count[o] : 0, this.prior[o], ex & 3, ex >> 2, ordered, rare);
+      var sc = docScore(view, named ? b.count[o] : 0, this.prior[o], ex & 3, ex >> 2, pkg, ordered, rare);
       // The better of the query as typed and of each join: the joined
       // word, if a name word or the start of one, stands for the two.
       for (var x = 0; x < joins.length; x++) {
@@ -590,7 +597,7 @@
         } else continue;
         vview = vview.concat(view.slice(at + 2));
         vrare = vrare.concat(rare.slice(at + 2));
-        var vsc = docScore(vview, b.count[o], this.prior[o], ex & 3, ex >> 2, ordered, vrare);
+        var vsc = docScore(vview, b.count[o], this.prior[o], ex & 3, ex >> 2, pkg, ordered, vrare);
         // A description saying the whole query as a phrase: see entry.score.
         if (phrase && n === 2 && vsc < T_PATH * TIER_UNIT) vsc += (T_PATH - Math.floor(vsc / TIER_UNIT)) * TIER_UNIT;
         if (vsc > sc) sc = vsc;
