@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -122,8 +123,11 @@ func indexMapping() *mapping.IndexMappingImpl {
 // Index is the on-disk bleve index of the site's documents, with their
 // entries in memory.
 type Index struct {
-	ix      bleve.Index
-	path    string
+	ix   bleve.Index
+	path string
+	// mu is held for reading by searches and for writing by Update while
+	// it changes the bleve index and the entries together.
+	mu      sync.RWMutex
 	entries []*entry // by Ord, which is also the bleve document ID
 	vocab   vocabulary
 	freq    docFreq
@@ -207,6 +211,63 @@ func (ix *Index) setEntries(entries []*entry) {
 	ix.lens = ix.vocab.lengths()
 }
 
+// Update brings the index to docs in place, the way the preview server
+// follows an edit: the entries are derived again (with tokens, when not
+// nil, tokenizing only documents whose text changed), and only the
+// documents whose indexed fields differ from what the index holds under
+// the same number are indexed again; numbers past the new end are
+// deleted. It returns how many documents it indexed or deleted. Searches
+// wait while the change is applied; Update must not run concurrently
+// with another Update. The index's stamp is cleared: OpenOrBuild rebuilds
+// an updated index rather than trusting it.
+func (ix *Index) Update(docs []indexer.Document, url func(indexer.Document) string, tokens *TokenCache) (int, error) {
+	entries, _ := buildEntriesCached(docs, url, tokens)
+	batch := ix.ix.NewBatch()
+	changed := 0
+	for i, e := range entries {
+		f := indexFields(e)
+		if i < len(ix.entries) && maps.Equal(f, indexFields(ix.entries[i])) {
+			continue
+		}
+		if err := batch.Index(strconv.Itoa(e.Ord), f); err != nil {
+			return 0, fmt.Errorf("search index: %s: %w", e.doc.ID, err)
+		}
+		changed++
+	}
+	for ord := len(entries); ord < len(ix.entries); ord++ {
+		batch.Delete(strconv.Itoa(ord))
+		changed++
+	}
+	batch.DeleteInternal([]byte(stampKey))
+	vocab, freq := newVocabulary(entries), newDocFreq(entries)
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	if err := ix.ix.Batch(batch); err != nil {
+		return 0, fmt.Errorf("search index: %w", err)
+	}
+	ix.entries, ix.vocab, ix.freq, ix.lens = entries, vocab, freq, vocab.lengths()
+	return changed, nil
+}
+
+// indexFields are the fields the index holds for e.
+func indexFields(e *entry) map[string]any {
+	var sub []string
+	for _, s := range e.Sub {
+		sub = append(sub, s.Tok)
+	}
+	name := slices.Clone(e.Name)
+	for _, j := range e.Joined {
+		name = append(name, j.Tok)
+	}
+	return map[string]any{
+		fieldName:  strings.Join(name, " "),
+		fieldSub:   strings.Join(sub, " "),
+		fieldDesc:  strings.Join(e.Desc, " "),
+		fieldKind:  string(e.doc.Kind),
+		fieldScope: e.doc.Scope,
+	}
+}
+
 // hasLength reports whether some name term has n characters.
 func (ix *Index) hasLength(n int) bool { return n >= 0 && n < len(ix.lens) && ix.lens[n] }
 
@@ -230,22 +291,7 @@ func build(path string, entries []*entry, stampValue string) error {
 	}
 	batch := ix.NewBatch()
 	for _, e := range entries {
-		var sub []string
-		for _, s := range e.Sub {
-			sub = append(sub, s.Tok)
-		}
-		name := slices.Clone(e.Name)
-		for _, j := range e.Joined {
-			name = append(name, j.Tok)
-		}
-		fields := map[string]any{
-			fieldName:  strings.Join(name, " "),
-			fieldSub:   strings.Join(sub, " "),
-			fieldDesc:  strings.Join(e.Desc, " "),
-			fieldKind:  string(e.doc.Kind),
-			fieldScope: e.doc.Scope,
-		}
-		if err := batch.Index(fmt.Sprint(e.Ord), fields); err != nil {
+		if err := batch.Index(strconv.Itoa(e.Ord), indexFields(e)); err != nil {
 			ix.Close()
 			return fmt.Errorf("search index: %s: %w", e.doc.ID, err)
 		}
@@ -285,6 +331,8 @@ func (ix *Index) SearchContext(ctx context.Context, q string, opts Options) ([]R
 	if err := CheckQuery(q); err != nil {
 		return nil, err
 	}
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
 	p := parseQuery(q, ix.vocab, ix.freq)
 	toks, ordered := p.toks, p.ordered
 	if len(toks) == 0 {

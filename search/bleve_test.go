@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -121,4 +122,70 @@ func TestOpenOrBuildReplacesGarbage(t *testing.T) {
 	if rs, _ := ix.Search("pds", Options{}); len(rs) != 1 {
 		t.Errorf("results = %+v", rs)
 	}
+}
+
+// TestIndexUpdateEqualsRebuild updates a bleve index in place through a
+// series of edits as the preview makes them — a guide added, edited,
+// renamed and deleted, an option added and removed — and after each
+// requires every query to rank exactly as an index built afresh from the
+// same documents does, and an edit of one document's text to index that
+// document alone.
+func TestIndexUpdateEqualsRebuild(t *testing.T) {
+	guide := func(name, body string) indexer.Document {
+		return indexer.Document{ID: "guide:" + name, Kind: indexer.KindGuide, Scope: indexer.PrimaryScope, Name: name,
+			Title: name, Guide: &indexer.Guide{Body: body}}
+	}
+	base := []indexer.Document{
+		opt("services.nginx.enable", "Whether to enable nginx."),
+		opt("services.nginx.virtualHosts", "Declarative vhost configuration."),
+		opt("services.atproto.pds.port", "Port the PDS listens on."),
+		pkg("nginx", "A reverse proxy and web server"),
+		pkg("caddy", "Fast web server with automatic HTTPS"),
+	}
+	dir := t.TempDir()
+	ix, err := OpenOrBuild(filepath.Join(dir, "live"), base, testURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	tokens := &TokenCache{}
+	queries := []string{"nginx", "web server", "zeppelin", "quokka", "port", "pds.port", "writing", "style", "caddy https", "proxy"}
+	step := 0
+	check := func(name string, docs []indexer.Document) int {
+		t.Helper()
+		n, err := ix.Update(docs, testURL, tokens)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		step++
+		fresh, err := OpenOrBuild(filepath.Join(dir, fmt.Sprint("fresh-", step)), docs, testURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer fresh.Close()
+		for _, q := range queries {
+			want, err1 := fresh.Search(q, Options{})
+			got, err2 := ix.Search(q, Options{})
+			if err1 != nil || err2 != nil {
+				t.Fatalf("%s: %q: %v %v", name, q, err1, err2)
+			}
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("%s: %q: updated index %v, fresh %v", name, q, got, want)
+			}
+		}
+		return n
+	}
+	docs := append(slices.Clone(base), guide("writing", "How to write about a zeppelin."))
+	check("guide added", docs)
+	docs[len(docs)-1] = guide("writing", "How to write about a zeppelin and a quokka.")
+	if n := check("guide edited", docs); n != 1 {
+		t.Errorf("a guide edit indexed %d documents, want 1", n)
+	}
+	docs[len(docs)-1] = guide("style", "How to write about a zeppelin and a quokka.")
+	check("guide renamed", docs)
+	docs = docs[:len(docs)-1]
+	check("guide deleted", docs)
+	docs = append(docs, opt("services.atproto.pds.hostname", "Host name of the PDS, for the quokka."))
+	check("option added", docs)
+	check("option removed", base)
 }

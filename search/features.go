@@ -70,6 +70,23 @@ func kindOrder(k indexer.Kind) int {
 // the site leaves them out (nixosOptionsDoc does the same): a result must
 // never point at a page that does not exist.
 func buildEntries(docs []indexer.Document, url func(indexer.Document) string) []*entry {
+	entries, _ := buildEntriesCached(docs, url, nil)
+	return entries
+}
+
+// buildEntriesCached is buildEntries taking each document's description
+// words and phrases from cache (nil: none) when its texts are the ones
+// they were derived from. They are the bulk of the work, and they depend
+// on nothing but those texts, so the entries are the same either way.
+// tokenized is how many documents' texts were tokenized anew.
+func buildEntriesCached(docs []indexer.Document, url func(indexer.Document) string, cache *TokenCache) (entries []*entry, tokenized int) {
+	if cache != nil {
+		cache.mu.Lock()
+		defer cache.mu.Unlock()
+		cache.gen++
+		cache.reused, cache.tokenized = 0, 0
+		defer func() { tokenized = cache.tokenized; cache.sweep() }()
+	}
 	sorted := slices.DeleteFunc(slices.Clone(docs), func(d indexer.Document) bool {
 		return d.Option != nil && !d.Option.Visible
 	})
@@ -82,10 +99,9 @@ func buildEntries(docs []indexer.Document, url func(indexer.Document) string) []
 		)
 	})
 	modules := modulePrefixes(sorted)
-	entries := make([]*entry, len(sorted))
+	entries = make([]*entry, len(sorted))
 	for i, d := range sorted {
-		e := &entry{Ord: i, doc: d, Desc: descTokens(descText(d))}
-		slices.Sort(e.Desc) // for binary search in match
+		e := &entry{Ord: i, doc: d, Desc: cache.descWords(d)}
 		name := nameText(d)
 		if d.Kind != indexer.KindOption || strings.ContainsAny(name, " \t") {
 			for _, seg := range segments(name) {
@@ -109,12 +125,12 @@ func buildEntries(docs []indexer.Document, url func(indexer.Document) string) []
 		entries[i] = e
 	}
 	addCompoundParts(entries)
-	phrases := addPhrases(entries)
+	phrases := addPhrases(entries, cache)
 	addMainPrograms(entries)
 	addFamilies(entries)
 	addPackageEvidence(entries, phrases)
 	addModuleEvidence(entries)
-	return entries
+	return entries, len(entries) // with a cache, the deferred function counts
 }
 
 // maxPhrases bounds the phrases of a package's description: its first
@@ -130,14 +146,14 @@ const (
 
 // addPhrases adds to each package's description words its phrases that
 // minPhraseDocs packages share, and returns them by package.
-func addPhrases(entries []*entry) map[*entry][]string {
+func addPhrases(entries []*entry, cache *TokenCache) map[*entry][]string {
 	byEntry := map[*entry][]string{}
 	uses := map[string]int{}
 	for _, e := range entries {
 		if e.doc.Package == nil {
 			continue
 		}
-		ps := phrases(e.doc.Package.Description)
+		ps := cache.phrases(e.doc)
 		byEntry[e] = ps
 		for _, p := range ps {
 			uses[p]++
@@ -475,27 +491,35 @@ var (
 
 // descText is the prose matched after names.
 func descText(d indexer.Document) string {
+	return descTextOf(descSources(d))
+}
+
+// descSources are the texts of d that descText reads.
+func descSources(d indexer.Document) [3]string {
+	var src [3]string
+	switch {
+	case d.Option != nil:
+		src[0] = d.Option.Description
+		if ex := d.Option.Example; ex != nil {
+			src[1] = ex.Text // examples name settings the prose does not: allowUnfree
+		}
+	case d.Package != nil:
+		src[0], src[1] = d.Package.Description, d.Package.LongDescription
+	case d.Guide != nil:
+		src[0], src[1] = d.Guide.Description, d.Guide.Body
+	}
+	if src[0] == "" && src[1] == "" {
+		src[2] = d.Summary
+	}
+	return src
+}
+
+func descTextOf(src [3]string) string {
 	var parts []string
-	add := func(s string) {
+	for _, s := range src {
 		if s != "" {
 			parts = append(parts, s)
 		}
-	}
-	switch {
-	case d.Option != nil:
-		add(d.Option.Description)
-		if ex := d.Option.Example; ex != nil {
-			add(ex.Text) // examples name settings the prose does not: allowUnfree
-		}
-	case d.Package != nil:
-		add(d.Package.Description)
-		add(d.Package.LongDescription)
-	case d.Guide != nil:
-		add(d.Guide.Description)
-		add(d.Guide.Body)
-	}
-	if len(parts) == 0 {
-		add(d.Summary)
 	}
 	s := strings.Join(parts, "\n")
 	// The checks save two regexp passes over 100,000 package descriptions

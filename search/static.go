@@ -141,24 +141,30 @@ type StaticOptions struct {
 	// previous index that this one does not have are removed. Record is
 	// updated to this write.
 	Record *StaticRecord
+	// Tokens, when not nil, keeps the documents' words between writes
+	// (see TokenCache): a write after a few documents changed tokenizes
+	// only those.
+	Tokens *TokenCache
 }
 
 // StaticRecord is what an incremental WriteStaticIndexWith wrote into a
 // folder: every file's content hash. The zero value is an empty folder.
 type StaticRecord struct {
 	files map[string][32]byte
-	// Written counts the files the last write changed.
-	Written int
+	// Written counts the files the last write changed, Tokenized the
+	// documents whose texts it tokenized (all of them without
+	// StaticOptions.Tokens).
+	Written, Tokenized int
 }
 
 // WriteStaticIndexWith is WriteStaticIndex with options; the files are
 // the same whatever the options.
 func WriteStaticIndexWith(dir string, docs []indexer.Document, url func(indexer.Document) string, opt StaticOptions) (Stats, error) {
-	entries := buildEntries(docs, url)
+	entries, tokenized := buildEntriesCached(docs, url, opt.Tokens)
 	w := &staticWriter{dir: dir, noSizes: !opt.GzipSizes, rec: opt.Record}
 	if w.rec != nil {
 		w.written = map[string][32]byte{}
-		w.rec.Written = 0
+		w.rec.Written, w.rec.Tokenized = 0, tokenized
 	}
 	for _, sub := range []string{"n", "d", "f", "docs"} {
 		// Shards of an earlier index in dir must not outlive it.

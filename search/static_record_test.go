@@ -31,11 +31,13 @@ func readIndex(t *testing.T, dir string) map[string][]byte {
 }
 
 // TestStaticRecordIncremental writes the NixOS index, then, into the same
-// folder with its record, the index after a guide was added and edited,
-// an option removed and another added: the folder must equal a fresh
-// index of the new documents file for file, and only the files whose
-// bytes changed may have been written (the preview server's search
-// follows an edit without rewriting thousands of shards).
+// folder with its record and token cache, the index after a guide was
+// added and edited, an option removed and another added, the guide
+// renamed and deleted: the folder must equal a fresh index of the new
+// documents file for file, only the files whose bytes changed may have
+// been written, and only the changed documents tokenized anew (the
+// preview server's search follows an edit without rewriting thousands of
+// shards or re-reading thousands of descriptions).
 func TestStaticRecordIncremental(t *testing.T) {
 	base := nixosOptions(t)
 	guide := func(body string) indexer.Document {
@@ -45,7 +47,9 @@ func TestStaticRecordIncremental(t *testing.T) {
 	first := append(slices.Clone(base), guide("Plain words about previews."))
 	dir := t.TempDir()
 	rec := &StaticRecord{}
-	if _, err := WriteStaticIndexWith(dir, first, testURL, StaticOptions{Record: rec}); err != nil {
+	tokens := &TokenCache{}
+	opt := StaticOptions{Record: rec, Tokens: tokens}
+	if _, err := WriteStaticIndexWith(dir, first, testURL, opt); err != nil {
 		t.Fatal(err)
 	}
 	all := rec.Written
@@ -56,11 +60,14 @@ func TestStaticRecordIncremental(t *testing.T) {
 	// A guide edit: only the shards of its words, its document chunk and
 	// the manifest can change.
 	second := append(slices.Clone(base), guide("Plain words about previews, and a zeppelin."))
-	if _, err := WriteStaticIndexWith(dir, second, testURL, StaticOptions{Record: rec}); err != nil {
+	if _, err := WriteStaticIndexWith(dir, second, testURL, opt); err != nil {
 		t.Fatal(err)
 	}
 	if rec.Written == 0 || rec.Written > 10 {
 		t.Errorf("a guide edit rewrote %d of %d files, want the few it changed", rec.Written, all)
+	}
+	if rec.Tokenized != 1 || tokens.reused != len(base) {
+		t.Errorf("a guide edit tokenized %d documents and reused %d, want 1 and %d", rec.Tokenized, tokens.reused, len(base))
 	}
 	fresh := t.TempDir()
 	if _, err := WriteStaticIndexWith(fresh, second, testURL, StaticOptions{}); err != nil {
@@ -78,7 +85,7 @@ func TestStaticRecordIncremental(t *testing.T) {
 	third = append(third, indexer.Document{ID: "opt:NixOS/services.zzz.enable", Kind: indexer.KindOption, Scope: "NixOS",
 		Name: "services.zzz.enable", Title: "services.zzz.enable", Summary: "Whether to enable zzz.",
 		Option: &indexer.Option{Loc: []string{"services", "zzz", "enable"}, Type: "boolean", Description: "Whether to enable zzz.", Visible: true}})
-	if _, err := WriteStaticIndexWith(dir, third, testURL, StaticOptions{Record: rec}); err != nil {
+	if _, err := WriteStaticIndexWith(dir, third, testURL, opt); err != nil {
 		t.Fatal(err)
 	}
 	fresh = t.TempDir()
@@ -86,6 +93,32 @@ func TestStaticRecordIncremental(t *testing.T) {
 		t.Fatal(err)
 	}
 	sameIndex(t, "options removed and added", readIndex(t, fresh), readIndex(t, dir))
+
+	// The guide renamed (a new ID, the same text), then deleted.
+	renamed := slices.Clone(third)
+	for i, d := range renamed {
+		if d.ID == "guide:writing" {
+			d.ID, d.Name, d.Guide = "guide:style", "style", &indexer.Guide{Path: "style.md", Body: d.Guide.Body}
+			renamed[i] = d
+		}
+	}
+	deleted := slices.DeleteFunc(slices.Clone(renamed), func(d indexer.Document) bool { return d.Kind == indexer.KindGuide })
+	for _, step := range []struct {
+		name string
+		docs []indexer.Document
+	}{{"guide renamed", renamed}, {"guide deleted", deleted}} {
+		if _, err := WriteStaticIndexWith(dir, step.docs, testURL, opt); err != nil {
+			t.Fatal(err)
+		}
+		fresh = t.TempDir()
+		if _, err := WriteStaticIndexWith(fresh, step.docs, testURL, StaticOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		sameIndex(t, step.name, readIndex(t, fresh), readIndex(t, dir))
+	}
+	if rec.Tokenized != 0 {
+		t.Errorf("deleting a guide tokenized %d documents, want none", rec.Tokenized)
+	}
 }
 
 func sameIndex(t *testing.T, step string, want, got map[string][]byte) {

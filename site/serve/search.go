@@ -69,18 +69,16 @@ func (s *server) indexLoop(ctx context.Context) {
 		if stale {
 			s.bleveJob, s.bleveStamp = job, stamp
 		}
-		first := s.searchKey == ""
 		s.mu.Unlock()
-		if stale && first {
-			kick(s.kickBleve) // the API answers from the start
+		if stale {
+			kick(s.kickBleve)
 		}
 	}
 }
 
-// bleveLoop rebuilds the bleve index when a search finds it stale.
-// Rebuilding on every save would cost seconds of CPU per edit on large
-// option sets for an API few previews use; a search instead answers from
-// the previous index and the next one sees the new documents.
+// bleveLoop brings the bleve index behind /api/search to the documents of
+// the latest index job: built once, then updated in place, which indexes
+// only the documents whose fields changed (search.Index.Update).
 func (s *server) bleveLoop(ctx context.Context) {
 	n := 0
 	for {
@@ -96,9 +94,25 @@ func (s *server) bleveLoop(ctx context.Context) {
 		if job == nil {
 			continue
 		}
+		start := time.Now()
+		s.searchMu.RLock()
+		cur := s.searchIx
+		s.searchMu.RUnlock()
+		if cur != nil {
+			changed, err := cur.Update(job.docs, job.layout.URL, &s.tokens)
+			if err != nil {
+				// The index holds part of the change: build it afresh.
+				s.logf("search API index: %v; building it again", err)
+			} else {
+				s.mu.Lock()
+				s.searchKey = stamp
+				s.mu.Unlock()
+				s.logf("search API index updated in %s (%d documents indexed or removed)", time.Since(start).Round(time.Millisecond), changed)
+				continue
+			}
+		}
 		n++
 		path := filepath.Join(s.tmp, "search-"+strconv.Itoa(n)+".bleve")
-		start := time.Now()
 		ix, err := search.OpenOrBuild(path, job.docs, job.layout.URL)
 		if err != nil {
 			s.logf("search index: %v", err)
@@ -133,7 +147,7 @@ func (s *server) writeStaticIndex(job *indexJob, stamp string) {
 		return // current already
 	}
 	start := time.Now()
-	_, err := search.WriteStaticIndexWith(s.indexDir, job.docs, job.layout.URL, search.StaticOptions{Record: s.indexRec})
+	_, err := search.WriteStaticIndexWith(s.indexDir, job.docs, job.layout.URL, search.StaticOptions{Record: s.indexRec, Tokens: &s.tokens})
 	if err != nil {
 		// What the folder holds is no longer known: start afresh.
 		s.indexRec, s.indexStamp = &search.StaticRecord{}, ""
@@ -144,7 +158,7 @@ func (s *server) writeStaticIndex(job *indexJob, stamp string) {
 	s.indexStamp = stamp
 	s.indexWrites++
 	if s.indexWrites > 1 {
-		s.logf("search index updated in %s (%d files changed)", time.Since(start).Round(time.Millisecond), s.indexRec.Written)
+		s.logf("search index updated in %s (%d files changed, %d documents tokenized)", time.Since(start).Round(time.Millisecond), s.indexRec.Written, s.indexRec.Tokenized)
 	}
 }
 

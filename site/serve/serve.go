@@ -115,6 +115,10 @@ type server struct {
 	indexRec    *search.StaticRecord // what the writes put there
 	indexWrites int
 
+	// tokens keeps the documents' words between index writes, so an
+	// update tokenizes only the documents that changed (both indexes).
+	tokens search.TokenCache
+
 	kickBleve  chan struct{}
 	bleveJob   *indexJob // documents newer than the bleve index (under mu)
 	bleveStamp string
