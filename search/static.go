@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -148,23 +149,66 @@ type StaticOptions struct {
 }
 
 // StaticRecord is what an incremental WriteStaticIndexWith wrote into a
-// folder: every file's content hash. The zero value is an empty folder.
+// folder: every file's content hash, and the index's content in memory,
+// so that the next write after a few documents changed patches their
+// postings and writes the few shards they are in, instead of assembling
+// and encoding every shard again. The zero value is an empty folder.
 type StaticRecord struct {
 	files map[string][32]byte
+	last  *staticState
 	// Written counts the files the last write changed, Tokenized the
 	// documents whose texts it tokenized (all of them without
-	// StaticOptions.Tokens).
-	Written, Tokenized int
+	// StaticOptions.Tokens), Patched the documents whose postings it
+	// patched (-1: it assembled the index from all documents, as a first
+	// write or one where documents were added or removed does).
+	Written, Tokenized, Patched int
 }
+
+// staticState is the content of a static index before encoding.
+type staticState struct {
+	entries []*entry
+	rows    [][]string                  // display fields by document (docs/ chunks)
+	names   map[string]map[string][]int // shard key → term → [doc, packed, …], ascending doc numbers
+	desc    map[string]map[string][]int // two-letter key → term → doc numbers, ascending
+	first   map[string][]string         // first-letter key → name terms, sorted
+	// groups holds, per two-letter description key, the shard keys its
+	// terms were written under (see descGroups).
+	groups map[string][]string
+}
+
+// maxPatched is the number of changed documents above which a write
+// assembles the index afresh rather than patching postings.
+const maxPatched = 2000
 
 // WriteStaticIndexWith is WriteStaticIndex with options; the files are
 // the same whatever the options.
 func WriteStaticIndexWith(dir string, docs []indexer.Document, url func(indexer.Document) string, opt StaticOptions) (Stats, error) {
 	entries, tokenized := buildEntriesCached(docs, url, opt.Tokens)
 	w := &staticWriter{dir: dir, noSizes: !opt.GzipSizes, rec: opt.Record}
+	rows := make([][]string, len(entries))
+	for i, e := range entries {
+		rows[i] = displayRow(e)
+	}
+	var st *staticState
+	var dirty *dirtySet
 	if w.rec != nil {
-		w.written = map[string][32]byte{}
-		w.rec.Written, w.rec.Tokenized = 0, tokenized
+		w.rec.Written, w.rec.Tokenized, w.rec.Patched = 0, tokenized, -1
+		if w.rec.last != nil {
+			st, dirty = w.rec.last.patch(entries, rows)
+		}
+		w.rec.last = nil // until this write succeeded
+	}
+	if dirty != nil {
+		w.rec.Patched = dirty.docs
+		w.written = maps.Clone(w.rec.files)
+		for _, rel := range dirty.gone {
+			delete(w.written, rel)
+		}
+	} else {
+		st = newStaticState(entries, rows)
+		if w.rec != nil {
+			w.written = map[string][32]byte{}
+		}
 	}
 	for _, sub := range []string{"n", "d", "f", "docs"} {
 		// Shards of an earlier index in dir must not outlive it.
@@ -185,7 +229,6 @@ func WriteStaticIndexWith(dir string, docs []indexer.Document, url func(indexer.
 			prev = e.Ord
 		}
 	}
-
 	for _, e := range entries {
 		d := e.doc
 		if n := len(m.Ranges); n == 0 || m.Ranges[n-1].Kind != d.Kind || m.Ranges[n-1].Scope != d.Scope {
@@ -195,81 +238,47 @@ func WriteStaticIndexWith(dir string, docs []indexer.Document, url func(indexer.
 	}
 
 	// Name postings, grouped by the first two letters of the term.
-	names := map[string]map[string][]int{} // key → term → [doc, packed, …] (absolute doc numbers)
-	for _, e := range entries {
-		count := min(len(e.Name), maxCount)
-		add := func(term string, pos int, sub bool) {
-			k := shardKey(term)
-			if names[k] == nil {
-				names[k] = map[string][]int{}
-			}
-			names[k][term] = append(names[k][term], e.Ord, packPosting(pos, count, e.Prior, sub, e.inModule(pos), e.modLen(), e.Family))
+	for _, k := range sortedKeys(st.names) {
+		m.Name = append(m.Name, k)
+		if dirty != nil && !dirty.names[k] {
+			continue
 		}
-		for pos, t := range e.Name {
-			add(t, pos, false)
-		}
-		for _, j := range e.Joined {
-			add(j.Tok, j.Pos, false)
-		}
-		for _, s := range e.Sub {
-			add(s.Tok, s.Pos, true)
-		}
-	}
-	for _, k := range sortedKeys(names) {
 		shard := map[string][]int{}
-		for term, ps := range names[k] {
+		for term, ps := range st.names[k] {
 			shard[term] = deltaPairs(ps)
 		}
 		if err := w.write(filepath.Join("n", shardFile(k)), shard, true); err != nil {
 			return Stats{}, err
 		}
-		m.Name = append(m.Name, k)
 	}
 
 	// The first-letter index: name terms by their second and third
 	// letters, without postings; a typo found there fetches the term's
 	// name shard.
-	first := map[string][]string{}
-	for _, t := range newVocabulary(entries) {
-		if k := firstLetterKey(t); k != "" {
-			first[k] = append(first[k], t)
+	for _, k := range sortedKeys(st.first) {
+		m.First = append(m.First, k)
+		if dirty != nil && !dirty.first[k] {
+			continue
 		}
-	}
-	for _, k := range sortedKeys(first) {
-		if err := w.write(filepath.Join("f", shardFile(k)), first[k], false); err != nil {
+		if err := w.write(filepath.Join("f", shardFile(k)), st.first[k], false); err != nil {
 			return Stats{}, err
 		}
-		m.First = append(m.First, k)
 	}
 
 	// Description postings: two-letter shards, split by the third letter
 	// when large. Terms of one or two letters stay in the two-letter shard.
-	desc := map[string]map[string][]int{}
-	for _, e := range entries {
-		for _, t := range e.Desc {
-			k := shardKey(t)
-			if desc[k] == nil {
-				desc[k] = map[string][]int{}
-			}
-			desc[k][t] = append(desc[k][t], e.Ord)
+	for _, k := range sortedKeys(st.desc) {
+		if dirty != nil && !dirty.desc[k] {
+			m.Desc = append(m.Desc, st.groups[k]...)
+			continue
 		}
-	}
-	for _, k := range sortedKeys(desc) {
-		total := 0
-		for _, ps := range desc[k] {
-			total += len(ps)
-		}
-		groups := map[string]map[string][]int{k: {}}
-		for term, ps := range desc[k] {
-			gk := k
-			if total > descSplit && utf8.RuneCountInString(term) > 2 {
-				gk = string([]rune(term)[:3])
+		groups := descGroups(k, st.desc[k])
+		if dirty != nil {
+			for _, gk := range st.groups[k] {
+				delete(w.written, filepath.Join("d", shardFile(gk)))
 			}
-			if groups[gk] == nil {
-				groups[gk] = map[string][]int{}
-			}
-			groups[gk][term] = deltas(ps)
 		}
+		st.groups[k] = nil
 		for _, gk := range sortedKeys(groups) {
 			if len(groups[gk]) == 0 {
 				continue
@@ -278,25 +287,19 @@ func WriteStaticIndexWith(dir string, docs []indexer.Document, url func(indexer.
 				return Stats{}, err
 			}
 			m.Desc = append(m.Desc, gk)
+			st.groups[k] = append(st.groups[k], gk)
 		}
 	}
 
 	// Display fields, in chunks of consecutive documents.
 	for start := 0; start < len(entries); start += DocChunk {
-		var chunk [][]string
-		for _, e := range entries[start:min(start+DocChunk, len(entries))] {
-			row := []string{nameText(e.doc), summary(e.doc), optionType(e.doc), optionDefault(e.doc), e.url}
-			// A sixth field only where the build compared revisions and
-			// the document changed: an index without history is as before.
-			if e.doc.Since != "" {
-				row = append(row, e.doc.Since)
-			}
-			chunk = append(chunk, row)
+		w.stats.DocChunks++
+		if dirty != nil && !dirty.chunks[start/DocChunk] {
+			continue
 		}
-		if err := w.write(filepath.Join("docs", fmt.Sprintf("%d.json", start/DocChunk)), chunk, false); err != nil {
+		if err := w.write(filepath.Join("docs", fmt.Sprintf("%d.json", start/DocChunk)), rows[start:min(start+DocChunk, len(entries))], false); err != nil {
 			return Stats{}, err
 		}
-		w.stats.DocChunks++
 	}
 
 	mg, err := w.writeSized("manifest.json", m)
@@ -313,12 +316,283 @@ func WriteStaticIndexWith(dir string, docs []indexer.Document, url func(indexer.
 			}
 		}
 		w.rec.files = w.written
+		w.rec.last = st
 	}
 	w.stats.ManifestGzip = mg
 	w.stats.Docs = len(entries)
 	w.stats.NameShards = len(m.Name)
 	w.stats.DescShards = len(m.Desc)
 	return w.stats, nil
+}
+
+// displayRow is what a result shows of e: [name, summary, type, default,
+// url] and, only where the build compared revisions and the document
+// changed, since (an index without history is as before).
+func displayRow(e *entry) []string {
+	row := []string{nameText(e.doc), summary(e.doc), optionType(e.doc), optionDefault(e.doc), e.url}
+	if e.doc.Since != "" {
+		row = append(row, e.doc.Since)
+	}
+	return row
+}
+
+// eachNamePosting calls add with every name term of e and its packed
+// posting, in the order the index lists a document's postings of a term.
+func (e *entry) eachNamePosting(add func(term string, packed int)) {
+	count := min(len(e.Name), maxCount)
+	post := func(term string, pos int, sub bool) {
+		add(term, packPosting(pos, count, e.Prior, sub, e.inModule(pos), e.modLen(), e.Family))
+	}
+	for pos, t := range e.Name {
+		post(t, pos, false)
+	}
+	for _, j := range e.Joined {
+		post(j.Tok, j.Pos, false)
+	}
+	for _, s := range e.Sub {
+		post(s.Tok, s.Pos, true)
+	}
+}
+
+// newStaticState assembles the index content from all entries.
+func newStaticState(entries []*entry, rows [][]string) *staticState {
+	st := &staticState{entries: entries, rows: rows, names: map[string]map[string][]int{},
+		desc: map[string]map[string][]int{}, first: map[string][]string{}, groups: map[string][]string{}}
+	for _, e := range entries {
+		e.eachNamePosting(func(term string, packed int) {
+			k := shardKey(term)
+			if st.names[k] == nil {
+				st.names[k] = map[string][]int{}
+			}
+			st.names[k][term] = append(st.names[k][term], e.Ord, packed)
+		})
+		for _, t := range e.Desc {
+			k := shardKey(t)
+			if st.desc[k] == nil {
+				st.desc[k] = map[string][]int{}
+			}
+			st.desc[k][t] = append(st.desc[k][t], e.Ord)
+		}
+	}
+	for _, t := range newVocabulary(entries) {
+		if k := firstLetterKey(t); k != "" {
+			st.first[k] = append(st.first[k], t)
+		}
+	}
+	return st
+}
+
+// descGroups splits the terms of a two-letter description key into the
+// shards they are written to: the key's own, and, when the key has more
+// than descSplit postings, one per three-letter prefix for longer terms.
+// The postings are gaps.
+func descGroups(k string, terms map[string][]int) map[string]map[string][]int {
+	total := 0
+	for _, ps := range terms {
+		total += len(ps)
+	}
+	groups := map[string]map[string][]int{k: {}}
+	for term, ps := range terms {
+		gk := k
+		if total > descSplit && utf8.RuneCountInString(term) > 2 {
+			gk = string([]rune(term)[:3])
+		}
+		if groups[gk] == nil {
+			groups[gk] = map[string][]int{}
+		}
+		groups[gk][term] = deltas(ps)
+	}
+	return groups
+}
+
+// dirtySet is what a patch changed: the shard keys and document chunks
+// to write again.
+type dirtySet struct {
+	names, desc, first map[string]bool
+	chunks             map[int]bool
+	docs               int      // documents whose postings or display fields changed
+	gone               []string // files of shards that no longer exist
+}
+
+// patch brings st, the content of the previous write, to entries by
+// patching the postings of the documents that changed, and says which
+// shards to write. It gives up (nil, nil) when documents were added,
+// removed or renamed (the documents after them are numbered anew, which
+// changes most shards anyway) or too many changed; st is then left as it
+// was. A patched st is the state newStaticState would assemble.
+func (st *staticState) patch(entries []*entry, rows [][]string) (*staticState, *dirtySet) {
+	if len(entries) != len(st.entries) {
+		return nil, nil
+	}
+	var changed []int
+	for i, e := range entries {
+		old := st.entries[i]
+		if old.doc.ID != e.doc.ID || old.doc.Kind != e.doc.Kind || old.doc.Scope != e.doc.Scope {
+			return nil, nil
+		}
+		if !samePostings(old, e) || !slices.Equal(st.rows[i], rows[i]) {
+			changed = append(changed, i)
+			if len(changed) > maxPatched {
+				return nil, nil
+			}
+		}
+	}
+	d := &dirtySet{names: map[string]bool{}, desc: map[string]bool{}, first: map[string]bool{}, chunks: map[int]bool{}, docs: len(changed)}
+	for _, ord := range changed {
+		old, e := st.entries[ord], entries[ord]
+		if !slices.Equal(st.rows[ord], rows[ord]) {
+			d.chunks[ord/DocChunk] = true
+		}
+		if samePostings(old, e) {
+			continue
+		}
+		// Name postings: the document's pairs out of every term it had,
+		// then in, at its place, for every term it has now.
+		seen := map[string]bool{}
+		old.eachNamePosting(func(term string, _ int) {
+			if seen[term] {
+				return
+			}
+			seen[term] = true
+			k := shardKey(term)
+			d.names[k] = true
+			ps := removePairs(st.names[k][term], ord)
+			if len(ps) == 0 {
+				delete(st.names[k], term)
+				if len(st.names[k]) == 0 {
+					delete(st.names, k)
+					d.gone = append(d.gone, filepath.Join("n", shardFile(k)))
+				}
+				st.removeFirst(term, d)
+				return
+			}
+			st.names[k][term] = ps
+		})
+		var terms []string
+		mine := map[string][]int{}
+		e.eachNamePosting(func(term string, packed int) {
+			if mine[term] == nil {
+				terms = append(terms, term)
+			}
+			mine[term] = append(mine[term], ord, packed)
+		})
+		for _, term := range terms {
+			k := shardKey(term)
+			d.names[k] = true
+			if st.names[k] == nil {
+				st.names[k] = map[string][]int{}
+			}
+			ps, had := st.names[k][term]
+			if !had {
+				st.addFirst(term, d)
+			}
+			st.names[k][term] = insertPairs(ps, mine[term])
+		}
+		// Description postings.
+		for _, t := range old.Desc {
+			k := shardKey(t)
+			d.desc[k] = true
+			ps := removeDoc(st.desc[k][t], ord)
+			if len(ps) == 0 {
+				delete(st.desc[k], t)
+				if len(st.desc[k]) == 0 {
+					delete(st.desc, k)
+					for _, gk := range st.groups[k] {
+						d.gone = append(d.gone, filepath.Join("d", shardFile(gk)))
+					}
+					delete(st.groups, k)
+				}
+				continue
+			}
+			st.desc[k][t] = ps
+		}
+		for _, t := range e.Desc {
+			k := shardKey(t)
+			d.desc[k] = true
+			if st.desc[k] == nil {
+				st.desc[k] = map[string][]int{}
+			}
+			st.desc[k][t] = insertDoc(st.desc[k][t], ord)
+		}
+	}
+	st.entries, st.rows = entries, rows
+	return st, d
+}
+
+// samePostings reports whether a and b, entries of the same document,
+// give the same name and description postings.
+func samePostings(a, b *entry) bool {
+	return a.Prior == b.Prior && a.ModFrom == b.ModFrom && a.ModTo == b.ModTo && a.Family == b.Family &&
+		slices.Equal(a.Name, b.Name) && slices.Equal(a.Sub, b.Sub) && slices.Equal(a.Joined, b.Joined) &&
+		slices.Equal(a.Desc, b.Desc)
+}
+
+// removePairs drops the [doc, packed] pairs of document ord.
+func removePairs(ps []int, ord int) []int {
+	out := ps[:0:0]
+	for i := 0; i < len(ps); i += 2 {
+		if ps[i] != ord {
+			out = append(out, ps[i], ps[i+1])
+		}
+	}
+	return out
+}
+
+// insertPairs puts mine, the pairs of one document, after the pairs of
+// the documents numbered before it.
+func insertPairs(ps, mine []int) []int {
+	at := 0
+	for at < len(ps) && ps[at] < mine[0] {
+		at += 2
+	}
+	return slices.Concat(ps[:at], mine, ps[at:])
+}
+
+func removeDoc(ps []int, ord int) []int {
+	if i, ok := slices.BinarySearch(ps, ord); ok {
+		return slices.Concat(ps[:i], ps[i+1:])
+	}
+	return ps
+}
+
+func insertDoc(ps []int, ord int) []int {
+	i, ok := slices.BinarySearch(ps, ord)
+	if ok {
+		return ps
+	}
+	return slices.Concat(ps[:i], []int{ord}, ps[i:])
+}
+
+// addFirst and removeFirst keep the first-letter index in step with a
+// name term that appeared or went away.
+func (st *staticState) addFirst(term string, d *dirtySet) {
+	k := firstLetterKey(term)
+	if k == "" {
+		return
+	}
+	l := st.first[k]
+	if i, ok := slices.BinarySearch(l, term); !ok {
+		st.first[k] = slices.Insert(slices.Clone(l), i, term)
+		d.first[k] = true
+	}
+}
+
+func (st *staticState) removeFirst(term string, d *dirtySet) {
+	k := firstLetterKey(term)
+	if k == "" {
+		return
+	}
+	l := st.first[k]
+	if i, ok := slices.BinarySearch(l, term); ok {
+		l = slices.Delete(slices.Clone(l), i, i+1)
+		d.first[k] = true
+		if len(l) == 0 {
+			delete(st.first, k)
+			d.gone = append(d.gone, filepath.Join("f", shardFile(k)))
+			return
+		}
+		st.first[k] = l
+	}
 }
 
 type staticWriter struct {

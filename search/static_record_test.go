@@ -78,6 +78,43 @@ func TestStaticRecordIncremental(t *testing.T) {
 		t.Error("the new word is not in its description shard")
 	}
 
+	// Edits that keep the documents and their numbers patch the postings
+	// of the changed document: a retitled guide with a name word no other
+	// document has (a new name shard and first-letter entry), the word
+	// gone again (the shard removed), an option description rewritten
+	// (large, split description keys).
+	retitled := slices.Clone(second)
+	g := guide("Plain words about previews, and a zeppelin.")
+	g.Title = "Writing qzxjvw guides"
+	retitled[len(retitled)-1] = g
+	described := slices.Clone(second)
+	o := described[100]
+	oo := *o.Option
+	oo.Description = "Whether to enable the services that serve the zeppelin network over systemd."
+	o.Option = &oo
+	described[100] = o
+	for _, step := range []struct {
+		name string
+		docs []indexer.Document
+	}{{"guide retitled", retitled}, {"guide title back", second}, {"option description", described}, {"option description back", second}} {
+		if _, err := WriteStaticIndexWith(dir, step.docs, testURL, opt); err != nil {
+			t.Fatal(err)
+		}
+		// An option's words also speak for its module's enable option
+		// (addModuleEvidence): that one may change too.
+		if rec.Patched < 1 || rec.Patched > 2 {
+			t.Errorf("%s: patched %d documents, want the edited one (and its module's enable option)", step.name, rec.Patched)
+		}
+		fresh := t.TempDir()
+		if _, err := WriteStaticIndexWith(fresh, step.docs, testURL, StaticOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		sameIndex(t, step.name, readIndex(t, fresh), readIndex(t, dir))
+	}
+	if _, err := os.Stat(filepath.Join(dir, "n", "qz.json")); err == nil {
+		t.Error("the shard of a name word that went away is left behind")
+	}
+
 	// Options removed and added shift document numbers: more files
 	// change, and the folder must still equal a fresh index (no shard of
 	// a word that is gone is left behind).

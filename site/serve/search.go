@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -158,7 +159,12 @@ func (s *server) writeStaticIndex(job *indexJob, stamp string) {
 	s.indexStamp = stamp
 	s.indexWrites++
 	if s.indexWrites > 1 {
-		s.logf("search index updated in %s (%d files changed, %d documents tokenized)", time.Since(start).Round(time.Millisecond), s.indexRec.Written, s.indexRec.Tokenized)
+		how := fmt.Sprintf("postings of %d documents patched", s.indexRec.Patched)
+		if s.indexRec.Patched < 0 {
+			how = "assembled from all documents" // documents added or removed
+		}
+		s.logf("search index updated in %s (%d files changed, %d documents tokenized, %s)",
+			time.Since(start).Round(time.Millisecond), s.indexRec.Written, s.indexRec.Tokenized, how)
 	}
 }
 
