@@ -2,10 +2,14 @@ package live
 
 import (
 	"bytes"
+	"compress/gzip"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -85,10 +89,10 @@ var rustCases = map[string]rustCase{
 			// `allegedly mirror` refuses an empty database ("there to be
 			// at least one op in the db. did you backfill?") and follows
 			// the upstream from the newest operation it holds, so the
-			// wrapped database starts as a copy of the upstream's, as an
-			// operator seeds a mirror of a private directory.
+			// wrapped database is loaded first with `allegedly backfill`,
+			// as the guide says, from weekly bundles of the upstream.
 			CreateAccount(t, allegedlyPeers.pds, "seed.pds.example.com", "livetest-password")
-			copyPLCOperations(t, pg, "plc-upstream", pg, role)
+			backfillFromBundles(t, BuildRust(t, "allegedly").Exe, upstream.URL, pg, role)
 			// minimal.nix names a wrapped server already: these replace it
 			// (lib.mkForce, spelled out: the options have no lib in scope).
 			return fmt.Sprintf(`{ settings = {
@@ -311,6 +315,61 @@ func copyPLCOperations(t *testing.T, from *Postgres, fromDB string, to *Postgres
 		}
 		to.CopyIn(t, toDB, q.in, rows+"\n")
 	}
+}
+
+// backfillFromBundles loads a wrapped PLC database (db in cluster pg, no
+// operations yet) with `allegedly backfill --dir --to-postgres`, from
+// weekly bundles of the upstream's /export written as `allegedly bundle`
+// writes them (gzipped JSON lines named by the week's first second): the
+// current week's holds every operation, and every earlier week since the
+// first one backfill reads (2022-11-17) is empty. backfill drops two of
+// the table's indexes for the load and creates them again; the test
+// requires all four the PLC server's migrations made, both tables logged
+// again and every operation numbered by the PLC server's sequencer.
+func backfillFromBundles(t *testing.T, exe, upstream string, pg *Postgres, db string) {
+	t.Helper()
+	export := bytes.TrimSpace(call(t, http.MethodGet, upstream+"/export", "", nil))
+	if len(export) == 0 {
+		t.Fatalf("%s/export is empty: backfill needs at least one operation", upstream)
+	}
+	const week = 7 * 24 * 60 * 60
+	now := time.Now().Unix()
+	current := now - now%week
+	dir := t.TempDir()
+	for w := int64(1668643200); w <= current; w += week {
+		var buf bytes.Buffer
+		z := gzip.NewWriter(&buf)
+		if w == current {
+			z.Write(append(export, '\n'))
+		}
+		if err := z.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("%d.jsonl.gz", w)), buf.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	// --until: the end of the current week (backfill stops before a week
+	// that may still change, unless told).
+	cmd := exec.CommandContext(ctx, exe, "backfill", "--dir", dir, "--until", time.Unix(current+week, 0).UTC().Format(time.RFC3339),
+		"--to-postgres", fmt.Sprintf("postgresql:///%s?host=%s&user=%s", db, pg.SocketDir, db))
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("allegedly backfill: %v\n%s", err, tail(out, 30))
+	}
+	const indexes = `SELECT string_agg(indexname, ' ' ORDER BY indexname) FROM pg_indexes WHERE tablename = 'operations' AND indexname <> 'operations_primary_key'`
+	if got, want := pg.Query(t, db, indexes), "operations_createdAt_index operations_did_createdat_idx operations_seq_idx operations_unsequenced_idx"; got != want {
+		t.Fatalf("after allegedly backfill the operations table has the indexes %q, want %q", got, want)
+	}
+	if unlogged := pg.Query(t, db, `SELECT count(*) FROM pg_class WHERE relname IN ('operations', 'dids') AND relpersistence <> 'p'`); unlogged != "0" {
+		t.Fatalf("after allegedly backfill %s of the operations and dids tables are still unlogged", unlogged)
+	}
+	ops := strings.Count(string(export), "\n") + 1
+	waitFor(t, "the wrapped PLC server to sequence the backfilled operations", 30*time.Second, func() (bool, string) {
+		got := pg.Query(t, db, "SELECT count(*) || ' ' || count(seq) FROM operations")
+		return got == fmt.Sprintf("%d %d", ops, ops), fmt.Sprintf("operations, sequenced: %s; the upstream exported %d", got, ops)
+	})
 }
 
 // waitMirrored waits until allegedly serves did's document (it copies the
