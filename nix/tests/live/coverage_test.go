@@ -29,7 +29,7 @@ var liveRunners = map[string]string{
 	"slingshot":      "TestRustServices, TestNetworkMicrocosm",
 	"spacedust":      "TestRustServices, TestNetworkMicrocosm",
 	"ufos":           "TestRustServices, TestNetworkMicrocosm",
-	"rsky-pds":       "TestRustServices",
+	"rsky-pds":       "TestRustServices, TestNetworkRsky",
 	"rsky-relay":     "TestRustServices",
 	"rsky-feedgen":   "TestRustServices",
 }

@@ -76,13 +76,24 @@ func startLocalNetwork(t *testing.T, file string, more map[string]string) *local
 	if !strings.Contains(crawl, "is not a public IP address") {
 		t.Fatalf("requestCrawl of %s answered %s; expected the relay's refusal of a non-public address (if the relay now accepts loopback hosts, use requestCrawl and drop the database insert)", pdsHost, crawl)
 	}
+	n.addRelayHost(t, pdsHost)
+	return n
+}
+
+// addRelayHost puts a loopback PDS host into the relay's database, as
+// requestCrawl would have (which the pinned relay refuses for a
+// non-public address, see startLocalNetwork), restarts the relay and waits
+// until it subscribes to the host.
+func (n *localNetwork) addRelayHost(t *testing.T, host string) {
+	t.Helper()
+	relay := n.procs["relay"]
 	if err := relay.Stop(); err != nil {
 		t.Fatal(err)
 	}
 	relayDB := filepath.Join(relay.StateDir, filepath.Base(strings.TrimPrefix(relay.Unit.Environment["DATABASE_URL"], "sqlite://")))
-	insert := fmt.Sprintf(`INSERT INTO host (created_at, updated_at, hostname, no_ssl, account_limit, trusted, status, last_seq) VALUES (datetime('now'), datetime('now'), '%s', 1, 100, 0, 'active', -1)`, pdsHost)
+	insert := fmt.Sprintf(`INSERT INTO host (created_at, updated_at, hostname, no_ssl, account_limit, trusted, status, last_seq) VALUES (datetime('now'), datetime('now'), '%s', 1, 100, 0, 'active', -1)`, host)
 	if out, err := exec.Command("sqlite3", relayDB, insert).CombinedOutput(); err != nil {
-		t.Fatalf("adding host %s to the relay's database %s: %v\n%s", pdsHost, relayDB, err, out)
+		t.Fatalf("adding host %s to the relay's database %s: %v\n%s", host, relayDB, err, out)
 	}
 	if err := relay.Restart(); err != nil {
 		t.Fatal(err)
@@ -90,11 +101,10 @@ func startLocalNetwork(t *testing.T, file string, more map[string]string) *local
 	if err := relay.WaitHealthy(healthTimeout); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "the relay subscribes to the PDS", time.Minute, func() (bool, string) {
-		return logLineHas(relay.Logs(), `"msg":"re-subscribing to active host"`, `"hostname":"`+pdsHost+`"`),
-			"the relay's log never says it re-subscribes to " + pdsHost
+	waitFor(t, "the relay subscribes to "+host, time.Minute, func() (bool, string) {
+		return logLineHas(relay.Logs(), `"msg":"re-subscribing to active host"`, `"hostname":"`+host+`"`),
+			"the relay's log never says it re-subscribes to " + host
 	})
-	return n
 }
 
 // start starts module's unit (its database roles first, random
@@ -193,6 +203,24 @@ func (n *localNetwork) createRecord(t *testing.T, a networkAccount, collection, 
 	return created.URI, created.Cid, created.URI[strings.LastIndex(created.URI, "/")+1:]
 }
 
+// relayHasLatestCommit reports whether the relay at relayURL holds the
+// same latest commit (CID and revision) of did as its PDS at pdsURL, and
+// what each answered.
+func relayHasLatestCommit(t *testing.T, relayURL, pdsURL, did string) (bool, string) {
+	t.Helper()
+	q := "?did=" + url.QueryEscape(did)
+	want := call(t, http.MethodGet, pdsURL+"/xrpc/com.atproto.sync.getLatestCommit"+q, "", nil)
+	resp, err := http.Get(relayURL + "/xrpc/com.atproto.sync.getLatestCommit" + q)
+	if err != nil {
+		return false, err.Error()
+	}
+	defer resp.Body.Close()
+	var got, wanted struct{ Cid, Rev string }
+	json.Unmarshal(want, &wanted)
+	json.NewDecoder(resp.Body).Decode(&got)
+	return got.Cid != "" && got == wanted, fmt.Sprintf("relay %+v, PDS %+v", got, wanted)
+}
+
 // postRecord is an app.bsky.feed.post record with text, written now.
 func postRecord(text string) string {
 	return fmt.Sprintf(`{"$type":"app.bsky.feed.post","text":%q,"createdAt":%q}`, text, time.Now().UTC().Format(time.RFC3339Nano))
@@ -240,18 +268,8 @@ func TestNetwork(t *testing.T) {
 	_, _, rkey := n.createRecord(t, account, "app.bsky.feed.post", postRecord(text))
 
 	// Hop 3: the relay holds the PDS's latest commit of the account.
-	q := "?did=" + url.QueryEscape(account.Did)
 	waitFor(t, "the relay has the account's latest commit", time.Minute, func() (bool, string) {
-		want := call(t, http.MethodGet, pdsURL+"/xrpc/com.atproto.sync.getLatestCommit"+q, "", nil)
-		resp, err := http.Get(relayURL + "/xrpc/com.atproto.sync.getLatestCommit" + q)
-		if err != nil {
-			return false, err.Error()
-		}
-		defer resp.Body.Close()
-		var got, wanted struct{ Cid, Rev string }
-		json.Unmarshal(want, &wanted)
-		json.NewDecoder(resp.Body).Decode(&got)
-		return got.Cid != "" && got == wanted, fmt.Sprintf("relay %+v, PDS %+v", got, wanted)
+		return relayHasLatestCommit(t, relayURL, pdsURL, account.Did)
 	})
 	t.Logf("hop PDS -> relay: the relay has the post's commit (%s after the post)", time.Since(posted).Round(time.Millisecond))
 
