@@ -25,7 +25,9 @@ service.mkService {
 
     The program resolves `did:plc` identities only from https://plc.directory (its export, copied
     into `plc_directory.db`, which the unit creates before the first start) and subscribes to PDS
-    hosts only over `wss://`: neither is a setting at the packaged revision. Its Prometheus endpoint
+    hosts only over `wss://`: neither is a setting at the packaged revision, and it trusts only the
+    certificate authorities compiled into it (webpki-roots), not the system's, so a private PLC
+    directory or PDS needs a certificate from a public CA. Its Prometheus endpoint
     (`metrics.enable`) can stay silent: the exporter runs on the same tokio workers the validator
     loop blocks, and in about one start out of three it accepts connections without answering.
   '';
