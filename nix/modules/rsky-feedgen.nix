@@ -19,6 +19,9 @@ service.mkService {
     or `DATABASE_URL`); rsky-firehose fills the database through its `/queue` endpoints,
     authenticated with the API key. It has no health endpoint: the probe fetches
     `/.well-known/did.json`, which it serves for a did:web service DID of its own hostname.
+    The feeds it serves are Blacksky's, named in its code (`at://did:plc:w4xbfzo7kqfes5zb7r6qv3rw/…`),
+    and it indexes only posts of their members or with their hashtags; the unit applies its
+    database migrations before each start.
   '';
 
   settings =

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -222,18 +223,47 @@ var rustCases = map[string]rustCase{
 		},
 	},
 	// rsky-feedgen: minimal.nix sets database.createLocally and the API
-	// key; a firehose cursor stored through the API is kept (PostgreSQL).
+	// key. A post sent to its queue API as rsky-firehose sends one (with a
+	// hashtag its Blacksky feed takes) is in that feed's skeleton, and a
+	// firehose cursor stored through the API is kept; both in PostgreSQL,
+	// checked again after the restart.
 	"rsky-feedgen": {
 		write: func(t *testing.T, p *Process) {
-			call(t, http.MethodPut, "http://"+apiAddr(t, p)+"/cursor?service=livetest&sequence=4242", "", rskyFeedgenKey(p))
+			base := "http://" + apiAddr(t, p)
+			call(t, http.MethodPut, base+"/queue/posts/create", rskyFeedgenPost, rskyFeedgenKey(p))
+			call(t, http.MethodPut, base+"/cursor?service=livetest&sequence=4242", "", rskyFeedgenKey(p))
+			rskyFeedgenCheck(t, p)
 		},
-		check: func(t *testing.T, p *Process) {
-			body := call(t, http.MethodGet, "http://"+apiAddr(t, p)+"/cursor?service=livetest", "", rskyFeedgenKey(p))
-			if !bytes.Contains(body, []byte(`"cursor":4242`)) {
-				t.Errorf("rsky-feedgen: the cursor stored before the restart is gone: %s", body)
-			}
-		},
+		check: rskyFeedgenCheck,
 	},
+}
+
+// rskyFeedgenPostURI is the post rsky-feedgen's write queues, and
+// rskyFeedgenPost the queue request for it (rsky-firehose's format: the
+// commit's URI, CID, sequence and author, and the record as JSON).
+const rskyFeedgenPostURI = "at://did:plc:livetestauthor/app.bsky.feed.post/3livetestpost"
+
+var rskyFeedgenPost = fmt.Sprintf(`[{"uri":%q,"cid":"bafyreilivetestpostcid","sequence":7,"prev":null,"author":"did:plc:livetestauthor",`+
+	`"record":{"$type":"app.bsky.feed.post","text":"a post for the feed #blacksky","createdAt":%q}}]`,
+	rskyFeedgenPostURI, time.Now().UTC().Format(time.RFC3339))
+
+// rskyFeedgenBlacksky is the feed the queued post belongs to: rsky-feedgen
+// serves Blacksky's feeds, named in its code (rsky-feedgen/src/routes.rs).
+const rskyFeedgenBlacksky = "at://did:plc:w4xbfzo7kqfes5zb7r6qv3rw/app.bsky.feed.generator/blacksky"
+
+// rskyFeedgenCheck requires the queued post in the feed's skeleton and the
+// stored cursor.
+func rskyFeedgenCheck(t *testing.T, p *Process) {
+	t.Helper()
+	base := "http://" + apiAddr(t, p)
+	skeleton := call(t, http.MethodGet, base+"/xrpc/app.bsky.feed.getFeedSkeleton?feed="+url.QueryEscape(rskyFeedgenBlacksky), "", rskyFeedgenKey(p))
+	if !bytes.Contains(skeleton, []byte(`"post":"`+rskyFeedgenPostURI+`"`)) {
+		t.Errorf("rsky-feedgen: the feed skeleton does not list the queued post %s: %s", rskyFeedgenPostURI, skeleton)
+	}
+	cursor := call(t, http.MethodGet, base+"/cursor?service=livetest", "", rskyFeedgenKey(p))
+	if !bytes.Contains(cursor, []byte(`"cursor":4242`)) {
+		t.Errorf("rsky-feedgen: the stored cursor is gone: %s", cursor)
+	}
 }
 
 // rskyRelayMetricsDefect is why rsky-relay's metrics endpoint may not
