@@ -770,7 +770,7 @@ var (
 	minifyWholePages bool
 	testHookSpliced  func(fragments int)
 	// templatePages renders every page through the theme's templates,
-	// also those that could be written directly (tests compare the two).
+	// also those generated code could write (tests compare the two).
 	templatePages bool
 )
 
@@ -852,7 +852,7 @@ func (r *run) renderJob(j job) error {
 		}
 	}
 	r.rendered.Add(1)
-	if ok, err := r.writeDirect(j.seg, j.kind, file, p, f, key); ok || err != nil {
+	if ok, err := r.writeGenerated(j.seg, j.kind, file, p, key); ok || err != nil {
 		return err
 	}
 	if r.out.min != nil && !r.wholePages {

@@ -125,9 +125,9 @@ func TestHistoryPages(t *testing.T) {
 	}
 }
 
-// TestHistoryMarksDirectMatchesTemplate: package pages are written
-// directly (direct.go); with marks they must still be what package.html
-// gives.
+// TestHistoryMarksDirectMatchesTemplate: package pages are written by
+// generated code (pagewriter_gen.go); with marks they must still be what
+// package.html gives.
 func TestHistoryMarksDirectMatchesTemplate(t *testing.T) {
 	viaTemplate := filepath.Join(t.TempDir(), "template")
 	templatePages = true

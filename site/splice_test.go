@@ -12,8 +12,8 @@ import (
 // whole and once splicing the once-minified frame into pages, and requires
 // every file to be byte-for-byte the same, with pages really spliced. The
 // NixOS option corpus adds thousands of real pages when present. Package
-// pages go through their template here (TestDirectPackagePagesMatchTemplate
-// covers writing them directly).
+// pages go through their template here (TestGeneratedPagesMatchTemplates
+// covers the generated writers).
 func TestSplicedFrameMatches(t *testing.T) {
 	templatePages = true
 	defer func() { templatePages = false }()

@@ -22,7 +22,7 @@ type theme struct {
 	pages  map[string]*template.Template
 	static fs.FS
 	// stock: every template is byte for byte the embedded default's, so
-	// pages may be written directly (see direct.go) even when the theme
+	// pages may be written by generated code (see pagewriter.go) even when the theme
 	// was read from disk, as the preview server does.
 	stock bool
 	// key hashes every template file (names and bytes), for page keys.

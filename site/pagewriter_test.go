@@ -2,27 +2,31 @@ package site
 
 import (
 	"bytes"
+	"flag"
 	"html/template"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 
 	"github.com/atproto-nur/atproto-nur/indexer"
+	"github.com/atproto-nur/atproto-nur/internal/gen/pagewriter"
 	"github.com/atproto-nur/atproto-nur/themes"
 )
 
-// TestDirectPagesMatchTemplates builds each site twice, once with every
+// TestGeneratedPagesMatchTemplates builds each site twice, once with every
 // page through the default theme's templates and the minifier and once
-// with package pages and package lists written directly, and requires the
+// with package pages and package lists written by the generated code
+// (pagewriter_gen.go), and requires the
 // same site: every other file byte for byte, every HTML page the same once
 // minified. Pages of ordinary packages must come out already minified
 // (the same bytes); hostile ones (markup, quotes, NUL, odd white space,
 // unsafe and unusual URLs) only need to minify to the same document.
-func TestDirectPagesMatchTemplates(t *testing.T) {
+func TestGeneratedPagesMatchTemplates(t *testing.T) {
 	hostile := func(t *testing.T) *indexer.Sources {
 		return &indexer.Sources{Repo: repoRoot, Mode: indexer.SourceNone, ContentDir: t.TempDir(),
 			Packages: []indexer.FileInput{
@@ -56,17 +60,17 @@ func TestDirectPagesMatchTemplates(t *testing.T) {
 			templatePages = true
 			buildSite(t, c.src(t), c.cfg, viaTemplate)
 			templatePages = false
-			direct := filepath.Join(t.TempDir(), "direct")
+			generated := filepath.Join(t.TempDir(), "generated")
 			written := map[string]int{}
 			var mu sync.Mutex
-			testHookDirect = func(kind string) { mu.Lock(); written[kind]++; mu.Unlock() }
-			defer func() { testHookDirect = nil }()
-			res := buildSite(t, c.src(t), c.cfg, direct)
+			testHookGenerated = func(kind string) { mu.Lock(); written[kind]++; mu.Unlock() }
+			defer func() { testHookGenerated = nil }()
+			res := buildSite(t, c.src(t), c.cfg, generated)
 			if res.Stats.Packages == 0 {
 				t.Fatal("no packages built")
 			}
 			if written["package"] != res.Stats.Packages || written["packages"] == 0 {
-				t.Errorf("written directly: %v; want every one of %d packages and their lists", written, res.Stats.Packages)
+				t.Errorf("written by generated code: %v; want every one of %d packages and their lists", written, res.Stats.Packages)
 			}
 			minifier := newMinifier()
 			pages, exact, files := 0, 0, 0
@@ -76,7 +80,7 @@ func TestDirectPagesMatchTemplates(t *testing.T) {
 				}
 				rel, _ := filepath.Rel(viaTemplate, p)
 				want := readBytes(t, p)
-				got, err := os.ReadFile(filepath.Join(direct, rel))
+				got, err := os.ReadFile(filepath.Join(generated, rel))
 				if err != nil {
 					t.Errorf("%s: %v", rel, err)
 					return nil
@@ -95,11 +99,11 @@ func TestDirectPagesMatchTemplates(t *testing.T) {
 				}
 				again, err := minifier.Bytes("text/html", got)
 				if err != nil {
-					t.Fatalf("%s: minifying the direct page: %v", rel, err)
+					t.Fatalf("%s: minifying the generated page: %v", rel, err)
 				}
 				if !bytes.Equal(want, again) {
 					at, w, g := firstDifference(want, again, 100, 60)
-					t.Errorf("%s differs at byte %d:\ntemplate %q\ndirect   %q", rel, at, w, g)
+					t.Errorf("%s differs at byte %d:\ntemplate  %q\ngenerated %q", rel, at, w, g)
 				} else if c.exact {
 					t.Errorf("%s is not minified: the page shrinks from %d to %d bytes under the minifier", rel, len(got), len(again))
 				}
@@ -111,7 +115,7 @@ func TestDirectPagesMatchTemplates(t *testing.T) {
 			if pages < res.Stats.Pages {
 				t.Errorf("compared %d pages of %d", pages, res.Stats.Pages)
 			}
-			t.Logf("%d files, %d pages (%v written directly), %d byte-identical", files, pages, written, exact)
+			t.Logf("%d files, %d pages (%v written by generated code), %d byte-identical", files, pages, written, exact)
 		})
 	}
 }
@@ -125,21 +129,21 @@ func readBytes(t *testing.T, p string) []byte {
 	return b
 }
 
-// TestDirectPagesOnlyForDefaultTheme checks pages are written directly
-// only while the theme's templates are the default ones: an unchanged
+// TestGeneratedPagesOnlyForDefaultTheme checks pages are written by the
+// generated code only while the theme's templates are the default ones: an unchanged
 // copy on disk (as the preview server reads it) still is, an edited
 // package template is used as written.
-func TestDirectPagesOnlyForDefaultTheme(t *testing.T) {
+func TestGeneratedPagesOnlyForDefaultTheme(t *testing.T) {
 	theme := t.TempDir()
 	if err := os.CopyFS(theme, themes.Default()); err != nil {
 		t.Fatal(err)
 	}
-	var direct atomic.Int64
-	testHookDirect = func(string) { direct.Add(1) }
-	defer func() { testHookDirect = nil }()
+	var viaGenerated atomic.Int64
+	testHookGenerated = func(string) { viaGenerated.Add(1) }
+	defer func() { testHookGenerated = nil }()
 	buildSite(t, testSources(), Config{ThemeDir: theme}, filepath.Join(t.TempDir(), "copy"))
-	if direct.Load() == 0 {
-		t.Error("an unchanged copy of the default theme did not write package pages directly")
+	if viaGenerated.Load() == 0 {
+		t.Error("an unchanged copy of the default theme did not write package pages with the generated code")
 	}
 
 	tpl := filepath.Join(theme, "templates", "package.html")
@@ -148,28 +152,30 @@ func TestDirectPagesOnlyForDefaultTheme(t *testing.T) {
 	if err := os.WriteFile(tpl, src, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	direct.Store(0)
+	viaGenerated.Store(0)
 	out := filepath.Join(t.TempDir(), "edited")
 	buildSite(t, testSources(), Config{ThemeDir: theme}, out)
 	page := readFile(t, filepath.Join(out, "packages", "testpkg.html"))
 	if !strings.Contains(page, "custom-theme") {
 		t.Errorf("edited package template not used: %.300s", page)
 	}
-	if direct.Load() != 0 {
-		t.Errorf("%d pages written directly with an edited theme", direct.Load())
+	if viaGenerated.Load() != 0 {
+		t.Errorf("%d pages written by generated code with an edited theme", viaGenerated.Load())
 	}
 }
 
-// FuzzDirectEscaping checks the direct writer's escaping against
-// html/template's for any value in the three places direct pages put
-// values (text, a quoted attribute, a URL attribute): the minified
-// results must be the same document, and must stay inert.
+// FuzzDirectEscaping checks htmlWriter's escaping, which the generated
+// page writers use, against html/template's for any value in the places
+// they put values (text, a quoted attribute, a URL attribute, the URL of
+// a refresh): the minified results must be the same document, and must
+// stay inert.
 func FuzzDirectEscaping(f *testing.F) {
 	for _, s := range []string{"plain", `<script>alert(1)</script>`, `"quoted" & 'apos'`, "a  b\n\t c", "nul\x00",
 		"javascript:alert(1)", "https://example.org/a b?q=\"x\"&y='z'(1)%41%zz%", "é 雪 🙂", "&amp; &copy &#169;", "\xff\xfe"} {
 		f.Add(s)
 	}
-	tpl := template.Must(template.New("t").Parse(`<p title="{{.}}">{{.}}</p><a href="{{.}}">x</a>`))
+	tpl := template.Must(template.New("t").Parse(`<meta http-equiv="refresh" content="0; url={{.}}">` +
+		`<p title="{{.}}">{{.}}</p><a href="{{.}}">x</a>`))
 	minifier := newMinifier()
 	f.Fuzz(func(t *testing.T, s string) {
 		var viaTemplate bytes.Buffer
@@ -177,8 +183,10 @@ func FuzzDirectEscaping(f *testing.F) {
 			t.Skip() // html/template refuses the value (invalid UTF-8 in some contexts)
 		}
 		var direct bytes.Buffer
-		w := &htmlWriter{&direct}
-		w.raw(`<p title="`)
+		w := &htmlWriter{b: &direct}
+		w.raw(`<meta http-equiv="refresh" content="0; url=`)
+		w.filteredURL(s)
+		w.raw(`"><p title="`)
 		w.attr(s)
 		w.raw(`">`)
 		w.text(s)
@@ -194,4 +202,60 @@ func FuzzDirectEscaping(f *testing.F) {
 			t.Fatalf("value %q:\ntemplate %q\ndirect   %q", s, want, got)
 		}
 	})
+}
+
+var updatePageWriter = flag.Bool("update-pagewriter", false, "write "+pageWriterFile+" from the default theme's templates (go generate ./site)")
+
+const pageWriterFile = "pagewriter_gen.go"
+
+// TestGeneratedPageWriterIsCurrent generates the page writers from the
+// default theme's templates again and requires pagewriter_gen.go to be
+// exactly that, so a template edited without `go generate ./site` cannot
+// land. With -update-pagewriter it writes the file instead.
+func TestGeneratedPageWriterIsCurrent(t *testing.T) {
+	src, err := generatePageWriter()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *updatePageWriter {
+		if err := os.WriteFile(pageWriterFile, src, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	if have := readBytes(t, pageWriterFile); !bytes.Equal(have, src) {
+		at, w, g := firstDifference(src, have, 80, 80)
+		t.Errorf("%s is stale: the templates give something else from byte %d:\ngenerated now %q\nin the file    %q\nrun `go generate ./site`", pageWriterFile, at, w, g)
+	}
+}
+
+// generatePageWriter is the generator's input: the default theme, the
+// page data's type and where the minified forms of HTML values are kept.
+func generatePageWriter() ([]byte, error) {
+	spec := pagewriter.Spec{
+		Package: "site",
+		Writer:  "htmlWriter",
+		Command: "go generate ./site (TestGeneratedPageWriterIsCurrent)",
+		Minify: func(s string) (string, error) {
+			return newMinifier().String("text/html", s)
+		},
+		Minified: map[string]string{
+			"frame.Assets": "minified[0]",
+			"frame.Header": "minified[1]",
+			"frame.Footer": "minified[2]",
+			"snippet.Code": "minified",
+		},
+	}
+	for _, g := range generatedPages {
+		// A fresh parse per page: html/template escapes a set in place
+		// on its first execution.
+		th, err := loadTheme(themes.Default())
+		if err != nil {
+			return nil, err
+		}
+		spec.Pages = append(spec.Pages, pagewriter.Page{
+			Method: g.method, Template: th.pages[g.kind], Entry: "base", Data: reflect.TypeFor[*page](),
+		})
+	}
+	return pagewriter.Generate(spec)
 }

@@ -1,0 +1,57 @@
+package pagewriter
+
+import (
+	"html/template"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+type testPage struct {
+	Name, Link, Title string
+	Items             []string
+	Body              template.HTML
+}
+
+func generate(t *testing.T, src string) (string, error) {
+	t.Helper()
+	tpl := template.Must(template.New("page.html").Parse(src))
+	out, err := Generate(Spec{
+		Package: "p", Writer: "w", Command: "test",
+		Pages:  []Page{{Method: "write", Template: tpl, Entry: "page.html", Data: reflect.TypeFor[*testPage]()}},
+		Minify: func(s string) (string, error) { return s, nil },
+	})
+	return string(out), err
+}
+
+// TestEscapersFollowContext checks each value is written with the writer
+// method for the escaper html/template chose for its place.
+func TestEscapersFollowContext(t *testing.T) {
+	code, err := generate(t, `<a href="{{.Link}}" title="{{.Title}}">{{.Name}}</a><title>{{.Title}}</title>`+
+		`{{range $i, $x := .Items}}{{if $i}}, {{end}}{{$x}}{{end}}<p>{{len .Items}}</p>{{.Body}}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"w.url(data.Link)", "w.attr(data.Title)", "w.text(data.Name)", "w.text(data.Title)",
+		"w.int(len(data.Items))", "w.html(data.Body)", "w.raw(`<a href=\"`)"} {
+		if !strings.Contains(code, want) {
+			t.Errorf("generated code lacks %s:\n%s", want, code)
+		}
+	}
+}
+
+// TestUnsupportedConstructNamesItsLine checks generation fails, naming
+// the template file and line, on what the generator cannot write.
+func TestUnsupportedConstructNamesItsLine(t *testing.T) {
+	for _, src := range []string{
+		"<p>\n{{printf \"%s\" .Name}}</p>",
+		"<p>\n{{.Missing}}</p>",
+		"<p>\n<script>var x = {{.Name}};</script></p>",
+		"<p>\n{{$x := .Name}}{{$x}}</p>",
+	} {
+		_, err := generate(t, src)
+		if err == nil || !strings.Contains(err.Error(), "page.html:2:") {
+			t.Errorf("%q: error %v, want one naming page.html:2", src, err)
+		}
+	}
+}
