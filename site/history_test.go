@@ -125,10 +125,10 @@ func TestHistoryPages(t *testing.T) {
 	}
 }
 
-// TestHistoryMarksDirectMatchesTemplate: package pages are written by
+// TestHistoryMarksGeneratedMatchTemplate: package pages are written by
 // generated code (pagewriter_gen.go); with marks they must still be what
 // package.html gives.
-func TestHistoryMarksDirectMatchesTemplate(t *testing.T) {
+func TestHistoryMarksGeneratedMatchTemplate(t *testing.T) {
 	viaTemplate := filepath.Join(t.TempDir(), "template")
 	templatePages = true
 	buildHistorySite(t, viaTemplate)

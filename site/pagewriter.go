@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"html/template"
-	"slices"
 	"strings"
 
 	"github.com/tdewolff/minify/v2"
@@ -27,23 +26,15 @@ import (
 // from the default's in any byte (--theme, or an edit while the preview
 // server runs) goes through its templates.
 
-//go:generate go test -run ^TestGeneratedPageWriterIsCurrent$ -update-pagewriter
+// Regenerating leaves the old generated file out of the build
+// (-tags nopagewriter, see pagewriter_none.go), so a file that no longer
+// compiles does not stop its own regeneration.
+//go:generate go test -tags nopagewriter -run ^TestGeneratedPageWriterIsCurrent$ -update-pagewriter
 
 // testHookGenerated is called for every page written by generated code.
 var testHookGenerated func(kind string)
 
-// generatedPages are the page kinds with a generated writer.
-var generatedPages = []generatedPage{
-	{kind: "package", method: "writePackagePage", write: (*htmlWriter).writePackagePage},
-	{kind: "packages", method: "writePackageListPage", write: (*htmlWriter).writePackageListPage},
-}
-
-type generatedPage struct {
-	kind, method string
-	write        func(w *htmlWriter, p *page) error
-}
-
-// writeGenerated writes a page of a kind in generatedPages when this build
+// writeGenerated writes a page of a kind in generatedWriters when this build
 // may: only when the theme's templates are the default theme's, unchanged,
 // and the output is minified (unminified builds are for reading the
 // templates' own output). ok is false when the page must go through its
@@ -52,14 +43,14 @@ func (r *run) writeGenerated(seg, kind, file string, p *page, key [32]byte) (ok 
 	if !r.th.stock || r.out.min == nil || r.wholePages || templatePages {
 		return false, nil
 	}
-	i := slices.IndexFunc(generatedPages, func(g generatedPage) bool { return g.kind == kind })
-	if i < 0 {
+	write := generatedWriters[kind]
+	if write == nil {
 		return false, nil
 	}
 	buf := bufPool.Get().(*bytes.Buffer)
 	buf.Reset()
 	w := &htmlWriter{b: buf, min: r.out.min}
-	if err := generatedPages[i].write(w, p); err != nil {
+	if err := write(w, p); err != nil {
 		bufPool.Put(buf)
 		return true, fmt.Errorf("rendering %s: %w", p.Path, err)
 	}

@@ -27,6 +27,9 @@ import (
 // (the same bytes); hostile ones (markup, quotes, NUL, odd white space,
 // unsafe and unusual URLs) only need to minify to the same document.
 func TestGeneratedPagesMatchTemplates(t *testing.T) {
+	if generatedWriters == nil {
+		t.Skip("built with -tags nopagewriter: no generated writers")
+	}
 	hostile := func(t *testing.T) *indexer.Sources {
 		return &indexer.Sources{Repo: repoRoot, Mode: indexer.SourceNone, ContentDir: t.TempDir(),
 			Packages: []indexer.FileInput{
@@ -134,6 +137,9 @@ func readBytes(t *testing.T, p string) []byte {
 // copy on disk (as the preview server reads it) still is, an edited
 // package template is used as written.
 func TestGeneratedPagesOnlyForDefaultTheme(t *testing.T) {
+	if generatedWriters == nil {
+		t.Skip("built with -tags nopagewriter: no generated writers")
+	}
 	theme := t.TempDir()
 	if err := os.CopyFS(theme, themes.Default()); err != nil {
 		t.Fatal(err)
@@ -229,6 +235,13 @@ func TestGeneratedPageWriterIsCurrent(t *testing.T) {
 	}
 }
 
+// generatedPages are the page kinds given a generated writer, and the
+// writer's name; pagewriter_gen.go declares them as generatedWriters.
+var generatedPages = []struct{ kind, method string }{
+	{kind: "package", method: "writePackagePage"},
+	{kind: "packages", method: "writePackageListPage"},
+}
+
 // generatePageWriter is the generator's input: the default theme, the
 // page data's type and where the minified forms of HTML values are kept.
 func generatePageWriter() ([]byte, error) {
@@ -236,6 +249,8 @@ func generatePageWriter() ([]byte, error) {
 		Package: "site",
 		Writer:  "htmlWriter",
 		Command: "go generate ./site (TestGeneratedPageWriterIsCurrent)",
+		Table:   "generatedWriters",
+		Without: "nopagewriter",
 		Minify: func(s string) (string, error) {
 			return newMinifier().String("text/html", s)
 		},
@@ -254,7 +269,7 @@ func generatePageWriter() ([]byte, error) {
 			return nil, err
 		}
 		spec.Pages = append(spec.Pages, pagewriter.Page{
-			Method: g.method, Template: th.pages[g.kind], Entry: "base", Data: reflect.TypeFor[*page](),
+			Kind: g.kind, Method: g.method, Template: th.pages[g.kind], Entry: "base", Data: reflect.TypeFor[*page](),
 		})
 	}
 	return pagewriter.Generate(spec)

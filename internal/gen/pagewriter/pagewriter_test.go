@@ -17,8 +17,8 @@ func generate(t *testing.T, src string) (string, error) {
 	t.Helper()
 	tpl := template.Must(template.New("page.html").Parse(src))
 	out, err := Generate(Spec{
-		Package: "p", Writer: "w", Command: "test",
-		Pages:  []Page{{Method: "write", Template: tpl, Entry: "page.html", Data: reflect.TypeFor[*testPage]()}},
+		Package: "p", Writer: "w", Command: "test", Table: "writers", Without: "nowriters",
+		Pages:  []Page{{Kind: "page", Method: "write", Template: tpl, Entry: "page.html", Data: reflect.TypeFor[*testPage]()}},
 		Minify: func(s string) (string, error) { return s, nil },
 	})
 	return string(out), err
@@ -33,7 +33,8 @@ func TestEscapersFollowContext(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"w.url(data.Link)", "w.attr(data.Title)", "w.text(data.Name)", "w.text(data.Title)",
-		"w.int(len(data.Items))", "w.html(data.Body)", "w.raw(`<a href=\"`)"} {
+		"w.int(len(data.Items))", "w.html(data.Body)", "w.raw(`<a href=\"`)",
+		"//go:build !nowriters\n", `var writers = map[string]func(*w, *testPage) error{`, `"page": (*w).write,`} {
 		if !strings.Contains(code, want) {
 			t.Errorf("generated code lacks %s:\n%s", want, code)
 		}
