@@ -133,6 +133,7 @@ func generatePage(spec Spec, p Page) ([]byte, error) {
 	if err := g.list(entry.Tree, entry.Tree.Root, sc, 0); err != nil {
 		return nil, err
 	}
+	g.loopHeaders()
 	pieces, err := g.minifyStatic()
 	if err != nil {
 		return nil, err
@@ -157,14 +158,42 @@ func generatePage(spec Spec, p Page) ([]byte, error) {
 	static.WriteString(pieces[len(g.items)])
 	flush()
 	b.WriteString("return nil\n}\n\n")
-	code := b.String()
-	for _, id := range g.loopVars {
+	return b.Bytes(), nil
+}
+
+// loopHeaders writes the range loops' headers, now that it is known which
+// of their variables the bodies use: an unused one is left out.
+func (g *gen) loopHeaders() {
+	used := func(id string) bool {
 		word := regexp.MustCompile(`\b` + id + `\b`)
-		if len(word.FindAllStringIndex(code, 2)) == 1 {
-			code = word.ReplaceAllString(code, "_")
+		for _, it := range g.items {
+			if word.MatchString(it.code) {
+				return true
+			}
 		}
+		for _, l := range g.loops { // headers are not written yet
+			if word.MatchString(l.over) {
+				return true
+			}
+		}
+		return false
 	}
-	return []byte(strings.ReplaceAll(code, "for _, _ := range", "for range")), nil
+	for _, l := range g.loops {
+		idx, elem := l.idx, l.elem
+		if !used(elem) {
+			elem = "_"
+		}
+		var vars string
+		switch {
+		case used(idx) && elem == "_":
+			vars = idx + " := "
+		case used(idx):
+			vars = idx + ", " + elem + " := "
+		case elem != "_":
+			vars = "_, " + elem + " := "
+		}
+		g.items[l.item].code = fmt.Sprintf("for %srange %s {\n", vars, l.over)
+	}
 }
 
 // goString is s as a Go literal, raw when it can be for readability.
@@ -191,9 +220,14 @@ type gen struct {
 	items  []item
 	text   strings.Builder // static text since the last item
 	idents int
-	// loopVars are the index and element variables of range loops; the
-	// ones a loop does not use become _.
-	loopVars []string
+	loops  []loop
+}
+
+// loop is a range loop whose header is written once its body is known.
+type loop struct {
+	item      int    // the item whose code is the loop's header
+	idx, elem string // its variables
+	over      string // what it ranges over
 }
 
 type item struct {
@@ -562,7 +596,7 @@ func (g *gen) rangeNode(tree *parse.Tree, n *parse.RangeNode, sc *scope, depth i
 		return errorf(tree, n, "unsupported: range over a %s", v.typ)
 	}
 	idx, elem := g.newIdent("i"), g.newIdent("v")
-	g.loopVars = append(g.loopVars, idx, elem)
+
 	inner := sc.with(value{elem, v.typ.Elem()})
 	switch len(pipe.Decl) {
 	case 1:
@@ -574,7 +608,8 @@ func (g *gen) rangeNode(tree *parse.Tree, n *parse.RangeNode, sc *scope, depth i
 	if n.ElseList != nil {
 		g.emit(fmt.Sprintf("if len(%s) > 0 {\n", v.expr))
 	}
-	g.emit(fmt.Sprintf("for %s, %s := range %s {\n", idx, elem, v.expr))
+	g.loops = append(g.loops, loop{item: len(g.items), idx: idx, elem: elem, over: v.expr})
+	g.emit("") // the header, written by loopHeaders
 	if err := g.list(tree, n.List, inner, depth); err != nil {
 		return err
 	}

@@ -11,7 +11,10 @@ type testPage struct {
 	Name, Link, Title string
 	Items             []string
 	Body              template.HTML
+	Groups            []testGroup
 }
+
+type testGroup struct{ Items []string }
 
 func generate(t *testing.T, src string) (string, error) {
 	t.Helper()
@@ -53,6 +56,23 @@ func TestUnsupportedConstructNamesItsLine(t *testing.T) {
 		_, err := generate(t, src)
 		if err == nil || !strings.Contains(err.Error(), "page.html:2:") {
 			t.Errorf("%q: error %v, want one naming page.html:2", src, err)
+		}
+	}
+}
+
+// TestLoopsDeclareWhatTheyUse checks a range loop declares only the
+// variables its body uses (Go refuses unused ones), counting a use by an
+// inner loop's range expression.
+func TestLoopsDeclareWhatTheyUse(t *testing.T) {
+	code, err := generate(t, `{{range .Items}}<hr>{{end}}{{range $i, $x := .Items}}{{$i}}{{end}}`+
+		`{{range .Groups}}{{range .Items}}{{.}}{{end}}{{end}}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"for range data.Items {", "for i3 := range data.Items {",
+		"for _, v6 := range data.Groups {", "for _, v8 := range v6.Items {"} {
+		if !strings.Contains(code, want) {
+			t.Errorf("generated code lacks %q:\n%s", want, code)
 		}
 	}
 }
