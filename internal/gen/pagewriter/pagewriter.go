@@ -427,7 +427,12 @@ func (g *gen) action(tree *parse.Tree, n *parse.ActionNode, sc *scope) error {
 		return err
 	}
 	switch {
-	case v.typ == htmlType && method == methodText:
+	case v.typ == htmlType && (len(escapers) != 1 || escapers[0] != "_html_template_htmlescaper"):
+		// Trusted HTML is written as it is only in HTML text; elsewhere
+		// (RCDATA such as <title>, attributes) html/template strips its
+		// tags, which the writer does not do.
+		return errorf(tree, n, "unsupported: trusted HTML (%s) with %v", v.typ, escapers)
+	case v.typ == htmlType:
 		if min, ok := g.minifiedField(owner, field); ok {
 			g.emit(fmt.Sprintf("if m := %s.%s; m != \"\" {\nw.%s(m)\n} else if err := w.%s(%s); err != nil {\nreturn err\n}\n",
 				owner.expr, min, methodRaw, methodHTML, v.expr))

@@ -52,6 +52,8 @@ func TestUnsupportedConstructNamesItsLine(t *testing.T) {
 		"<p>\n{{.Missing}}</p>",
 		"<p>\n<script>var x = {{.Name}};</script></p>",
 		"<p>\n{{$x := .Name}}{{$x}}</p>",
+		"<p>\n<title>{{.Body}}</title></p>",
+		"<p>\n<a title=\"{{.Body}}\">x</a></p>",
 	} {
 		_, err := generate(t, src)
 		if err == nil || !strings.Contains(err.Error(), "page.html:2:") {
