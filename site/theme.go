@@ -22,8 +22,9 @@ type theme struct {
 	pages  map[string]*template.Template
 	static fs.FS
 	// stock: every template is byte for byte the embedded default's, so
-	// pages may be written by generated code (see pagewriter.go) even when the theme
-	// was read from disk, as the preview server does.
+	// pages may be written by the code generated from them (see
+	// pagewriter.go), even when the theme was read from disk, as the
+	// preview server does.
 	stock bool
 	// key hashes every template file (names and bytes), for page keys.
 	key [32]byte
