@@ -35,6 +35,9 @@ type entry struct {
 	// python3), as a bit length capped at maxFamily: the plain name of a
 	// big family is what most people who type its first letters want.
 	Family int `json:"fa,omitempty"`
+	// Cmd is, for a package, the command it installs when the name does
+	// not already hold it (see addMainPrograms).
+	Cmd string `json:"c,omitempty"`
 
 	doc indexer.Document
 	url string
@@ -217,6 +220,7 @@ func addMainPrograms(entries []*entry) {
 			continue
 		}
 		e.Joined = append(e.Joined, subTok{len(e.Name) - 1, prog})
+		e.Cmd = prog
 	}
 }
 
@@ -617,6 +621,7 @@ func (e *entry) match(q string, namesOnly bool, r reach) tokenState {
 			t.addName(matchSub, s.Pos, e.inModule(s.Pos))
 		}
 	}
+	t.cmd = e.Cmd != "" && q == e.Cmd
 	if namesOnly {
 		return t
 	}
@@ -738,6 +743,7 @@ func (e *entry) score(p parsedQuery) (tier, score int) {
 		var joined tokenState
 		if j.names {
 			joined = e.match(j.tok, true, reachNarrow)
+			joined.cmd = false // a command counts only typed as one word
 		}
 		rare, phrase := 0, false
 		if joined.name < matchPrefix {

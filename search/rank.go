@@ -453,6 +453,7 @@ type tokenState struct {
 	exact  uint32 // name positions matched exactly
 	strong uint32 // name positions matched exactly or by prefix
 	any    uint32 // name positions matched at all
+	cmd    bool   // the token is the command the package installs (entry.Cmd)
 }
 
 func (t *tokenState) addName(quality, pos int, module bool) {
@@ -534,6 +535,12 @@ func docScore(toks []tokenState, count, prior, modLen, family int, pkg, ordered 
 	m := namesModule(toks, modLen)
 	byModule := m == tierPrefix
 	tier = max(tier, m)
+	if n == 1 && toks[0].cmd {
+		// The command a package installs, typed whole, names the package
+		// as its attribute would: "wg" is wireguard-tools, before wg-ddns
+		// and the other names that merely start with it.
+		tier = tierExact
+	}
 	w := 0
 	for i, t := range toks {
 		// A word naming the module counts more than the same word further

@@ -498,6 +498,8 @@ func TestPackageNames(t *testing.T) {
 	withProg := func(d indexer.Document, prog string) indexer.Document { d.Package.MainProgram = prog; return d }
 	docs := []indexer.Document{
 		withProg(pkg("ripgrep", "Line-oriented search tool"), "rg"),
+		withProg(pkg("wireguard-tools", "Tools for the WireGuard VPN"), "wg"),
+		pkg("wg-ddns", "Dynamic DNS for WireGuard"),
 		pkg("rgxg", "Regular expression generator"),
 		pkg("rgbds", "Game Boy assembler"),
 		pkg("thunderbolt", "Thunderbolt tools, not thunderbird"),
@@ -528,8 +530,9 @@ func TestPackageNames(t *testing.T) {
 			t.Errorf("%q: top = %q, want %q", q, got, want)
 		}
 	}
-	check("rg", "ripgrep")        // the command, as a whole name word
-	check("thund", "thunderbird") // the family's plain name first
+	check("rg", "ripgrep")                    // the command, as a whole name word
+	check("wg", "wireguard-tools", "wg-ddns") // the command names its package before names that start with it
+	check("thund", "thunderbird")             // the family's plain name first
 	// postgresqlTestHook is no version of postgresql: it follows them.
 	check("postgresql", "postgresql", "services.postgresql.enable", "postgresql_16", "postgresql_17", "postgresqlTestHook")
 	check("postgr", "postgresql", "services.postgresql.enable", "postgresql_16", "postgresql_17", "postgresqlTestHook")

@@ -41,7 +41,7 @@ import (
 // which a query tends to find together, share a chunk.
 
 // StaticFormat is the version of the static index layout; search.js checks it.
-const StaticFormat = 3
+const StaticFormat = 4
 
 // DocChunk is the number of documents per docs/ file.
 const DocChunk = 64
@@ -93,10 +93,14 @@ func (r docRange) MarshalJSON() ([]byte, error) {
 // number: position (5 bits; 31 means "too far to track"), name token count
 // (6 bits), prior (2 bits), whether the term is a compound half (1 bit),
 // whether it is in the module segment (1 bit), the module segment's
-// length for an enable option (2 bits, see entry.modLen) and the size of
-// a package's family (3 bits, see entry.Family).
-func packPosting(pos, count, prior int, sub, module bool, modLen, family int) int {
+// length for an enable option (2 bits, see entry.modLen), the size of a
+// package's family (3 bits, see entry.Family) and whether the term is the
+// command a package installs (1 bit, see entry.Cmd).
+func packPosting(pos, count, prior int, sub, module bool, modLen, family int, cmd bool) int {
 	p := min(pos, maxPos) | min(count, maxCount)<<5 | min(prior, 3)<<11 | min(modLen, 3)<<15 | min(family, maxFamily)<<17
+	if cmd {
+		p |= 1 << 20
+	}
 	if sub {
 		p |= 1 << 13
 	}
@@ -340,17 +344,17 @@ func displayRow(e *entry) []string {
 // posting, in the order the index lists a document's postings of a term.
 func (e *entry) eachNamePosting(add func(term string, packed int)) {
 	count := min(len(e.Name), maxCount)
-	post := func(term string, pos int, sub bool) {
-		add(term, packPosting(pos, count, e.Prior, sub, e.inModule(pos), e.modLen(), e.Family))
+	post := func(term string, pos int, sub, cmd bool) {
+		add(term, packPosting(pos, count, e.Prior, sub, e.inModule(pos), e.modLen(), e.Family, cmd))
 	}
 	for pos, t := range e.Name {
-		post(t, pos, false)
+		post(t, pos, false, false)
 	}
 	for _, j := range e.Joined {
-		post(j.Tok, j.Pos, false)
+		post(j.Tok, j.Pos, false, e.Cmd != "" && j.Tok == e.Cmd)
 	}
 	for _, s := range e.Sub {
-		post(s.Tok, s.Pos, true)
+		post(s.Tok, s.Pos, true, false)
 	}
 }
 
@@ -522,7 +526,7 @@ func (st *staticState) patch(entries []*entry, rows [][]string) (*staticState, *
 // samePostings reports whether a and b, entries of the same document,
 // give the same name and description postings.
 func samePostings(a, b *entry) bool {
-	return a.Prior == b.Prior && a.ModFrom == b.ModFrom && a.ModTo == b.ModTo && a.Family == b.Family &&
+	return a.Prior == b.Prior && a.ModFrom == b.ModFrom && a.ModTo == b.ModTo && a.Family == b.Family && a.Cmd == b.Cmd &&
 		slices.Equal(a.Name, b.Name) && slices.Equal(a.Sub, b.Sub) && slices.Equal(a.Joined, b.Joined) &&
 		slices.Equal(a.Desc, b.Desc)
 }

@@ -86,7 +86,7 @@ func TestStaticLayout(t *testing.T) {
 	// pds appears at positions 2 and 4 of the option (5 tokens… 6 tokens) and
 	// at 0 of the package, where it is the package's own name (its module
 	// segment).
-	want := []int{0, packPosting(2, 6, 0, false, false, 0, 0), 0, packPosting(4, 6, 0, false, false, 0, 0), 1, packPosting(0, 1, 0, false, true, 0, 0)}
+	want := []int{0, packPosting(2, 6, 0, false, false, 0, 0, false), 0, packPosting(4, 6, 0, false, false, 0, 0, false), 1, packPosting(0, 1, 0, false, true, 0, 0, false)}
 	if got := pd["pds"]; !equalInts(got, want) {
 		t.Errorf("n/pd.json pds = %v, want %v", got, want)
 	}

@@ -296,6 +296,8 @@
     else tier = T_SOME;
     var m = namesModule(toks, modLen), byModule = m === T_PREFIX;
     if (m > tier) tier = m;
+    // The command a package installs, typed whole: see docScore in search/rank.go.
+    if (n === 1 && toks[0].cmd) tier = T_EXACT;
     var w = 0;
     for (i = 0; i < n; i++) {
       w += NAME_W[toks[i].name];
@@ -365,7 +367,7 @@
     var self = this;
     if (!this.ready) {
       this.ready = this.get('manifest.json').then(function (m) {
-        if (m.v !== 3) throw new Error('search index format ' + m.v + ' not supported');
+        if (m.v !== 4) throw new Error('search index format ' + m.v + ' not supported');
         self.manifest = m;
         // Enable options, for documents only descriptions find.
         self.prior = new Uint8Array(m.docs);
@@ -496,7 +498,7 @@
       b = this.buf = { gen: 0, seen: new Uint32Array(N), touched: new Int32Array(N), count: new Uint8Array(N), extra: new Uint8Array(N), toks: [] };
     }
     while (b.toks.length < n) {
-      b.toks.push({ name: new Uint8Array(N), mod: new Uint8Array(N), desc: new Uint8Array(N), exact: new Uint32Array(N), strong: new Uint32Array(N), any: new Uint32Array(N) });
+      b.toks.push({ name: new Uint8Array(N), mod: new Uint8Array(N), desc: new Uint8Array(N), exact: new Uint32Array(N), strong: new Uint32Array(N), any: new Uint32Array(N), cmd: new Uint8Array(N) });
     }
     b.gen++;
     if (b.gen === 0xffffffff) { b.seen.fill(0); b.gen = 1; }
@@ -517,7 +519,7 @@
         b.extra[ord] = 0;
         for (var x = 0; x < all.length; x++) {
           var s = b.toks[x];
-          s.name[ord] = 0; s.mod[ord] = 0; s.desc[ord] = 0; s.exact[ord] = 0; s.strong[ord] = 0; s.any[ord] = 0;
+          s.name[ord] = 0; s.mod[ord] = 0; s.desc[ord] = 0; s.exact[ord] = 0; s.strong[ord] = 0; s.any[ord] = 0; s.cmd[ord] = 0;
         }
       }
     }
@@ -536,7 +538,8 @@
             touch(ord);
             var pos = packed & 31;
             b.count[ord] = (packed >> 5) & 63;
-            b.extra[ord] = packed >> 15; // module segment length (2 bits), family (3 bits)
+            b.extra[ord] = (packed >> 15) & 31; // module segment length (2 bits), family (3 bits)
+            if ((packed >> 20) & 1 && quality === M_EXACT) st.cmd[ord] = 1; // the package's command, typed whole
             if (quality > st.name[ord]) st.name[ord] = quality;
             if ((packed >> 14) & 1 && quality > st.mod[ord]) st.mod[ord] = quality; // in the module segment
             if (pos < MAX_POS) {
@@ -569,7 +572,7 @@
     });
     var limit = opts.limit || 10, top = [], total = 0, view = [];
     var rare = plans.map(function (p) { return p.rare; });
-    for (i = 0; i < n; i++) view.push({ name: 0, mod: 0, desc: 0, exact: 0, strong: 0, any: 0 });
+    for (i = 0; i < n; i++) view.push({ name: 0, mod: 0, desc: 0, exact: 0, strong: 0, any: 0, cmd: 0 });
     for (k = 0; k < nt; k++) {
       var o = touched[k], ok = false, pkg = false;
       for (j = 0; j < allowed.length; j++) if (o >= allowed[j][2] && o < allowed[j][3]) { ok = true; pkg = allowed[j][0] === 'package'; break; }
@@ -577,7 +580,7 @@
       var named = false;
       for (i = 0; i < n; i++) {
         var t = b.toks[i], v = view[i];
-        v.name = t.name[o]; v.mod = t.mod[o]; v.desc = t.desc[o]; v.exact = t.exact[o]; v.strong = t.strong[o]; v.any = t.any[o];
+        v.name = t.name[o]; v.mod = t.mod[o]; v.desc = t.desc[o]; v.exact = t.exact[o]; v.strong = t.strong[o]; v.any = t.any[o]; v.cmd = t.cmd[o];
         if (v.name > 0) named = true;
       }
       var ex = b.extra[o];
@@ -588,10 +591,10 @@
         var js = b.toks[n + x], at = joins[x].at, phrase = false;
         var vview = view.slice(0, at), vrare = rare.slice(0, at);
         if (js.name[o] >= M_PREFIX) {
-          vview.push({ name: js.name[o], mod: js.mod[o], desc: 0, exact: js.exact[o], strong: js.strong[o], any: js.any[o] });
+          vview.push({ name: js.name[o], mod: js.mod[o], desc: 0, exact: js.exact[o], strong: js.strong[o], any: js.any[o], cmd: 0 });
           vrare.push(0);
         } else if (joins[x].desc && js.desc[o] > 0) {
-          vview.push({ name: 0, mod: 0, desc: js.desc[o], exact: 0, strong: 0, any: 0 });
+          vview.push({ name: 0, mod: 0, desc: js.desc[o], exact: 0, strong: 0, any: 0, cmd: 0 });
           vrare.push(joins[x].rare);
           phrase = true;
         } else continue;
