@@ -172,15 +172,15 @@ func TestGeneratedPagesOnlyForDefaultTheme(t *testing.T) {
 
 // FuzzDirectEscaping checks htmlWriter's escaping, which the generated
 // page writers use, against html/template's for any value in the places
-// they put values (text, a quoted attribute, a URL attribute, the URL of
-// a refresh): the minified results must be the same document, and must
-// stay inert.
+// they put values (text, the title's RCDATA, a quoted attribute, a URL
+// attribute, the URL of a refresh): the minified results must be the same
+// document, and must stay inert.
 func FuzzDirectEscaping(f *testing.F) {
 	for _, s := range []string{"plain", `<script>alert(1)</script>`, `"quoted" & 'apos'`, "a  b\n\t c", "nul\x00",
 		"javascript:alert(1)", "https://example.org/a b?q=\"x\"&y='z'(1)%41%zz%", "é 雪 🙂", "&amp; &copy &#169;", "\xff\xfe"} {
 		f.Add(s)
 	}
-	tpl := template.Must(template.New("t").Parse(`<meta http-equiv="refresh" content="0; url={{.}}">` +
+	tpl := template.Must(template.New("t").Parse(`<title>{{.}}</title><meta http-equiv="refresh" content="0; url={{.}}">` +
 		`<p title="{{.}}">{{.}}</p><a href="{{.}}">x</a>`))
 	minifier := newMinifier()
 	f.Fuzz(func(t *testing.T, s string) {
@@ -190,7 +190,9 @@ func FuzzDirectEscaping(f *testing.F) {
 		}
 		var direct bytes.Buffer
 		w := &htmlWriter{b: &direct}
-		w.raw(`<meta http-equiv="refresh" content="0; url=`)
+		w.raw(`<title>`)
+		w.text(s)
+		w.raw(`</title><meta http-equiv="refresh" content="0; url=`)
 		w.filteredURL(s)
 		w.raw(`"><p title="`)
 		w.attr(s)
