@@ -330,6 +330,7 @@ var (
 	evalRE    = regexp.MustCompile(`evaluated nix/docs/default\.nix in (\S+)$`)
 	problemRE = regexp.MustCompile(`serve: error: (.*)`)
 	indexRE   = regexp.MustCompile(`search index updated in`)
+	apiRE     = regexp.MustCompile(`search API index updated in`)
 )
 
 // sample is one save: milliseconds from the write to the rebuild's log
@@ -458,6 +459,9 @@ func measure(size, bin string, args []string, repo, work string, runs, moduleRun
 	fmt.Printf("server log of the last rebuild: %s\n", lastMatch(srv, rebuiltRE))
 	if l := lastMatch(srv, indexRE); l != "" {
 		fmt.Printf("server log of the last search index update: %s\n", l)
+	}
+	if l := lastMatch(srv, apiRE); l != "" {
+		fmt.Printf("server log of the last search API update: %s\n", l)
 	}
 	report("guide edit", guides, false)
 	if len(modules) > 0 {
