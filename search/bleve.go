@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -221,15 +220,19 @@ func (ix *Index) setEntries(entries []*entry) {
 // with another Update. The index's stamp is cleared: OpenOrBuild rebuilds
 // an updated index rather than trusting it.
 func (ix *Index) Update(docs []indexer.Document, url func(indexer.Document) string, tokens *TokenCache) (int, error) {
-	entries, _ := buildEntriesCached(docs, url, tokens)
+	return ix.UpdateEntries(NewEntries(docs, url, tokens))
+}
+
+// UpdateEntries is Update with the documents already prepared.
+func (ix *Index) UpdateEntries(prepared *Entries) (int, error) {
+	entries := prepared.list
 	batch := ix.ix.NewBatch()
 	changed := 0
 	for i, e := range entries {
-		f := indexFields(e)
-		if i < len(ix.entries) && maps.Equal(f, indexFields(ix.entries[i])) {
+		if i < len(ix.entries) && sameIndexed(e, ix.entries[i]) {
 			continue
 		}
-		if err := batch.Index(strconv.Itoa(e.Ord), f); err != nil {
+		if err := batch.Index(strconv.Itoa(e.Ord), indexFields(e)); err != nil {
 			return 0, fmt.Errorf("search index: %s: %w", e.doc.ID, err)
 		}
 		changed++
@@ -247,6 +250,14 @@ func (ix *Index) Update(docs []indexer.Document, url func(indexer.Document) stri
 	}
 	ix.entries, ix.vocab, ix.freq, ix.lens = entries, vocab, freq, vocab.lengths()
 	return changed, nil
+}
+
+// sameIndexed reports whether the index holds the same fields for a and
+// b (indexFields), comparing the tokens themselves rather than building
+// the fields of every document.
+func sameIndexed(a, b *entry) bool {
+	return a.doc.Kind == b.doc.Kind && a.doc.Scope == b.doc.Scope && slices.Equal(a.Name, b.Name) &&
+		slices.Equal(a.Joined, b.Joined) && slices.Equal(a.Sub, b.Sub) && slices.Equal(a.Desc, b.Desc)
 }
 
 // indexFields are the fields the index holds for e.

@@ -150,6 +150,9 @@ type StaticOptions struct {
 	// (see TokenCache): a write after a few documents changed tokenizes
 	// only those.
 	Tokens *TokenCache
+	// Entries, when not nil, are docs already prepared (NewEntries of the
+	// same docs and url), which the write then does not prepare again.
+	Entries *Entries
 }
 
 // StaticRecord is what an incremental WriteStaticIndexWith wrote into a
@@ -187,7 +190,11 @@ const maxPatched = 2000
 // WriteStaticIndexWith is WriteStaticIndex with options; the files are
 // the same whatever the options.
 func WriteStaticIndexWith(dir string, docs []indexer.Document, url func(indexer.Document) string, opt StaticOptions) (Stats, error) {
-	entries, tokenized := buildEntriesCached(docs, url, opt.Tokens)
+	prepared := opt.Entries
+	if prepared == nil {
+		prepared = NewEntries(docs, url, opt.Tokens)
+	}
+	entries, tokenized := prepared.list, prepared.tokenized
 	w := &staticWriter{dir: dir, noSizes: !opt.GzipSizes, rec: opt.Record}
 	rows := make([][]string, len(entries))
 	for i, e := range entries {

@@ -96,3 +96,24 @@ func (c *TokenCache) sweep() {
 		}
 	}
 }
+
+// Entries are documents prepared for indexing: sorted, numbered and
+// tokenized, with what documents lend each other worked out. Both index
+// writers start from them; a preview that brings both indexes up to date
+// after a save prepares them once (NewEntries) and hands them to both
+// (StaticOptions.Entries, Index.UpdateEntries). They are not changed
+// after they are made.
+type Entries struct {
+	list      []*entry
+	tokenized int
+}
+
+// NewEntries prepares docs for indexing, taking unchanged documents'
+// words from tokens when not nil (see TokenCache).
+func NewEntries(docs []indexer.Document, url func(indexer.Document) string, tokens *TokenCache) *Entries {
+	list, n := buildEntriesCached(docs, url, tokens)
+	return &Entries{list: list, tokenized: n}
+}
+
+// Tokenized is how many documents' texts were tokenized anew.
+func (e *Entries) Tokenized() int { return e.tokenized }

@@ -27,6 +27,9 @@ type indexJob struct {
 	docs   []indexer.Document
 	layout *site.Layout
 	stamp  string // site.Result.DocsStamp
+	// entries are docs prepared for indexing, once for both indexes (the
+	// index loop makes them).
+	entries *search.Entries
 }
 
 // indexLoop brings the search indexes in step with the served site once
@@ -59,6 +62,12 @@ func (s *server) indexLoop(ctx context.Context) {
 			continue
 		}
 		stamp := job.stamp
+		s.mu.Lock()
+		apiStale := !s.cfg.NoSearchAPI && stamp != s.searchKey
+		s.mu.Unlock()
+		if job.entries == nil && (s.staticIndex && s.indexStamp != stamp || apiStale) {
+			job.entries = search.NewEntries(job.docs, job.layout.URL, &s.tokens)
+		}
 		if s.staticIndex {
 			s.writeStaticIndex(job, stamp)
 		}
@@ -100,7 +109,11 @@ func (s *server) bleveLoop(ctx context.Context) {
 		cur := s.searchIx
 		s.searchMu.RUnlock()
 		if cur != nil {
-			changed, err := cur.Update(job.docs, job.layout.URL, &s.tokens)
+			entries := job.entries
+			if entries == nil {
+				entries = search.NewEntries(job.docs, job.layout.URL, &s.tokens)
+			}
+			changed, err := cur.UpdateEntries(entries)
 			if err != nil {
 				// The index holds part of the change: build it afresh.
 				s.logf("search API index: %v; building it again", err)
@@ -148,7 +161,8 @@ func (s *server) writeStaticIndex(job *indexJob, stamp string) {
 		return // current already
 	}
 	start := time.Now()
-	_, err := search.WriteStaticIndexWith(s.indexDir, job.docs, job.layout.URL, search.StaticOptions{Record: s.indexRec, Tokens: &s.tokens})
+	_, err := search.WriteStaticIndexWith(s.indexDir, job.docs, job.layout.URL,
+		search.StaticOptions{Record: s.indexRec, Tokens: &s.tokens, Entries: job.entries})
 	if err != nil {
 		// What the folder holds is no longer known: start afresh.
 		s.indexRec, s.indexStamp = &search.StaticRecord{}, ""
