@@ -10,7 +10,7 @@
 //	cli     `nurdocs search --json` (bleve), one process per query
 //	api     search.Index.Search (bleve), as the preview server calls it
 //
-// Usage: go run ./search/cmd/releval [-paths static,cli,api] [-packages] [-detail SETS]
+// Usage: go run ./search/cmd/releval [-paths static,cli,api] [-packages] [-sets SETS] [-detail SETS]
 //
 // The paths given after the first are also compared with it: every query
 // whose top ten differs is listed.
@@ -40,8 +40,14 @@ func main() {
 		"tune on the tune half only: leave held out of it so the held-out half stays unseen")
 	packages := flag.Bool("packages", true, "search the options together with the nixpkgs package set and measure the package queries too;\n"+
 		"-packages=false measures the option sets on the options alone")
+	only := flag.String("sets", "", "comma-separated sets to measure (old, tune, held, pkg-tune, pkg-held); all when empty.\n"+
+		"The cli path runs one process per query: measuring fewer sets saves most of its time")
 	flag.Parse()
-	if err := run(strings.Split(*paths, ","), strings.Split(*detail, ","), *packages); err != nil {
+	var sets []string
+	if *only != "" {
+		sets = strings.Split(*only, ",")
+	}
+	if err := run(strings.Split(*paths, ","), strings.Split(*detail, ","), sets, *packages); err != nil {
 		fmt.Fprintln(os.Stderr, "releval:", err)
 		os.Exit(1)
 	}
@@ -54,7 +60,7 @@ func url(d indexer.Document) string {
 	return "options/" + d.Name + "/"
 }
 
-func run(paths, detail []string, packages bool) error {
+func run(paths, detail, only []string, packages bool) error {
 	sets, err := releval.LoadSets()
 	if err != nil {
 		return err
@@ -65,6 +71,14 @@ func run(paths, detail []string, packages bool) error {
 			return err
 		}
 		sets = append(sets, pkgSets...)
+	}
+	if only != nil {
+		for _, name := range only {
+			if !slices.ContainsFunc(sets, func(s releval.Set) bool { return s.Name == name }) {
+				return fmt.Errorf("-sets: no set %q (pkg-tune and pkg-held need -packages)", name)
+			}
+		}
+		sets = slices.DeleteFunc(sets, func(s releval.Set) bool { return !slices.Contains(only, s.Name) })
 	}
 	var queries []releval.Query // every set's, in order
 	for _, s := range sets {
