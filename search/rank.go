@@ -570,6 +570,14 @@ func docScore(toks []tokenState, count, prior, modLen, family int, pkg, ordered 
 			if prior == 0 {
 				d /= 2
 			}
+			if pkg && t.name > 0 {
+				// A package name that holds the token only in part
+				// ("numpydoc" for "numpy") may come level with one that
+				// holds it whole, not beyond: a package's name says what
+				// it is. (An option's name is a path to a setting, which
+				// its description explains.)
+				d = min(d, nameWeight[matchExact]-nameWeight[t.name])
+			}
 			w += d
 		}
 	}

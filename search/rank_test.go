@@ -1,6 +1,7 @@
 package search
 
 import (
+	"fmt"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -543,4 +544,22 @@ func TestPackageNames(t *testing.T) {
 	// holding both in the order typed, above a name holding them the other
 	// way round, and that above a description that has them apart.
 	check("password manager", "keepass", "keepassxc", "services.displayManager.passwordFile", "passwd-tool")
+}
+
+// TestPartialNameAndDescription: a package whose name holds a query word
+// only in part ("numpydoc" for "numpy") and whose description has it
+// comes level with the package of that exact name, not before it, however
+// rare the word.
+func TestPartialNameAndDescription(t *testing.T) {
+	docs := []indexer.Document{
+		pkg("python3Packages.numpy", "Scientific tools for Python"),
+		pkg("python3Packages.numpydoc", "Sphinx extension to support docstrings in Numpy format"),
+	}
+	for i := range 400 { // enough documents for "numpy" to be a rare word
+		docs = append(docs, pkg(fmt.Sprintf("filler%d", i), "Something else"))
+	}
+	rs := scan(buildEntries(docs, nil), "python numpy", Options{Limit: 2})
+	if len(rs) != 2 || rs[0].Name != "python3Packages.numpy" {
+		t.Errorf("python numpy: %v, want python3Packages.numpy first", rs)
+	}
 }

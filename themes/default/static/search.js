@@ -305,6 +305,7 @@
       if (toks[i].name !== M_EXACT && (n > 1 || toks[i].name !== M_PREFIX)) {
         var d = toks[i].desc * rare[i];
         if (prior === 0) d = Math.floor(d / 2);
+        if (pkg && toks[i].name > 0) d = Math.min(d, NAME_W[M_EXACT] - NAME_W[toks[i].name]); // see search/rank.go
         w += d;
       }
     }
