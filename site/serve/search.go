@@ -28,8 +28,9 @@ type indexJob struct {
 	layout *site.Layout
 	stamp  string // site.Result.DocsStamp
 	// entries are docs prepared for indexing, once for both indexes (the
-	// index loop makes them).
-	entries *search.Entries
+	// index loop makes them, in prepTime).
+	entries  *search.Entries
+	prepTime time.Duration
 }
 
 // indexLoop brings the search indexes in step with the served site once
@@ -66,7 +67,9 @@ func (s *server) indexLoop(ctx context.Context) {
 		apiStale := !s.cfg.NoSearchAPI && stamp != s.searchKey
 		s.mu.Unlock()
 		if job.entries == nil && (s.staticIndex && s.indexStamp != stamp || apiStale) {
+			start := time.Now()
 			job.entries = search.NewEntries(job.docs, job.layout.URL, &s.tokens)
+			job.prepTime = time.Since(start)
 		}
 		if s.staticIndex {
 			s.writeStaticIndex(job, stamp)
@@ -121,7 +124,8 @@ func (s *server) bleveLoop(ctx context.Context) {
 				s.mu.Lock()
 				s.searchKey = stamp
 				s.mu.Unlock()
-				s.logf("search API index updated in %s (%d documents indexed or removed)", time.Since(start).Round(time.Millisecond), changed)
+				s.logf("search API index updated in %s (%d documents indexed or removed; the documents were prepared for both indexes)",
+					time.Since(start).Round(time.Millisecond), changed)
 				continue
 			}
 		}
@@ -177,8 +181,9 @@ func (s *server) writeStaticIndex(job *indexJob, stamp string) {
 		if s.indexRec.Patched < 0 {
 			how = "assembled from all documents" // documents added or removed
 		}
-		s.logf("search index updated in %s (%d files changed, %d documents tokenized, %s)",
-			time.Since(start).Round(time.Millisecond), s.indexRec.Written, s.indexRec.Tokenized, how)
+		s.logf("search index updated in %s (%s preparing the documents, %d tokenized anew; %d files changed, %s)",
+			(job.prepTime + time.Since(start)).Round(time.Millisecond), job.prepTime.Round(time.Millisecond),
+			s.indexRec.Tokenized, s.indexRec.Written, how)
 	}
 }
 
