@@ -10,7 +10,11 @@
 //	cli     `nurdocs search --json` (bleve), one process per query
 //	api     search.Index.Search (bleve), as the preview server calls it
 //
-// Usage: go run ./search/cmd/releval [-paths static,cli,api] [-packages] [-sets SETS] [-detail SETS]
+// Usage: go run ./search/cmd/releval [-paths static,cli,api] [-packages] [-kind KIND] [-sets SETS] [-detail SETS]
+//
+// -kind option measures the option sets as the site's Options filter
+// searches: the packages are indexed (their descriptions speak for the
+// modules that run them) but only options are ranked.
 //
 // The paths given after the first are also compared with it: every query
 // whose top ten differs is listed.
@@ -42,12 +46,13 @@ func main() {
 		"-packages=false measures the option sets on the options alone")
 	only := flag.String("sets", "", "comma-separated sets to measure (old, tune, held, pkg-tune, pkg-held); all when empty.\n"+
 		"The cli path runs one process per query: measuring fewer sets saves most of its time")
+	kind := flag.String("kind", "", "rank only documents of this kind (option, package or guide), as the site's filter does")
 	flag.Parse()
 	var sets []string
 	if *only != "" {
 		sets = strings.Split(*only, ",")
 	}
-	if err := run(strings.Split(*paths, ","), strings.Split(*detail, ","), sets, *packages); err != nil {
+	if err := run(strings.Split(*paths, ","), strings.Split(*detail, ","), sets, *packages, indexer.Kind(*kind)); err != nil {
 		fmt.Fprintln(os.Stderr, "releval:", err)
 		os.Exit(1)
 	}
@@ -60,7 +65,7 @@ func url(d indexer.Document) string {
 	return "options/" + d.Name + "/"
 }
 
-func run(paths, detail, only []string, packages bool) error {
+func run(paths, detail, only []string, packages bool, kind indexer.Kind) error {
 	sets, err := releval.LoadSets()
 	if err != nil {
 		return err
@@ -117,11 +122,11 @@ func run(paths, detail, only []string, packages bool) error {
 		var bytes []int64 // per query, static path only
 		switch p {
 		case "static":
-			tops, bytes, err = staticPath(tmp, docs, queries)
+			tops, bytes, err = staticPath(tmp, docs, queries, kind)
 		case "cli":
-			tops, err = cliPath(tmp, queries, packages)
+			tops, err = cliPath(tmp, queries, packages, kind)
 		case "api":
-			tops, err = apiPath(tmp, docs, queries)
+			tops, err = apiPath(tmp, docs, queries, kind)
 		default:
 			err = fmt.Errorf("unknown path %q (want static, cli or api)", p)
 		}
@@ -203,14 +208,14 @@ func reportBytes(sets []releval.Set, bytes []int64) {
 	fmt.Println()
 }
 
-func staticPath(tmp string, docs []indexer.Document, queries []releval.Query) ([][]string, []int64, error) {
+func staticPath(tmp string, docs []indexer.Document, queries []releval.Query, kind indexer.Kind) ([][]string, []int64, error) {
 	dir := filepath.Join(tmp, "static")
 	if _, err := search.WriteStaticIndex(dir, docs, url); err != nil {
 		return nil, nil, err
 	}
 	var qs []jsrun.Query
 	for _, q := range queries {
-		qs = append(qs, jsrun.Query{Q: q.Q})
+		qs = append(qs, jsrun.Query{Q: q.Q, Kind: string(kind)})
 	}
 	answers, err := jsrun.Run(dir, qs, releval.Cutoff)
 	if err != nil {
@@ -225,7 +230,7 @@ func staticPath(tmp string, docs []indexer.Document, queries []releval.Query) ([
 	return tops, bytes, nil
 }
 
-func apiPath(tmp string, docs []indexer.Document, queries []releval.Query) ([][]string, error) {
+func apiPath(tmp string, docs []indexer.Document, queries []releval.Query, kind indexer.Kind) ([][]string, error) {
 	ix, err := search.OpenOrBuild(filepath.Join(tmp, "api.bleve"), docs, url)
 	if err != nil {
 		return nil, err
@@ -233,7 +238,7 @@ func apiPath(tmp string, docs []indexer.Document, queries []releval.Query) ([][]
 	defer ix.Close()
 	var tops [][]string
 	for _, q := range queries {
-		rs, err := ix.Search(q.Q, search.Options{Limit: releval.Cutoff})
+		rs, err := ix.Search(q.Q, search.Options{Limit: releval.Cutoff, Kind: kind})
 		if err != nil {
 			return nil, err
 		}
@@ -244,7 +249,7 @@ func apiPath(tmp string, docs []indexer.Document, queries []releval.Query) ([][]
 
 // cliPath builds nurdocs and runs `nurdocs search --json` per query on the
 // corpus file, as a user would; the first run builds the bleve index.
-func cliPath(tmp string, queries []releval.Query, packages bool) ([][]string, error) {
+func cliPath(tmp string, queries []releval.Query, packages bool, kind indexer.Kind) ([][]string, error) {
 	dir, err := corpus.Dir()
 	if err != nil {
 		return nil, err
@@ -264,6 +269,9 @@ func cliPath(tmp string, queries []releval.Query, packages bool) ([][]string, er
 			"--options", filepath.Join(dir, "nixos-options.json.gz") + "=NixOS"}
 		if packages {
 			args = append(args, "--packages", filepath.Join(dir, corpus.NixpkgsPackagesFile)+"=nixpkgs")
+		}
+		if kind != "" {
+			args = append(args, "--kind", string(kind))
 		}
 		args = append(args, "--out", filepath.Join(tmp, "public"), "--json", "--limit", fmt.Sprint(releval.Cutoff), "--", q.Q)
 		cmd := exec.Command(bin, args...)
