@@ -267,7 +267,8 @@ func rskyFeedgenCheck(t *testing.T, p *Process) {
 }
 
 // rskyRelayMetricsDefect is why rsky-relay's metrics endpoint may not
-// answer (seen here: no answer in about one start out of three).
+// answer (seen here, on a busy machine: no answer in 3 of 13 starts by
+// hand, 4 of 5 in the live tests).
 const rskyRelayMetricsDefect = "rsky-relay (7ebd21a) serves /metrics from a task on its tokio runtime, " +
 	"whose workers its validator loop blocks with thread::sleep (rsky-relay/src/validator/manager.rs); when the " +
 	"exporter task lands behind it, the listener accepts connections and never answers"
