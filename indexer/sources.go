@@ -13,7 +13,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unsafe"
 )
 
 // Where the repository's own documents come from.
@@ -89,7 +88,7 @@ type Sources struct {
 	guides  map[string]cachedFile
 	live    *cachedExport
 	snap    *Export
-	checked uint64 // inputsKey of the documents last found unique
+	ids     uniqueIDs // the ids of the inputs last found unique
 }
 
 type cachedFile struct {
@@ -149,23 +148,20 @@ func (s *Sources) Load(ctx context.Context) (*Loaded, error) {
 	if repoErr != nil {
 		return nil, repoErr
 	}
+	// The repository's documents come first, then each file's.
+	parts := [][]Document{l.Docs}
 	for _, f := range files {
 		if f.err != nil {
 			return nil, f.err
 		}
+		parts = append(parts, f.docs)
 		l.Docs = append(l.Docs, f.docs...)
 	}
 	if guidesErr != nil {
 		return nil, guidesErr
 	}
-	// The options and packages are checked for repeated ids only when an
-	// input was read anew: the preview calls Load on every save of a
-	// guide, and the check costs a map of every document.
-	if key := inputsKey(l.Docs); key != s.checked {
-		if err := checkUnique(l.Docs); err != nil {
-			return nil, err
-		}
-		s.checked = key
+	if err := s.ids.check(parts); err != nil {
+		return nil, err
 	}
 	// Guide ids start with "guide:", so they can only repeat each other.
 	if err := checkUnique(guides); err != nil {
@@ -175,21 +171,52 @@ func (s *Sources) Load(ctx context.Context) (*Loaded, error) {
 	return l, nil
 }
 
-// inputsKey identifies the documents of Load's inputs by where they
-// live in memory: an input read anew has new documents, one served from
-// the cache the same (Document values are copied, the Option and Package
-// they point to are not). It reads every document but costs microseconds.
-func inputsKey(docs []Document) uint64 {
-	h := uint64(14695981039346656037)
-	mix := func(v uintptr) { h = (h ^ uint64(v)) * 1099511628211 }
-	mix(uintptr(len(docs)))
-	for i := range docs {
-		d := &docs[i]
-		mix(uintptr(unsafe.Pointer(d.Option)))
-		mix(uintptr(unsafe.Pointer(d.Package)))
-		mix(uintptr(unsafe.Pointer(unsafe.StringData(d.ID))))
+// uniqueIDs checks that no two documents of Load's inputs share an id,
+// with work proportional to the inputs read anew: the preview calls Load
+// on every save, where a module edit replaces the repository's few
+// hundred options and the tens of thousands from the option and package
+// files come from the cache (the same slices as last time).
+type uniqueIDs struct {
+	parts [][]Document   // the inputs last found unique
+	count map[string]int // how many of those documents have each id
+}
+
+func (u *uniqueIDs) check(parts [][]Document) error {
+	if len(parts) != len(u.parts) {
+		u.parts, u.count = make([][]Document, len(parts)), map[string]int{}
 	}
-	return h
+	dupes := false
+	for i, p := range parts {
+		if sameDocs(p, u.parts[i]) {
+			continue
+		}
+		for _, d := range u.parts[i] {
+			if u.count[d.ID]--; u.count[d.ID] == 0 {
+				delete(u.count, d.ID)
+			}
+		}
+		for _, d := range p {
+			u.count[d.ID]++
+			dupes = dupes || u.count[d.ID] > 1
+		}
+		u.parts[i] = p
+	}
+	if !dupes {
+		return nil
+	}
+	// Start over next time, and let checkUnique name the repeated id.
+	u.parts, u.count = nil, nil
+	var all []Document
+	for _, p := range parts {
+		all = append(all, p...)
+	}
+	return checkUnique(all)
+}
+
+// sameDocs reports whether a and b are the same slice of documents: an
+// input served from the cache is, one read anew is not.
+func sameDocs(a, b []Document) bool {
+	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
 }
 
 func checkUnique(docs []Document) error {
