@@ -32,14 +32,18 @@ var rustWorkspaces = map[string][]string{
 }
 
 // rustStandIns names, for a git dependency (repository@commit) of which no
-// copy exists in ../shared/upstream, the tarball built in its place and
-// why. A build with a stand-in says so in the test output.
-var rustStandIns = map[string]struct{ tarball, why string }{
+// copy exists in ../shared/upstream, the tarball built in its place, why,
+// and the patch (under testdata/standins) that fits it to the rest of the
+// lock, if one is needed. A build with a stand-in says so in the test
+// output.
+var rustStandIns = map[string]struct{ tarball, why, patch string }{
 	"90-008/fjall@aee642660079ec0a0f70f2f1fb45b8fa71fa4322": {
 		tarball: "fjall-85a8ad9",
 		why: "hydrant's fjall fork at aee6426 is in no public copy any more (the fork was rebased); " +
-			"its rebased main 85a8ad9 (fjall 3.1.8 + the same patches) stands in, and the copied " +
-			"Cargo.lock's fjall entry is updated to it; the package keeps its pinned lock",
+			"its rebased main 85a8ad9 (fjall 3.1.8 + the same patches) stands in, without the one method " +
+			"(Keyspace::sample_data_blocks_from, which hydrant never calls) that needs a newer lsm-tree fork " +
+			"than the lock's bff2839; the copied Cargo.lock's fjall entry is updated to it; the package keeps its pinned lock",
+		patch: "fjall-85a8ad9-for-lsm-tree-bff2839.patch",
 	},
 }
 
@@ -210,6 +214,13 @@ func rustCacheKey(ws, srcSHA256, toolVersion string, lock []byte, deps []rustGit
 	fmt.Fprintf(h, "%s\n%s\n%x\n%v\n", srcSHA256, toolVersion, sha256.Sum256(lock), rustDevProfile)
 	for _, d := range deps {
 		fmt.Fprintf(h, "%s %s\n", d.source, d.tarball.SHA256)
+		if d.standInPatch != "" {
+			sum, err := fileSHA256(d.standInPatch)
+			if err != nil {
+				return "", fmt.Errorf("cache key of the %s workspace: the stand-in's patch: %w", ws, err)
+			}
+			fmt.Fprintf(h, "stand-in patch %s %s\n", filepath.Base(d.standInPatch), sum)
+		}
 	}
 	for _, m := range members {
 		r := *m.rust
@@ -240,6 +251,9 @@ type rustGitDep struct {
 	names   []string // their names
 	tarball Tarball
 	standIn string // why a stand-in serves it; "" when it is the pinned tree
+	// standInPatch is the stand-in's patch file (see rustStandIns); "" for
+	// none.
+	standInPatch string
 }
 
 var lockSource = regexp.MustCompile(`^source = "git\+([^"#]+)#([0-9a-f]{40})"$`)
@@ -304,6 +318,11 @@ func rustGitDeps(t testing.TB, pkg string, lock []byte) []rustGitDep {
 				t.Skipf("skipped: no tarball of %s at %s (git dependency %s of nix/pkgs/%s) in ../shared/upstream", repo, d.rev, strings.Join(d.crates, ", "), pkg)
 			}
 			want, d.standIn = si.tarball, si.why
+			if si.patch != "" {
+				if d.standInPatch, err = filepath.Abs(filepath.Join("testdata", "standins", si.patch)); err != nil {
+					t.Fatal(err)
+				}
+			}
 		}
 		for _, tb := range list {
 			if tb.Name == want {
@@ -481,6 +500,12 @@ func vendorGitDeps(t testing.TB, work, tree string, r *rustSpec, deps []rustGitD
 		checkout := filepath.Join(parent, d.tarball.Name)
 		if err := checkGitDepHash(t, checkout, r, d); err != nil {
 			return "", err
+		}
+		if d.standInPatch != "" {
+			if out, err := exec.Command("patch", "-d", checkout, "-p1", "--batch", "--forward", "-i", d.standInPatch).CombinedOutput(); err != nil {
+				return "", fmt.Errorf("applying %s to the stand-in %s: %w\n%s", d.standInPatch, d.tarball.Name, err, out)
+			}
+			t.Logf("STAND-IN: %s applied to %s.tar.gz", filepath.Base(d.standInPatch), d.tarball.Name)
 		}
 		if d.standIn != "" {
 			if err := useStandIn(t, tree, checkout, d); err != nil {

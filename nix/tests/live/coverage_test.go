@@ -32,6 +32,7 @@ var liveRunners = map[string]string{
 	"rsky-pds":       "TestRustServices, TestNetworkRsky",
 	"rsky-relay":     "TestRustServices",
 	"rsky-feedgen":   "TestRustServices",
+	"hydrant":        "TestRustServices, TestNetworkHydrant",
 }
 
 // TestEveryServiceRunsOrSaysWhy prints, for every module in nix/modules, the
