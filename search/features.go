@@ -690,11 +690,27 @@ func parseQuery(q string, v vocabulary, f docFreq) parsedQuery {
 	p.variant = make([]tokenState, len(p.toks))
 	p.variantRare = make([]int, len(p.toks))
 	for _, t := range p.toks {
-		p.reach = append(p.reach, v.reachOf(t))
-		p.rare = append(p.rare, rarity(f.docs, f.desc[t]))
+		r := v.reachOf(t)
+		p.reach = append(p.reach, r)
+		p.rare = append(p.rare, tokenRarity(f, t, r))
 	}
 	p.joins = joinedTokens(p.toks, p.ordered, v, f)
 	return p
+}
+
+// tokenRarity weighs the description matches of query token t, whose
+// misspellings are looked for as far as r. A word that no description
+// holds would be as rare as a word can be; but when no name starts with it
+// either (r is beyond reachNarrow), it is a word the index does not know,
+// most likely misspelt, and what it matches in descriptions (a word that
+// starts it, or shares its stem) is a guess, not rare evidence: "firefx"
+// must not find git-fire's "fire" before the firefox it misspells. Such a
+// word weighs as the commonest do.
+func tokenRarity(f docFreq, t string, r reach) int {
+	if f.desc[t] == 0 && r > reachNarrow {
+		return 1
+	}
+	return rarity(f.docs, f.desc[t])
 }
 
 // joinedTokens returns the pairs of neighbouring tokens of a query of

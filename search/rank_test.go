@@ -563,3 +563,23 @@ func TestPartialNameAndDescription(t *testing.T) {
 		t.Errorf("python numpy: %v, want python3Packages.numpy first", rs)
 	}
 }
+
+// TestMisspeltWordIsNoRareEvidence: a query word that no description and
+// no name holds is most likely misspelt; a description word that starts
+// it ("fire" for "firefx") is no rare evidence, and the name it misspells
+// comes first.
+func TestMisspeltWordIsNoRareEvidence(t *testing.T) {
+	docs := []indexer.Document{
+		pkg("firefox", "Web browser"),
+		pkg("git-fire", "Save a repository in case of fire"),
+	}
+	// As many documents as a package set (rarity 15: a word in none of
+	// them would weigh as much as a typo of the name).
+	for i := range 1 << 14 {
+		docs = append(docs, pkg(fmt.Sprintf("filler%d", i), "Something else"))
+	}
+	rs := scan(buildEntries(docs, nil), "firefx", Options{Limit: 2})
+	if len(rs) == 0 || rs[0].Name != "firefox" {
+		t.Errorf("firefx: %v, want firefox first", names(rs))
+	}
+}

@@ -465,7 +465,9 @@
         // How rare each token is in descriptions: its postings in its shard.
         plans.forEach(function (p) {
           var d = p.desc ? self.files[p.desc].value : null;
-          p.rare = rarity(self.manifest.docs, d && Object.prototype.hasOwnProperty.call(d, p.tok) ? d[p.tok].length : 0);
+          var df = d && Object.prototype.hasOwnProperty.call(d, p.tok) ? d[p.tok].length : 0;
+          // A word in no description and at the start of no name: tokenRarity in search/features.go.
+          p.rare = df === 0 && p.reach > REACH_NARROW ? 1 : rarity(self.manifest.docs, df);
         });
         // Neighbouring words that, written together, start a name term are
         // also read as one ("jelly fin" as jellyfin), and so are those a
