@@ -609,6 +609,16 @@ func docScore(toks []tokenState, count, prior, modLen, family int, pkg, ordered 
 	if !named {
 		family = 0
 	}
+	if pkg && n == 1 && tier == tierPrefix {
+		// One word that package names start with is a name being typed:
+		// whether it happens to be a whole word of the name says where
+		// the typing stopped more than what is meant. The size of a
+		// package's family of versions and variants says how much its
+		// name is used, so among those names a big family's plain name
+		// comes first: "postgres" is postgresql, before
+		// postgres-language-server.
+		w += familyWeight * family
+	}
 	return tier, ((tier*1000+w)*(maxFamily+1)+family)*100 + 99 - effCount
 }
 
@@ -623,6 +633,11 @@ func firstBest(t tokenState) uint32 {
 	}
 	return m & -m
 }
+
+// familyWeight is what each bit of a package's family size adds to the
+// score of a name that starts with a one-word query: a family of four
+// (three bits) outweighs a whole name word over one it starts.
+const familyWeight = 3
 
 // tierUnit is what one tier adds to a score (see docScore).
 const tierUnit = 1000 * (maxFamily + 1) * 100

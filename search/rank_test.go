@@ -512,6 +512,7 @@ func TestPackageNames(t *testing.T) {
 		pkg("postgresql_16", "Object-relational database"),
 		pkg("postgresql_17", "Object-relational database"),
 		pkg("postgresqlTestHook", "Starts a database for a package's tests"),
+		pkg("postgres-language-server", "Language server for Postgres"),
 		opt("services.postgresql.enable", "Whether to enable PostgreSQL Server."),
 		opt("services.postgresql.package", "The package."),
 		opt("services.postgresql.settings", "Settings of postgresql."),
@@ -536,10 +537,13 @@ func TestPackageNames(t *testing.T) {
 	check("thund", "thunderbird")             // the family's plain name first
 	// postgresqlTestHook is no version of postgresql: it follows them.
 	check("postgresql", "postgresql", "services.postgresql.enable", "postgresql_16", "postgresql_17", "postgresqlTestHook")
-	check("postgr", "postgresql", "services.postgresql.enable", "postgresql_16", "postgresql_17", "postgresqlTestHook")
+	check("postgr", "postgresql", "services.postgresql.enable", "postgresql_16", "postgresql_17")
 	// A package's own name weighs as a module's: misspelt, it still comes
 	// level with the module's enable option, and its family puts it first.
 	check("postgrsql", "postgresql", "services.postgresql.enable")
+	// A word typed whole that a long name holds is no better evidence than
+	// the start of a family's plain name: the family leads.
+	check("postgres", "postgresql")
 	// A description saying the words together ranks in the tier of names
 	// holding both in the order typed, above a name holding them the other
 	// way round, and that above a description that has them apart.

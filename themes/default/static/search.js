@@ -321,10 +321,11 @@
       eff = Math.min(eff, 99);
     }
     if (!named) family = 0;
+    if (pkg && n === 1 && tier === T_PREFIX) w += FAMILY_W * family; // see docScore in search/rank.go
     return ((tier * 1000 + w) * (MAX_FAMILY + 1) + family) * 100 + 99 - eff;
   }
 
-  var MAX_FAMILY = 7, TIER_UNIT = 1000 * (MAX_FAMILY + 1) * 100;
+  var FAMILY_W = 3, MAX_FAMILY = 7, TIER_UNIT = 1000 * (MAX_FAMILY + 1) * 100;
 
   // namesModule: see namesModule in search/rank.go.
   function namesModule(toks, modLen) {
