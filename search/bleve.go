@@ -471,7 +471,10 @@ func (ix *Index) SearchContext(ctx context.Context, q string, opts Options) ([]R
 		e           *entry
 		tier, score int
 	}
-	var top []ranked
+	// Every candidate's own score first: a module's enable option and its
+	// package are lifted to each other's (liftPartners).
+	matched := make([]ranked, 0, len(res.Hits))
+	partnerScore := map[int]int{}
 	for _, h := range res.Hits {
 		ord, err := strconv.Atoi(h.ID)
 		if err != nil || ord < 0 || ord >= len(ix.entries) {
@@ -481,6 +484,18 @@ func (ix *Index) SearchContext(ctx context.Context, q string, opts Options) ([]R
 		tier, score := e.score(p)
 		if tier == tierNone {
 			continue
+		}
+		matched = append(matched, ranked{e, tier, score})
+		if len(e.Partners) > 0 {
+			partnerScore[ord] = score
+		}
+	}
+	var top []ranked
+	for _, m := range matched {
+		e, tier, score := m.e, m.tier, m.score
+		if len(e.Partners) > 0 {
+			score = liftPartners(score, e.Partners, func(o int) int { return partnerScore[o] })
+			tier = score / tierUnit
 		}
 		// Keep the best limit, ordered by score, then document order.
 		i, _ := slices.BinarySearchFunc(top, ranked{e, tier, score}, func(a, b ranked) int {

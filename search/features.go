@@ -38,6 +38,10 @@ type entry struct {
 	// Cmd is, for a package, the command it installs when the name does
 	// not already hold it (see addMainPrograms).
 	Cmd string `json:"c,omitempty"`
+	// Partners are the documents shown beside this one when both match
+	// a query: a module's enable option and the package the module runs
+	// (see addPackageEvidence and liftPartners).
+	Partners []int `json:"pa,omitempty"`
 
 	doc indexer.Document
 	url string
@@ -309,6 +313,8 @@ func addPackageEvidence(entries []*entry, phrases map[*entry][]string) {
 		if pkg == nil {
 			continue
 		}
+		en.Partners = append(en.Partners, pkg.Ord)
+		pkg.Partners = append(pkg.Partners, en.Ord)
 		en.addDescWords(descTokens(pkg.doc.Package.Description+"\n"+pkg.doc.Package.LongDescription), maxPackageWords)
 		en.addDescWords(phrases[pkg], maxPhrases)
 	}

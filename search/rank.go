@@ -639,6 +639,23 @@ func firstBest(t tokenState) uint32 {
 // (three bits) outweighs a whole name word over one it starts.
 const familyWeight = 3
 
+// liftPartners presents a module's enable option and the package it runs
+// together, as the issue asks of a query about a service: when both
+// match, the one ranked lower comes right after the other (its score one
+// below its partner's). scores holds the matched documents' own scores by
+// document number (0 for a document that did not match or is filtered
+// out); only own scores are read, so the order of the pairs does not
+// matter. It returns ord's lifted score.
+func liftPartners(own int, partners []int, scores func(int) int) int {
+	best := own
+	for _, p := range partners {
+		if s := scores(p); s > 0 && s-1 > best {
+			best = s - 1
+		}
+	}
+	return best
+}
+
 // tierUnit is what one tier adds to a score (see docScore).
 const tierUnit = 1000 * (maxFamily + 1) * 100
 

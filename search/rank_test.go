@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/atproto-nur/atproto-nur/indexer"
+	"github.com/atproto-nur/atproto-nur/search/internal/jsrun"
 )
 
 func TestNameMatch(t *testing.T) {
@@ -585,5 +586,67 @@ func TestMisspeltWordIsNoRareEvidence(t *testing.T) {
 	rs := scan(buildEntries(docs, nil), "firefx", Options{Limit: 2})
 	if len(rs) == 0 || rs[0].Name != "firefox" {
 		t.Errorf("firefx: %v, want firefox first", names(rs))
+	}
+}
+
+// TestModuleAndPackageTogether: a module's enable option and the package
+// it runs, when both match a query, are shown together, the lower one
+// right after the other, in Go, bleve and search.js alike; with the
+// Options filter, the package is not there to lift anything.
+func TestModuleAndPackageTogether(t *testing.T) {
+	withDefault := func(d indexer.Document, def string) indexer.Document {
+		d.Option.Default = &indexer.Value{Text: def}
+		return d
+	}
+	docs := []indexer.Document{
+		opt("services.frp.enable", "Whether to enable frp."),
+		withDefault(opt("services.frp.package", "The frp package to use."), "pkgs.frp"),
+		opt("services.misskey.reverseProxy.enable", "Whether to set up a reverse proxy for Misskey."),
+		opt("services.convos.reverseProxy", "Whether convos runs behind a reverse proxy."),
+		pkg("perlPackages.PlackMiddlewareReverseProxy", "Supports app to run as a reverse proxy backend"),
+		pkg("frp", "Fast reverse proxy"),
+	}
+	entries := buildEntries(docs, testURL)
+	want := names(scan(entries, "reverse proxy", Options{Limit: 10}))
+	if i := slices.Index(want, "services.frp.enable"); i < 0 || i+1 >= len(want) || want[i+1] != "frp" {
+		t.Errorf("reverse proxy: %q, want frp right after services.frp.enable", want)
+	}
+	// Without the pairing frp would follow nothing in particular: its own
+	// score is below the option's.
+	var frp, enable Result
+	for _, r := range scan(entries, "reverse proxy", Options{Limit: 10}) {
+		switch r.Name {
+		case "frp":
+			frp = r
+		case "services.frp.enable":
+			enable = r
+		}
+	}
+	if frp.Score != enable.Score-1 {
+		t.Errorf("frp scored %d, its module's enable option %d: want one less", frp.Score, enable.Score)
+	}
+	if got := names(scan(entries, "reverse proxy", Options{Kind: indexer.KindOption, Limit: 10})); slices.Contains(got, "frp") {
+		t.Errorf("options only: %q", got)
+	}
+
+	ix, err := OpenOrBuild(filepath.Join(t.TempDir(), "bleve"), docs, testURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	rs, err := ix.Search("reverse proxy", Options{Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := names(rs); !slices.Equal(got, want) {
+		t.Errorf("bleve: reverse proxy: %q, want %q", got, want)
+	}
+	answers := runJS(t, writeStatic(t, docs), []jsrun.Query{{Q: "reverse proxy"}}, 10)
+	var js []string
+	for _, r := range answers[0].Results {
+		js = append(js, r.Name)
+	}
+	if !slices.Equal(js, want) {
+		t.Errorf("search.js: reverse proxy: %q, want %q", js, want)
 	}
 }

@@ -59,13 +59,20 @@ func scan(entries []*entry, q string, opts Options) []Result {
 	if len(p.toks) == 0 {
 		return nil
 	}
-	var out []Result
+	scores := map[int]int{}
 	for _, e := range entries {
 		if (opts.Kind != "" && e.doc.Kind != opts.Kind) || (opts.Scope != "" && e.doc.Scope != opts.Scope) {
 			continue
 		}
 		if tier, score := e.score(p); tier > tierNone {
-			out = append(out, e.result(tier, score))
+			scores[e.Ord] = score
+		}
+	}
+	var out []Result
+	for _, e := range entries {
+		if own, ok := scores[e.Ord]; ok {
+			score := liftPartners(own, e.Partners, func(o int) int { return scores[o] })
+			out = append(out, e.result(score/tierUnit, score))
 		}
 	}
 	slices.SortFunc(out, better)

@@ -41,7 +41,7 @@ import (
 // which a query tends to find together, share a chunk.
 
 // StaticFormat is the version of the static index layout; search.js checks it.
-const StaticFormat = 4
+const StaticFormat = 5
 
 // DocChunk is the number of documents per docs/ file.
 const DocChunk = 64
@@ -75,6 +75,11 @@ type manifest struct {
 	// ranking needs it for documents that only descriptions found, whose
 	// postings do not carry it.
 	Prior []int `json:"prior"`
+	// Pairs lists the pairs of a module's enable option and the package
+	// it runs, which ranking shows together (liftPartners): the option's
+	// document number as a gap from the previous pair's, then the
+	// package's.
+	Pairs []int `json:"pairs"`
 }
 
 // docRange says that documents From…To-1 are of one kind and scope.
@@ -232,12 +237,18 @@ func WriteStaticIndexWith(dir string, docs []indexer.Document, url func(indexer.
 			return Stats{}, fmt.Errorf("search index: %w", err)
 		}
 	}
-	m := manifest{Format: StaticFormat, Docs: len(entries), Chunk: DocChunk, Prior: []int{}}
-	prev := 0
+	m := manifest{Format: StaticFormat, Docs: len(entries), Chunk: DocChunk, Prior: []int{}, Pairs: []int{}}
+	prev, prevPair := 0, 0
 	for _, e := range entries {
 		if e.Prior > 0 {
 			m.Prior = append(m.Prior, e.Ord-prev)
 			prev = e.Ord
+		}
+		if e.doc.Option != nil {
+			for _, p := range e.Partners {
+				m.Pairs = append(m.Pairs, e.Ord-prevPair, p)
+				prevPair = e.Ord
+			}
 		}
 	}
 	for _, e := range entries {

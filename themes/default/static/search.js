@@ -369,11 +369,16 @@
     var self = this;
     if (!this.ready) {
       this.ready = this.get('manifest.json').then(function (m) {
-        if (m.v !== 4) throw new Error('search index format ' + m.v + ' not supported');
+        if (m.v !== 5) throw new Error('search index format ' + m.v + ' not supported');
         self.manifest = m;
         // Enable options, for documents only descriptions find.
         self.prior = new Uint8Array(m.docs);
         for (var i = 0, ord = 0; i < m.prior.length; i++) { ord += m.prior[i]; self.prior[ord] = 1; }
+        // A module's enable option and the package it runs, shown together
+        // (liftPartners in search/rank.go): document number → partners.
+        self.partners = new Map();
+        var link = function (a, b) { if (!self.partners.has(a)) self.partners.set(a, []); self.partners.get(a).push(b); };
+        for (i = 0, ord = 0; i + 1 < m.pairs.length; i += 2) { ord += m.pairs[i]; link(ord, m.pairs[i + 1]); link(m.pairs[i + 1], ord); }
         self.nameKeys = new Set(m.name);
         self.descKeys = new Set(m.desc);
         self.firstKeys = new Set(m.first || []);
@@ -499,7 +504,7 @@
   Engine.prototype.buffers = function (n) {
     var N = this.manifest.docs, b = this.buf;
     if (!b) {
-      b = this.buf = { gen: 0, seen: new Uint32Array(N), touched: new Int32Array(N), count: new Uint8Array(N), extra: new Uint8Array(N), toks: [] };
+      b = this.buf = { gen: 0, seen: new Uint32Array(N), touched: new Int32Array(N), count: new Uint8Array(N), extra: new Uint8Array(N), score: new Int32Array(N), toks: [] };
     }
     while (b.toks.length < n) {
       b.toks.push({ name: new Uint8Array(N), mod: new Uint8Array(N), desc: new Uint8Array(N), exact: new Uint32Array(N), strong: new Uint32Array(N), any: new Uint32Array(N), cmd: new Uint8Array(N) });
@@ -577,8 +582,10 @@
     var limit = opts.limit || 10, top = [], total = 0, view = [];
     var rare = plans.map(function (p) { return p.rare; });
     for (i = 0; i < n; i++) view.push({ name: 0, mod: 0, desc: 0, exact: 0, strong: 0, any: 0, cmd: 0 });
+    var scores = b.score;
     for (k = 0; k < nt; k++) {
       var o = touched[k], ok = false, pkg = false;
+      scores[o] = 0;
       for (j = 0; j < allowed.length; j++) if (o >= allowed[j][2] && o < allowed[j][3]) { ok = true; pkg = allowed[j][0] === 'package'; break; }
       if (!ok) continue;
       var named = false;
@@ -609,6 +616,26 @@
         if (phrase && n === 2 && vsc < T_PATH * TIER_UNIT) vsc += (T_PATH - Math.floor(vsc / TIER_UNIT)) * TIER_UNIT;
         if (vsc > sc) sc = vsc;
       }
+      scores[o] = sc;
+    }
+    // A module's enable option and its package, both matched, are shown
+    // together: liftPartners in search/rank.go. Own scores only are read.
+    var lifted = [];
+    for (k = 0; k < nt; k++) {
+      o = touched[k];
+      var ps = scores[o] > 0 ? this.partners.get(o) : undefined;
+      if (!ps) continue;
+      var best = scores[o];
+      for (j = 0; j < ps.length; j++) {
+        var po = ps[j];
+        if (seen[po] === gen && scores[po] > 0 && scores[po] - 1 > best) best = scores[po] - 1;
+      }
+      if (best > scores[o]) lifted.push(o, best);
+    }
+    for (k = 0; k < lifted.length; k += 2) scores[lifted[k]] = lifted[k + 1];
+    for (k = 0; k < nt; k++) {
+      o = touched[k];
+      var sc = scores[o];
       if (sc === 0) continue;
       total++;
       if (top.length === limit) {
