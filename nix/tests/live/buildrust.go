@@ -146,7 +146,7 @@ func BuildRust(t testing.TB, pkg string) *Build {
 	t.Helper()
 	ws := rustWorkspaceOf(t, pkg)
 	if only := os.Getenv("ATPROTO_NUR_LIVE_RUST"); only != "" && !slices.Contains(strings.Split(only, ","), ws) {
-		t.Skipf("skipped: the %s workspace is not in ATPROTO_NUR_LIVE_RUST=%s (the workspaces whose cold build fits this run's time budget)", ws, only)
+		t.Skipf("skipped: the %s workspace is not in ATPROTO_NUR_LIVE_RUST=%s, which limits the Rust builds of this run", ws, only)
 	}
 	toolchain, toolVersion := rustToolchain(t)
 	pkgs := rustWorkspaces[ws]

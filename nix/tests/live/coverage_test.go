@@ -73,7 +73,7 @@ func TestEveryServiceRunsOrSaysWhy(t *testing.T) {
 			// A Rust workspace left out of this run by ATPROTO_NUR_LIVE_RUST
 			// is run elsewhere, not here: say so instead of RUN.
 			if ws, out := rustWorkspaceLeftOut(name); out {
-				t.Logf("RUN ELSEWHERE %s: %s, skipped in this run (the %s workspace is not in ATPROTO_NUR_LIVE_RUST=%s: its cold build does not fit CI's time)", name, tests, ws, os.Getenv("ATPROTO_NUR_LIVE_RUST"))
+				t.Logf("RUN ELSEWHERE %s: %s, skipped in this run (the %s workspace is not in ATPROTO_NUR_LIVE_RUST=%s, which limits the Rust builds of this run; CI builds them all)", name, tests, ws, os.Getenv("ATPROTO_NUR_LIVE_RUST"))
 				continue
 			}
 			t.Logf("RUN %s: %s", name, tests)
