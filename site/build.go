@@ -484,10 +484,12 @@ type run struct {
 	guides   []*indexer.Document
 	scopes   map[string]*scopeDocs
 
-	snippetOnce [2]sync.Once // index: primary scope or not
-	frameMu     sync.Mutex
-	frames      map[string]*frame
-	snippets    [2][]snippetTemplate
+	snippetOnce  [2]sync.Once // index: primary scope or not
+	servicesOnce sync.Once
+	services     map[string][]serviceLink // see servicesRunning
+	frameMu      sync.Mutex
+	frames       map[string]*frame
+	snippets     [2][]snippetTemplate
 
 	// wholePages minifies every page whole instead of splicing in the
 	// minified frame (tests compare the two).

@@ -86,3 +86,65 @@ func TestMalformedV2PackagesWritesNothing(t *testing.T) {
 		t.Errorf("failed build left %d entries in the output's parent", len(entries))
 	}
 }
+
+// TestPackagePagesLinkTheirModules builds the real nixpkgs package set
+// with the real NixOS and home-manager option sets: a package that a
+// module's `.package` option defaults to links, next to its install box,
+// that module's enable option on its option page; a package no module
+// defaults to links none.
+func TestPackagePagesLinkTheirModules(t *testing.T) {
+	pkgs := testcorpus.Path(t, "nixpkgs-packages.json.gz")
+	nixos := testcorpus.Path(t, "nixos-options.json.gz")
+	hm := testcorpus.Path(t, "home-manager-options.json.gz")
+	if testing.Short() {
+		t.Skip("skipped in -short: builds 36,000 package pages and two option sets")
+	}
+	out := filepath.Join(t.TempDir(), "public")
+	src := &indexer.Sources{Repo: repoRoot, Mode: indexer.SourceNone, ContentDir: t.TempDir(),
+		Options:  []indexer.FileInput{{Path: nixos, Scope: "NixOS"}, {Path: hm, Scope: "home-manager"}},
+		Packages: []indexer.FileInput{{Path: pkgs, Scope: "nixpkgs"}}}
+	buildSite(t, src, Config{}, out)
+	pkgDir := filepath.Join(out, "scope", "nixpkgs", "packages")
+	for _, c := range []struct {
+		attr string
+		want []string // the links, in order; none for no module
+	}{
+		// services.postgresql.package defaults to pkgs.postgresql; its
+		// versions are chosen by hand, so postgresql_16 names no module.
+		{"postgresql", []string{`<a href="/scope/NixOS/options/services.postgresql/#services.postgresql.enable"><code>services.postgresql.enable</code></a>`}},
+		{"postgresql_16", nil},
+		{"vaultwarden", []string{`<a href="/scope/NixOS/options/services.vaultwarden/#services.vaultwarden.enable"><code>services.vaultwarden.enable</code></a>`}},
+		// Both option sets have a firefox module: each is named.
+		{"firefox", []string{
+			`<a href="/scope/NixOS/options/programs.firefox/#programs.firefox.enable"><code>programs.firefox.enable</code></a> (NixOS)`,
+			`<a href="/scope/home-manager/options/programs.firefox/#programs.firefox.enable"><code>programs.firefox.enable</code></a> (home-manager)`}},
+		{"hello", nil},
+	} {
+		page := readFile(t, filepath.Join(pkgDir, c.attr+".html"))
+		at := strings.Index(page, `<p class="services">`)
+		if c.want == nil {
+			if at >= 0 {
+				t.Errorf("%s links a module, but no option defaults to it: %s", c.attr, page[at:at+200])
+			}
+			continue
+		}
+		if at < 0 {
+			t.Errorf("%s links no module; want %s", c.attr, c.want[0])
+			continue
+		}
+		line := page[at : at+strings.Index(page[at:], "</p>")]
+		if got, want := line, `<p class="services">Configure it with `+strings.Join(c.want, ", "); got != want {
+			t.Errorf("%s:\n got %s\nwant %s", c.attr, got, want)
+		}
+		if strings.Index(page, `id="install"`) > at || at > strings.Index(page, `class="facts"`) {
+			t.Errorf("%s: the module link is not between the install box and the facts", c.attr)
+		}
+		// The link leads to the option's own anchor on its page.
+		href := c.want[0][strings.Index(c.want[0], `"`)+1:]
+		href = href[:strings.Index(href, `"`)]
+		file, anchor, _ := strings.Cut(strings.TrimPrefix(href, "/"), "#")
+		if opt := readFile(t, filepath.Join(out, file, "index.html")); !strings.Contains(opt, `id="`+anchor+`"`) && !strings.Contains(opt, `id=`+anchor+`>`) {
+			t.Errorf("%s: %s has no anchor %s", c.attr, file, anchor)
+		}
+	}
+}

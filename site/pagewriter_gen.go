@@ -116,86 +116,105 @@ func (w *htmlWriter) writePackagePage(data *page) error {
 			w.raw(`</section>`)
 		}
 		w.raw(`</div>`)
-		if v18 := v6.LongDescription; v18 != "" {
+		if v18 := v6.Services; len(v18) > 0 {
+			w.raw(`<p class="services">Configure it with `)
+			for i19, v20 := range v18 {
+				if i19 != 0 {
+					w.raw(`, `)
+				}
+				w.raw(`<a href="`)
+				w.url(v20.Href)
+				w.raw(`"><code>`)
+				w.text(v20.Option)
+				w.raw(`</code></a>`)
+				if v21 := v20.Set; v21 != "" {
+					w.raw(` (`)
+					w.text(v21)
+					w.raw(`)`)
+				}
+			}
+			w.raw(`</p>`)
+		}
+		if v22 := v6.LongDescription; v22 != "" {
 			w.raw(`<h2 id="about">About</h2><div class="description">`)
-			if err := w.html(v18); err != nil {
+			if err := w.html(v22); err != nil {
 				return err
 			}
 			w.raw(`</div>`)
 		}
 		w.raw(`<dl class="facts">`)
-		if v19 := v6.Pname; v19 != "" {
+		if v23 := v6.Pname; v23 != "" {
 			w.raw(`<dt>Name</dt><dd><code>`)
-			w.text(v19)
+			w.text(v23)
 			w.raw(`</code></dd>`)
 		}
-		if v20 := v6.Version; v20 != "" {
+		if v24 := v6.Version; v24 != "" {
 			w.raw(`<dt>Version</dt><dd>`)
-			w.text(v20)
+			w.text(v24)
 			w.raw(`</dd>`)
 		}
-		if v21 := v6.Licenses; len(v21) > 0 {
+		if v25 := v6.Licenses; len(v25) > 0 {
 			w.raw(`<dt>License</dt><dd>`)
-			for i22, v23 := range v21 {
-				if i22 != 0 {
+			for i26, v27 := range v25 {
+				if i26 != 0 {
 					w.raw(`, `)
 				}
-				if v23.Href != "" {
+				if v27.Href != "" {
 					w.raw(`<a href="`)
-					w.url(v23.Href)
+					w.url(v27.Href)
 					w.raw(`">`)
-					w.text(v23.Text)
+					w.text(v27.Text)
 					w.raw(`</a>`)
 				} else {
-					w.text(v23.Text)
+					w.text(v27.Text)
 				}
 			}
 			w.raw(`</dd>`)
 		}
-		if v24 := v6.Homepages; len(v24) > 0 {
+		if v28 := v6.Homepages; len(v28) > 0 {
 			w.raw(`<dt>Homepage</dt><dd>`)
-			for i25, v26 := range v24 {
-				if i25 != 0 {
+			for i29, v30 := range v28 {
+				if i29 != 0 {
 					w.raw(`, `)
 				}
-				if v26.Href != "" {
+				if v30.Href != "" {
 					w.raw(`<a href="`)
-					w.url(v26.Href)
+					w.url(v30.Href)
 					w.raw(`">`)
-					w.text(v26.Text)
+					w.text(v30.Text)
 					w.raw(`</a>`)
 				} else {
-					w.text(v26.Text)
+					w.text(v30.Text)
 				}
 			}
 			w.raw(`</dd>`)
 		}
-		if v27 := v6.Changelog; v27 != "" {
+		if v31 := v6.Changelog; v31 != "" {
 			w.raw(`<dt>Changelog</dt><dd><a href="`)
-			w.url(v27)
+			w.url(v31)
 			w.raw(`">`)
-			w.text(v27)
+			w.text(v31)
 			w.raw(`</a></dd>`)
 		}
-		if v28 := v6.MainProgram; v28 != "" {
+		if v32 := v6.MainProgram; v32 != "" {
 			w.raw(`<dt>Main program</dt><dd><code>`)
-			w.text(v28)
+			w.text(v32)
 			w.raw(`</code></dd>`)
 		}
-		if v29 := v6.Maintainers; len(v29) > 0 {
+		if v33 := v6.Maintainers; len(v33) > 0 {
 			w.raw(`<dt>Maintainers</dt><dd>`)
-			for i30, v31 := range v29 {
-				if i30 != 0 {
+			for i34, v35 := range v33 {
+				if i34 != 0 {
 					w.raw(`, `)
 				}
-				if v31.Href != "" {
+				if v35.Href != "" {
 					w.raw(`<a href="`)
-					w.url(v31.Href)
+					w.url(v35.Href)
 					w.raw(`">`)
-					w.text(v31.Text)
+					w.text(v35.Text)
 					w.raw(`</a>`)
 				} else {
-					w.text(v31.Text)
+					w.text(v35.Text)
 				}
 			}
 			w.raw(`</dd>`)
@@ -215,58 +234,58 @@ func (w *htmlWriter) writePackagePage(data *page) error {
 			}
 			w.raw(`</dd>`)
 		}
-		if v32 := v6.Platforms; len(v32) > 0 {
+		if v36 := v6.Platforms; len(v36) > 0 {
 			w.raw(`<dt>Platforms</dt><dd><details class="platforms"><summary>`)
-			w.int(len(v32))
+			w.int(len(v36))
 			w.raw(` platforms</summary>`)
-			for _, v34 := range v32 {
+			for _, v38 := range v36 {
 				w.raw(`<code>`)
-				w.text(v34)
+				w.text(v38)
 				w.raw(`</code>`)
 			}
 			w.raw(`</details></dd>`)
 		}
 		w.raw(`</dl>`)
-		if v35 := v6.Unknown; len(v35) > 0 {
+		if v39 := v6.Unknown; len(v39) > 0 {
 			w.raw(`<p class="unknown">Not given in the package list: `)
-			for i36, v37 := range v35 {
-				if i36 != 0 {
+			for i40, v41 := range v39 {
+				if i40 != 0 {
 					w.raw(`, `)
 				}
-				w.text(v37)
+				w.text(v41)
 			}
 			w.raw(`.</p>`)
 		}
-		if v38 := v6.ModulePage; v38 != nil {
+		if v42 := v6.ModulePage; v42 != nil {
 			w.raw(`<h2 id="module">NixOS module</h2><p>Configured through <a href="`)
-			w.url(v38.Href)
+			w.url(v42.Href)
 			w.raw(`"><code>`)
-			w.text(v38.Text)
+			w.text(v42.Text)
 			w.raw(`</code></a>:</p>`)
 		}
-		if v39 := v6.ModuleOptions; len(v39) > 0 {
+		if v43 := v6.ModuleOptions; len(v43) > 0 {
 			w.raw(`<ul class="items">`)
-			for _, v41 := range v39 {
+			for _, v45 := range v43 {
 				w.raw(`<li>`)
-				if v41.Href != "" {
+				if v45.Href != "" {
 					w.raw(`<a href="`)
-					w.url(v41.Href)
+					w.url(v45.Href)
 					w.raw(`"><code>`)
-					w.text(v41.Text)
+					w.text(v45.Text)
 					w.raw(`</code></a>`)
 				} else {
 					w.raw(`<code>`)
-					w.text(v41.Text)
+					w.text(v45.Text)
 					w.raw(`</code>`)
 				}
-				if v42 := v41.Extra; v42 != "" {
+				if v46 := v45.Extra; v46 != "" {
 					w.raw(` <span class="extra">`)
-					w.text(v42)
+					w.text(v46)
 					w.raw(`</span>`)
 				}
-				if v43 := v41.Summary; v43 != "" {
+				if v47 := v45.Summary; v47 != "" {
 					w.raw(`<span class="summary">`)
-					w.text(v43)
+					w.text(v47)
 					w.raw(`</span>`)
 				}
 				w.raw(`</li>`)

@@ -67,7 +67,11 @@ type packageView struct {
 	Install                                 []snippet
 	ModulePage                              *link
 	ModuleOptions                           []listItem
-	Href                                    string
+	// Services are the options (of the option sets built alongside) of
+	// the modules that run this package: `services.postgresql.enable` on
+	// the postgresql package's page.
+	Services []serviceView
+	Href     string
 	// Unknown names the facts the package list did not give (a list
 	// read from source, not evaluated, may lack a version or licence), so
 	// that the page says so instead of leaving a silent gap.
@@ -288,6 +292,7 @@ func (r *run) packageView(d *indexer.Document) packageView {
 	}
 	v.Unknown = unknownFacts(p)
 	v.Install = r.installSnippets(d)
+	v.Services = r.serviceLinksOf(d)
 	module := p.Module
 	if module == "" && d.Scope == indexer.PrimaryScope {
 		module = "services.atproto." + d.Name
