@@ -597,6 +597,13 @@ func docScore(toks []tokenState, count, prior, modLen, family int, pkg, ordered 
 		}
 		if end {
 			w += 6
+		} else {
+			// A family is the variants of the whole name: the query
+			// reaches only part of it (bitwarden in
+			// bitwarden-directory-connector), so its variants
+			// (bitwarden-directory-connector-cli) say nothing of what
+			// was typed.
+			family = 0
 		}
 		// Shorter names first; an enable option's own "enable" is not
 		// counted, so a module's entry point leads its options.

@@ -650,3 +650,18 @@ func TestModuleAndPackageTogether(t *testing.T) {
 		t.Errorf("search.js: reverse proxy: %q, want %q", js, want)
 	}
 }
+
+// TestFamilyOfTheWholeName: a family counts for a name the query reaches
+// to its end; the variants of a longer name the query only starts say
+// nothing of what was typed.
+func TestFamilyOfTheWholeName(t *testing.T) {
+	docs := []indexer.Document{
+		pkg("bitwarden-cli", "Secure and free password manager"),
+		pkg("bitwarden-directory-connector", "LDAP connector for Bitwarden"),
+		pkg("bitwarden-directory-connector-cli", "LDAP connector for Bitwarden"),
+	}
+	rs := scan(buildEntries(docs, nil), "bitwraden", Options{Limit: 3})
+	if len(rs) == 0 || rs[0].Name != "bitwarden-cli" {
+		t.Errorf("bitwraden: %q, want bitwarden-cli first", names(rs))
+	}
+}

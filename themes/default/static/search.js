@@ -316,6 +316,7 @@
       var end = last < MAX_POS && at === bit(last);
       if (!end && prior > 0 && last >= 1 && last - 1 < MAX_POS && at === bit(last - 1)) end = true;
       if (end) w += 6;
+      else family = 0; // the query reaches only part of the name: see docScore in search/rank.go
       eff = count;
       if (prior > 0 && eff > 1) eff--;
       eff = Math.min(eff, 99);
