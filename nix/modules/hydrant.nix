@@ -23,6 +23,12 @@ service.mkService {
     records, backlinks and event streams on port 3000. Its database lives in
     {file}`/var/lib/atproto-hydrant`. With a local {option}`services.atproto.relay.enable`
     it starts after that relay (point `HYDRANT_RELAY_HOST` at it to read it).
+
+    With the defaults (an indexer, `HYDRANT_FULL_NETWORK` off, no `HYDRANT_FILTER_SIGNALS`)
+    it skips every repository it does not know yet, so it indexes only the ones added
+    through its `/repos` API: set `HYDRANT_FILTER_SIGNALS` (for example
+    `"app.bsky.feed.post"`) to index the repositories that write those collections, or
+    `HYDRANT_FULL_NETWORK` to index all.
   '';
 
   settings =
