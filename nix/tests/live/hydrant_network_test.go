@@ -1,6 +1,7 @@
 package live
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -29,6 +30,12 @@ func TestNetworkHydrant(t *testing.T) {
 	}
 	p := n.start(t, "hydrant", nil)
 	api := "http://" + apiAddr(t, p)
+	// Without a cursor hydrant tails the relay from the moment it
+	// connects, which can be a second after its API answers: a post
+	// written before then is never sent to it (seen on a cold, busy run).
+	waitFor(t, "hydrant to connect to the relay's firehose", time.Minute, func() (bool, string) {
+		return bytes.Contains(p.Logs(), []byte("firehose connected")), "hydrant's log never says \"firehose connected\""
+	})
 
 	account := n.createAccount(t)
 	text := "a post hydrant indexes " + string(randomHex(t)[:12])
