@@ -4,7 +4,11 @@
 // about HTML.
 package indexer
 
-import "encoding/json"
+import (
+	"encoding/json"
+	"regexp"
+	"strings"
+)
 
 // Kind says what a Document describes.
 type Kind string
@@ -49,6 +53,22 @@ type Option struct {
 	Visible         bool          `json:"visible"`
 	RelatedPackages string        `json:"relatedPackages,omitempty"` // Markdown
 }
+
+// DefaultPackage is the attribute of the package the option's default
+// names, `pkgs.X` (how a module's `package` option says which package it
+// runs), and whether it names one.
+func (o *Option) DefaultPackage() (string, bool) {
+	if o == nil || o.Default == nil {
+		return "", false
+	}
+	m := packageDefault.FindStringSubmatch(strings.TrimSpace(o.Default.Text))
+	if m == nil {
+		return "", false
+	}
+	return m[1], true
+}
+
+var packageDefault = regexp.MustCompile(`^"?pkgs\.([A-Za-z0-9_+.-]+?)"?$`)
 
 // ValueKind tells how a default or example was written.
 type ValueKind string

@@ -270,9 +270,6 @@ func (e *entry) modLen() int {
 	return min(e.ModTo-e.ModFrom, 3)
 }
 
-// packageDefault matches an option default that names a package: pkgs.X.
-var packageDefault = regexp.MustCompile(`^"?pkgs\.([A-Za-z0-9_+.-]+?)"?$`)
-
 // maxPackageWords bounds the words a package lends its module.
 const maxPackageWords = 60
 
@@ -299,10 +296,11 @@ func addPackageEvidence(entries []*entry, phrases map[*entry][]string) {
 	defaults := map[string]string{} // module prefix → the package its .package option defaults to
 	for _, e := range entries {
 		o := e.doc.Option
-		if o != nil && strings.HasSuffix(e.doc.Name, ".package") && o.Default != nil {
-			if m := packageDefault.FindStringSubmatch(strings.TrimSpace(o.Default.Text)); m != nil {
-				defaults[strings.TrimSuffix(e.doc.Name, ".package")] = m[1]
-			}
+		if !strings.HasSuffix(e.doc.Name, ".package") {
+			continue
+		}
+		if attr, ok := o.DefaultPackage(); ok {
+			defaults[strings.TrimSuffix(e.doc.Name, ".package")] = attr
 		}
 	}
 	for module, en := range enableOptions(entries) {

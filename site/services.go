@@ -1,17 +1,11 @@
 package site
 
 import (
-	"regexp"
 	"slices"
 	"strings"
 
 	"github.com/atproto-nur/atproto-nur/indexer"
 )
-
-// packageDefault matches an option default that names one package of the
-// package set the options are evaluated with: pkgs.X (the rule search
-// uses to lend a package's words to its module, search/features.go).
-var packageDefault = regexp.MustCompile(`^"?pkgs\.([A-Za-z0-9_+.-]+?)"?$`)
 
 // serviceLink is an option that runs a package: the module's enable option
 // (or its package option when the module has no enable option).
@@ -35,18 +29,18 @@ func (r *run) servicesRunning() map[string][]serviceLink {
 			}
 			for name, d := range sl.byName {
 				o := d.Option
-				if o == nil || !o.Visible || o.Internal || o.Default == nil || !strings.HasSuffix(name, ".package") {
+				if o == nil || !o.Visible || o.Internal || !strings.HasSuffix(name, ".package") {
 					continue
 				}
-				m := packageDefault.FindStringSubmatch(strings.TrimSpace(o.Default.Text))
-				if m == nil {
+				attr, ok := o.DefaultPackage()
+				if !ok {
 					continue
 				}
 				target := d
 				if enable := sl.byName[strings.TrimSuffix(name, ".package")+".enable"]; enable != nil {
 					target = enable
 				}
-				idx[m[1]] = append(idx[m[1]], serviceLink{scope: scope, doc: target})
+				idx[attr] = append(idx[attr], serviceLink{scope: scope, doc: target})
 			}
 		}
 		for _, links := range idx {
