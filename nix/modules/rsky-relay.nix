@@ -25,9 +25,12 @@ service.mkService {
 
     The program resolves `did:plc` identities only from https://plc.directory (its export, copied
     into `plc_directory.db`, which the unit creates before the first start) and subscribes to PDS
-    hosts only over `wss://`: neither is a setting at the packaged revision, and it trusts only the
-    certificate authorities compiled into it (webpki-roots), not the system's, so a private PLC
-    directory or PDS needs a certificate from a public CA. Its Prometheus endpoint
+    hosts only over `wss://`: neither is a setting at the packaged revision. It trusts the
+    certificate authorities compiled into it (webpki-roots) and, with the package's patch, those
+    of the system bundle {file}`/etc/ssl/certs/ca-certificates.crt` (`SSL_CERT_FILE`), so a
+    private PLC directory or PDS works behind a TLS proxy whose certificate a CA in
+    {option}`security.pki.certificateFiles` signed (and, for the PLC directory, a host entry
+    for `plc.directory`). Its Prometheus endpoint
     (`metrics.enable`) can stay silent: the exporter runs on the same tokio workers the validator
     loop blocks, and in many starts (here 3 of 13 by hand, 4 of 5 in the live tests, on a busy
     machine) it accepts connections without answering.
@@ -47,6 +50,12 @@ service.mkService {
       RELAY_METRICS_LISTEN = nullStr "Address of the Prometheus listener (e.g. `127.0.0.1:9102`); unset disables it.";
       RUST_LOG = str "info" "Log filter (tracing EnvFilter syntax).";
     };
+
+  # The package's patch makes the program trust SSL_CERT_FILE's CAs beside
+  # its compiled-in ones: the system bundle, which security.pki extends.
+  environment = _: {
+    SSL_CERT_FILE = "/etc/ssl/certs/ca-certificates.crt";
+  };
 
   secrets.adminPassword = {
     env = "RELAY_ADMIN_PASSWORD";

@@ -28,6 +28,14 @@ in
     lockFile = ./rsky.Cargo.lock;
   };
 
+  # Applied by every package of the workspace (they build from one tree);
+  # each patch says which crate it changes.
+  patches = [
+    # rsky-relay trusts SSL_CERT_FILE's certificate authorities beside its
+    # compiled-in roots, so it can reach a private PLC directory or PDS.
+    ./rsky-relay-trust-ssl-cert-file.patch
+  ];
+
   homepageOf = crate: "https://github.com/blacksky-algorithms/rsky/tree/main/${crate}";
   # rsky keeps no changelog; the history of the crate's folder up to the
   # pinned commit is the closest thing.

@@ -12,7 +12,7 @@ let
 in
 atprotoLib.buildRustApplication {
   pname = "rsky-feedgen";
-  inherit (source) version src cargoLock;
+  inherit (source) version src cargoLock patches;
 
   # One crate of the rsky workspace.
   cargoBuildFlags = [

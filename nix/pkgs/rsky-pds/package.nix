@@ -11,7 +11,7 @@ let
 in
 atprotoLib.buildRustApplication {
   pname = "rsky-pds";
-  inherit (source) version src cargoLock;
+  inherit (source) version src cargoLock patches;
 
   # One crate of the rsky workspace.
   cargoBuildFlags = [

@@ -13,7 +13,7 @@ let
 in
 atprotoLib.buildRustApplication {
   pname = "rsky-relay";
-  inherit (source) version src cargoLock;
+  inherit (source) version src cargoLock patches;
 
   # One crate of the rsky workspace. Both of its binaries come from the same
   # main.rs; the `labeler` feature switches the whole crate into labeler mode.

@@ -22,6 +22,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -225,11 +226,31 @@ func serveHandleOverTLS(t *testing.T, handle, pds string) string {
 // needs, when it cannot edit /etc/hosts or listen on port 443 (not root).
 func serveOverTLS(t *testing.T, name, target, needs string) (caFile string, asked *pathLog) {
 	t.Helper()
+	caFile, logs := serveNamesOverTLS(t, map[string]string{name: target}, needs)
+	return caFile, logs[name]
+}
+
+// serveNamesOverTLS is serveOverTLS for several names on one port 443: one
+// certificate names them all, and each request goes to the target of the
+// name it was sent to (its Host), WebSocket upgrades included. "localhost"
+// needs no host entry.
+func serveNamesOverTLS(t *testing.T, targets map[string]string, needs string) (caFile string, asked map[string]*pathLog) {
+	t.Helper()
+	var names []string
+	for name := range targets {
+		names = append(names, name)
+	}
+	sort.Strings(names)
 	ln, err := net.Listen("tcp", "127.0.0.1:443")
 	if err != nil {
-		t.Skipf("skipped: %s, and this test cannot listen on 127.0.0.1:443 to serve https://%s (%v)", needs, name, err)
+		t.Skipf("skipped: %s, and this test cannot listen on 127.0.0.1:443 to serve https://%s (%v)", needs, strings.Join(names, ", https://"), err)
 	}
-	addHostsEntry(t, name, needs)
+	t.Cleanup(func() { ln.Close() })
+	for _, name := range names {
+		if name != "localhost" {
+			addHostsEntry(t, name, needs)
+		}
+	}
 
 	caKey, caCert, caPEM := newCA(t)
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
@@ -238,8 +259,8 @@ func serveOverTLS(t *testing.T, name, target, needs string) (caFile string, aske
 	}
 	tmpl := &x509.Certificate{
 		SerialNumber: big.NewInt(2),
-		Subject:      pkix.Name{CommonName: name},
-		DNSNames:     []string{name},
+		Subject:      pkix.Name{CommonName: names[0]},
+		DNSNames:     names,
 		NotBefore:    time.Now().Add(-time.Hour),
 		NotAfter:     time.Now().Add(24 * time.Hour),
 		KeyUsage:     x509.KeyUsageDigitalSignature,
@@ -249,20 +270,37 @@ func serveOverTLS(t *testing.T, name, target, needs string) (caFile string, aske
 	if err != nil {
 		t.Fatal(err)
 	}
-	u, err := url.Parse(target)
-	if err != nil {
-		t.Fatal(err)
-	}
-	asked = &pathLog{}
-	proxy := httputil.NewSingleHostReverseProxy(u)
-	director := proxy.Director
-	proxy.Director = func(r *http.Request) {
-		asked.add(r.URL.Path)
-		director(r)
-		r.Host = name // a PDS answers for the handle named by Host
+	asked = map[string]*pathLog{}
+	proxies := map[string]*httputil.ReverseProxy{}
+	for _, name := range names {
+		u, err := url.Parse(targets[name])
+		if err != nil {
+			t.Fatal(err)
+		}
+		name, log := name, &pathLog{}
+		asked[name] = log
+		proxy := httputil.NewSingleHostReverseProxy(u)
+		director := proxy.Director
+		proxy.Director = func(r *http.Request) {
+			log.add(r.URL.Path)
+			director(r)
+			r.Host = name // a PDS answers for the handle named by Host
+		}
+		proxies[name] = proxy
 	}
 	srv := &http.Server{
-		Handler:   proxy,
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			host := r.Host
+			if h, _, err := net.SplitHostPort(host); err == nil {
+				host = h
+			}
+			proxy, ok := proxies[host]
+			if !ok {
+				http.Error(w, "this test serves no "+host, http.StatusMisdirectedRequest)
+				return
+			}
+			proxy.ServeHTTP(w, r)
+		}),
 		TLSConfig: &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}},
 	}
 	go srv.ServeTLS(ln, "", "")
