@@ -61,10 +61,11 @@
 #   after         ctx -> units to order after (e.g. a local relay)
 #   environment   ctx -> fixed environment; preScript ctx -> shell run before the program
 #   serviceConfig ctx -> exceptions to the hardening, each with a comment saying why
-#   companions    ctx -> { <suffix> = { enable; description; program; }; }: more programs of the
-#                 package run with this service's configuration (environment, secrets, user,
+#   companions    ctx -> { <suffix> = { enable; description; program; environment ? { }; }; }:
+#                 more programs run with this service's configuration (environment, secrets, user,
 #                 hardening) as units atproto-<name>-<suffix>, after and bound to the main unit,
-#                 without its port check and health probe (e.g. Ozone's background daemon)
+#                 without its port check and health probe (e.g. Ozone's background daemon);
+#                 `environment` adds variables of their own (null values are left out)
 #   user, staticUser      the user name and whether it is a real system user (else DynamicUser)
 #   renamedOptions, removedOptions   [ { from = [ … ]; to = [ … ]; } ] / [ { path = [ … ]; why; } ]
 #                 relative to services.atproto.<name>
@@ -1051,7 +1052,9 @@ rec {
                 wantedBy = [ "multi-user.target" ];
                 after = [ "${unit}.service" ];
                 bindsTo = [ "${unit}.service" ];
-                inherit (config.systemd.services.${unit}) environment;
+                environment =
+                  config.systemd.services.${unit}.environment
+                  // lib.mapAttrs (_: toString) (filterAttrs (_: v: v != null) (c.environment or { }));
                 script = ''
                   set -eu
                   ${secretScript}

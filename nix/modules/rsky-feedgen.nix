@@ -17,7 +17,12 @@ service.mkService {
   notes = ''
     rsky-feedgen serves feeds from PostgreSQL (set {option}`services.atproto.rsky-feedgen.database.createLocally`
     or `DATABASE_URL`); rsky-firehose fills the database through its `/queue` endpoints,
-    authenticated with the API key. It has no health endpoint: the probe fetches
+    authenticated with the API key: the unit `atproto-rsky-feedgen-firehose` runs it beside the
+    server, reading the relay named in
+    {option}`services.atproto.rsky-feedgen.firehose.settings.FEEDGEN_SUBSCRIPTION_PATH`
+    ({option}`services.atproto.rsky-feedgen.firehose.enable`). It starts from the relay's live
+    events after every restart (or from `FEEDGEN_SUBSCRIPTION_CURSOR`, each time), not from the
+    cursor it stores, so what the relay sent while it was stopped is not indexed. It has no health endpoint: the probe fetches
     `/.well-known/did.json`, which it serves for a did:web service DID of its own hostname.
     The feeds it serves are Blacksky's, named in its code (`at://did:plc:w4xbfzo7kqfes5zb7r6qv3rw/…`),
     and it indexes only posts of their members or with their hashtags; the unit applies its
@@ -107,13 +112,101 @@ service.mkService {
       done
     '';
 
+  # rsky-firehose: rsky-feedgen's indexer, a program of its own (rsky-firehose/src/main.rs
+  # reads these variables) that listens on nothing and feeds the server's queue API.
+  extraOptions =
+    { cfg, pkgs, ... }:
+    {
+      firehose = {
+        enable = lib.mkOption {
+          type = lib.types.bool;
+          default = true;
+          description = ''
+            Whether to run rsky-firehose (unit `atproto-rsky-feedgen-firehose`) beside the server,
+            with its settings and API key: it reads the relay's firehose and queues the posts,
+            likes and follows it carries into this feed generator. Without it (or another indexer
+            calling the `/queue` API) the feeds stay empty.
+          '';
+        };
+        package = lib.mkPackageOption pkgs [ "atproto" "rsky-firehose" ] { };
+        settings = {
+          FEEDGEN_SUBSCRIPTION_PATH = lib.mkOption {
+            type = lib.types.strMatching "wss?://[^/]+";
+            default = "wss://bsky.network";
+            example = "ws://127.0.0.1:2470";
+            description = "Base URL of the relay whose firehose rsky-firehose reads: `wss://` or `ws://`, a host and optional port, no path.";
+          };
+          FEEDGEN_SUBSCRIPTION_ENDPOINT = lib.mkOption {
+            type = lib.types.enum [
+              "com.atproto.sync.subscribeRepos"
+              "com.atproto.label.subscribeLabels"
+            ];
+            default = "com.atproto.sync.subscribeRepos";
+            description = "The stream it reads: repository commits (posts, likes, follows) or a labeler's labels (queued as `labels`).";
+          };
+          FEEDGEN_SUBSCRIPTION_CURSOR = lib.mkOption {
+            type = lib.types.nullOr lib.types.ints.unsigned;
+            default = null;
+            description = "Sequence number to start after, at every start; `null` starts from the relay's live events.";
+          };
+          FEEDGEN_QUEUE_ENDPOINT = lib.mkOption {
+            type = lib.types.str;
+            default =
+              let
+                host = cfg.settings.ROCKET_ADDRESS;
+                local =
+                  if host == "0.0.0.0" then
+                    "127.0.0.1"
+                  else if host == "::" then
+                    "[::1]"
+                  else if lib.hasInfix ":" host then
+                    "[${host}]"
+                  else
+                    host;
+              in
+              "http://${local}:${toString cfg.settings.ROCKET_PORT}";
+            defaultText = lib.literalExpression ''"http://<ROCKET_ADDRESS, or loopback for a wildcard>:<ROCKET_PORT>"'';
+            description = "Base URL of the feed generator's queue API: this server by default.";
+          };
+        };
+      };
+    };
+
+  companions =
+    { cfg, ... }:
+    {
+      firehose = {
+        inherit (cfg.firehose) enable;
+        description = "rsky-firehose (the indexer of services.atproto.rsky-feedgen)";
+        program = lib.getExe cfg.firehose.package;
+        environment = cfg.firehose.settings;
+      };
+    };
+
   ports = cfg: [ (service.listenOn cfg "ROCKET_PORT") ];
   health.path = "/.well-known/did.json";
   database.setting = "DATABASE_URL";
 
   assertions =
     { cfg, ... }:
+    let
+      # The host of the firehose's relay URL (ws[s]://host[:port]).
+      relayHost =
+        let
+          rest = lib.last (lib.splitString "://" cfg.firehose.settings.FEEDGEN_SUBSCRIPTION_PATH);
+        in
+        if lib.hasPrefix "[" rest then
+          builtins.head (lib.splitString "]" (lib.removePrefix "[" rest))
+        else
+          builtins.head (lib.splitString ":" rest);
+      loopback = relayHost == "localhost" || relayHost == "::1" || lib.hasPrefix "127." relayHost;
+    in
     [
+      {
+        # networkIsolation (shared by the indexer's unit) allows loopback only.
+        assertion = !(cfg.networkIsolation.enable && cfg.firehose.enable) || loopback;
+        message = "services.atproto.rsky-feedgen: networkIsolation.enable lets the indexer (atproto-rsky-feedgen-firehose) reach loopback only, but firehose.settings.FEEDGEN_SUBSCRIPTION_PATH is ${cfg.firehose.settings.FEEDGEN_SUBSCRIPTION_PATH}. Read a relay on this host (e.g. \"ws://127.0.0.1:2470\"), or set services.atproto.rsky-feedgen.networkIsolation.enable = false.";
+      }
       {
         assertion =
           !cfg.healthCheck.enable

@@ -18,7 +18,21 @@ in
 {
   options = {
     nixpkgs = {
-      config = loose;
+      # Free-form like NixOS' nixpkgs.config, whose
+      # permittedInsecurePackages lists from several files are joined.
+      config = mkOption {
+        type = types.submodule {
+          freeformType = types.lazyAttrsOf types.anything;
+          options.permittedInsecurePackages = mkOption {
+            type = types.listOf types.str;
+            default = [ ];
+            description = "NixOS option stub for the examples.";
+          };
+        };
+        default = { };
+        internal = true;
+        description = "NixOS option stub for the examples (nix/tests/examples/foreign-stubs.nix).";
+      };
       overlays = mkOption {
         type = types.listOf types.anything;
         default = [ ];

@@ -27,7 +27,7 @@ import (
 var rustWorkspaces = map[string][]string{
 	"allegedly": {"allegedly"},
 	"microcosm": {"constellation", "slingshot", "spacedust", "ufos"},
-	"rsky":      {"rsky-pds", "rsky-relay", "rsky-feedgen"},
+	"rsky":      {"rsky-pds", "rsky-relay", "rsky-feedgen", "rsky-firehose"},
 	"hydrant":   {"hydrant"},
 }
 

@@ -30,8 +30,8 @@ var liveRunners = map[string]string{
 	"spacedust":      "TestRustServices, TestNetworkMicrocosm",
 	"ufos":           "TestRustServices, TestNetworkMicrocosm",
 	"rsky-pds":       "TestRustServices, TestNetworkRsky",
-	"rsky-relay":     "TestRustServices",
-	"rsky-feedgen":   "TestRustServices",
+	"rsky-relay":     "TestRustServices, TestNetworkRskyRelay",
+	"rsky-feedgen":   "TestRustServices, TestNetworkRskyRelay",
 	"hydrant":        "TestRustServices, TestNetworkHydrant",
 }
 

@@ -228,6 +228,12 @@ var rustCases = map[string]rustCase{
 	// firehose cursor stored through the API is kept; both in PostgreSQL,
 	// checked again after the restart.
 	"rsky-feedgen": {
+		// Alone, without its indexer (whose default relay is remote, which
+		// the isolation refuses): TestNetworkRskyRelay runs the indexer,
+		// fed by rsky-relay.
+		peers: func(t *testing.T, _ func() *Postgres) (string, Options) {
+			return `{ firehose.enable = false; }`, Options{}
+		},
 		write: func(t *testing.T, p *Process) {
 			base := "http://" + apiAddr(t, p)
 			call(t, http.MethodPut, base+"/queue/posts/create", rskyFeedgenPost, rskyFeedgenKey(p))

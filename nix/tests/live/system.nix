@@ -7,7 +7,8 @@
 #   nix-instantiate --eval --strict --json nix/tests/live/system.nix \
 #     --arg file ./examples/x.nix --argstr exes '{"relay":"/path/bin/relay"}'
 #
-# `exes` is JSON (module name -> program ending in /bin/<program>); `extra`
+# `exes` is JSON (module name -> program ending in /bin/<program>; a key
+# "<module>.<path>" sets that package option below the module); `extra`
 # is one more NixOS module (e.g. the secrets' paths), or a list of them.
 # With `etc` (a name under /etc, such as "ssh/atproto-knot-keys"), the
 # result is that file's text instead: a script a module installs for
@@ -32,7 +33,13 @@ let
       # services.atproto (nixpkgs.config, nginx, …): the examples' stubs.
       ../examples/foreign-stubs.nix
       {
-        services.atproto = lib.mapAttrs (_: exe: { package = render.packageOf exe version; }) programs;
+        # A key with a dot names a package option below the module, e.g.
+        # "rsky-feedgen.firehose" for services.atproto.rsky-feedgen.firehose.package.
+        services.atproto = lib.foldl' lib.recursiveUpdate { } (
+          lib.mapAttrsToList (
+            key: exe: lib.setAttrByPath (lib.splitString "." key ++ [ "package" ]) (render.packageOf exe version)
+          ) programs
+        );
       }
     ]
     ++ (if builtins.isList extra then extra else [ extra ])
