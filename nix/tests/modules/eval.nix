@@ -27,9 +27,16 @@ let
       meta.mainProgram = name;
     };
 
+  # One fake per module and per package folder (a module may use packages
+  # of other names, as rsky-feedgen's indexer uses rsky-firehose).
+  packageNames = builtins.attrNames (
+    lib.filterAttrs (name: type: type == "directory" && !lib.hasPrefix "_" name) (builtins.readDir ../../pkgs)
+  );
+
   pkgs = {
     atproto =
-      lib.genAttrs (builtins.attrNames (removeAttrs modules [ "default" ])) fakePackage // packages;
+      lib.genAttrs (lib.unique (builtins.attrNames (removeAttrs modules [ "default" ]) ++ packageNames)) fakePackage
+      // packages;
     curl = fakePackage "curl";
     sqlite = fakePackage "sqlite";
     postgresql = fakePackage "postgresql";
