@@ -410,6 +410,16 @@ func (ix *Index) SearchContext(ctx context.Context, q string, opts Options) ([]R
 					}
 				}
 			}
+			// Two typos of which one or both swap neighbours, which the
+			// fuzzy query (Levenshtein 2) misses: thunderbird for
+			// "thundrebrid".
+			if runes >= minTwoTypos {
+				for _, w := range ix.vocab.withPrefix(string([]rune(t)[:2])) {
+					if twoTypos(t, w) {
+						term(fieldName, w, 1)
+					}
+				}
+			}
 		}
 		if p.reach[i] >= reachFirst {
 			// Name terms whose first letter the token got wrong: nginx

@@ -227,11 +227,13 @@ func misspeltStart(q, w string) bool {
 const minMisspeltStart = 5
 
 // twoTypos reports whether w, with the same first two letters as q, is two
-// edits (Levenshtein: letters replaced, added or left out) from q, for q
-// of minTwoTypos letters or more: "nextcould" for nextcloud, "tailscail"
-// for tailscale. The first letters are kept so that w is in the name
-// shard fetched for q, and so that bleve's fuzzy query finds it. It counts
-// as little as a stem.
+// typos from q, for q of minTwoTypos letters or more: "nextcould" for
+// nextcloud, "tailscail" for tailscale, "thundrebrid" for thunderbird. A
+// typo is what oneEdit allows (a letter replaced, added or left out, or
+// two neighbours swapped), so two swaps are two typos. The first letters
+// are kept so that w is in the name shard fetched for q; bleve's fuzzy
+// query (Levenshtein) misses two swaps, so its searcher adds such names
+// as terms (see bleve.go). It counts as little as a stem.
 func twoTypos(q, w string) bool {
 	qr, wr := []rune(q), []rune(w)
 	if len(qr) < minTwoTypos || len(wr) < 2 || qr[0] != wr[0] || qr[1] != wr[1] {
@@ -243,34 +245,44 @@ func twoTypos(q, w string) bool {
 // minTwoTypos is the shortest query token looked for with two typos.
 const minTwoTypos = 8
 
-// withinEdits reports whether the Levenshtein distance of a and b is at
-// most k, filling one row of the table at a time and stopping as soon as
-// every entry of a row exceeds k.
+// withinEdits reports whether a and b are at most k typos apart (the
+// optimal string alignment distance: Levenshtein plus swaps of
+// neighbours), filling one row of the table at a time and stopping as
+// soon as every entry of two rows in a row exceeds k (a swap reaches back
+// two rows).
 func withinEdits(a, b []rune, k int) bool {
 	if d := len(a) - len(b); d > k || -d > k {
 		return false
 	}
+	prev2 := make([]int, len(b)+1)
+	prev := make([]int, len(b)+1)
 	row := make([]int, len(b)+1)
-	for j := range row {
-		row[j] = j
+	for j := range prev {
+		prev[j] = j
 	}
+	prevBest := 0
 	for i := 1; i <= len(a); i++ {
-		diag, best := row[0], i
 		row[0] = i
+		best := i
 		for j := 1; j <= len(b); j++ {
 			cost := 1
 			if a[i-1] == b[j-1] {
 				cost = 0
 			}
-			next := min(row[j]+1, row[j-1]+1, diag+cost)
-			diag, row[j] = row[j], next
+			next := min(prev[j]+1, row[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				next = min(next, prev2[j-2]+1)
+			}
+			row[j] = next
 			best = min(best, next)
 		}
-		if best > k {
+		if best > k && prevBest > k {
 			return false
 		}
+		prevBest = best
+		prev2, prev, row = prev, row, prev2
 	}
-	return row[len(b)] <= k
+	return prev[len(b)] <= k
 }
 
 // vocabulary is the sorted set of name terms (tokens, joined segments and

@@ -429,7 +429,11 @@ func TestTwoTypos(t *testing.T) {
 	}{
 		{"nextcould", "nextcloud", true},          // a letter moved: two edits
 		{"tailscail", "tailscale", true},          // two replaced
-		{"elasticsaerhc", "elasticsearch", false}, // two swaps: four edits
+		{"elasticsaerhc", "elasticsearch", true},  // two swaps of neighbours: two typos
+		{"thundrebrid", "thunderbird", true},      // the same
+		{"thnuderbrid", "thunderbird", true},      // a swap and a swap
+		{"thnudrebrid", "thunderbird", false},     // three swaps
+		{"elasitcsaerhc", "elasticsearch", false}, // three swaps
 		{"nextcld", "nextcloud", false},           // shorter than eight letters
 		{"mextcould", "nextcloud", false},         // the first two letters must be kept
 		{"syncthinggg", "syncthing", true},        // two extra
@@ -439,18 +443,22 @@ func TestTwoTypos(t *testing.T) {
 		}
 	}
 	docs := []indexer.Document{opt("services.abcdefghij.enable", ""), opt("services.other.enable", "")}
-	q := "abcdexyfghij" // two letters more than the only ten-letter name term
-	want := scan(buildEntries(docs, testURL), q, Options{})
-	if len(want) != 1 || want[0].Name != "services.abcdefghij.enable" {
-		t.Fatalf("%s: %v; want services.abcdefghij.enable", q, names(want))
-	}
 	ix, err := OpenOrBuild(filepath.Join(t.TempDir(), "bleve"), docs, testURL)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer ix.Close()
-	if got, err := ix.Search(q, Options{}); err != nil || len(got) != 1 || got[0] != want[0] {
-		t.Errorf("bleve %s: %v (%v); want %v", q, names(got), err, names(want))
+	for _, q := range []string{
+		"abcdexyfghij", // two letters more than the only ten-letter name term
+		"abdcefhgij",   // two swaps, which Levenshtein counts as four edits
+	} {
+		want := scan(buildEntries(docs, testURL), q, Options{})
+		if len(want) != 1 || want[0].Name != "services.abcdefghij.enable" {
+			t.Fatalf("%s: %v; want services.abcdefghij.enable", q, names(want))
+		}
+		if got, err := ix.Search(q, Options{}); err != nil || len(got) != 1 || got[0] != want[0] {
+			t.Errorf("bleve %s: %v (%v); want %v", q, names(got), err, names(want))
+		}
 	}
 }
 

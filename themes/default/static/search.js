@@ -156,20 +156,22 @@
 
   function withinEdits(a, b, k) {
     if (Math.abs(a.length - b.length) > k) return false;
-    var row = [], i, j;
-    for (j = 0; j <= b.length; j++) row.push(j);
+    var prev2 = [], prev = [], row = [], i, j, t, prevBest = 0;
+    for (j = 0; j <= b.length; j++) { prev.push(j); prev2.push(0); row.push(0); }
     for (i = 1; i <= a.length; i++) {
-      var diag = row[0], best = i;
+      var best = i;
       row[0] = i;
       for (j = 1; j <= b.length; j++) {
-        var next = Math.min(row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-        diag = row[j];
+        var next = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+        if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) next = Math.min(next, prev2[j - 2] + 1);
         row[j] = next;
         if (next < best) best = next;
       }
-      if (best > k) return false;
+      if (best > k && prevBest > k) return false;
+      prevBest = best;
+      t = prev2; prev2 = prev; prev = row; row = t;
     }
-    return row[b.length] <= k;
+    return prev[b.length] <= k;
   }
 
   // firstLetterTypo and firstLetterKeys: see search/rank.go.
