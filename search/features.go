@@ -755,7 +755,9 @@ func (e *entry) score(p parsedQuery) (tier, score int) {
 		toks[i] = e.match(qt, p.ordered, p.reach[i])
 	}
 	count := min(len(e.Name), maxCount)
-	tier, score = docScore(toks, count, e.Prior, e.modLen(), e.Family, e.doc.Kind == indexer.KindPackage, p.ordered, p.rare)
+	pkg := e.doc.Kind == indexer.KindPackage
+	linked := pkg && len(e.Partners) > 0
+	tier, score = docScore(toks, count, e.Prior, e.modLen(), e.Family, pkg, linked, p.ordered, p.rare)
 	for _, j := range p.joins {
 		// The joined word must be a name word or start one: a stem or a
 		// typo of it is too loose a reading of what was typed apart. Else
@@ -783,7 +785,7 @@ func (e *entry) score(p parsedQuery) (tier, score int) {
 		vt[j.at], vr[j.at] = joined, rare
 		copy(vt[j.at+1:], toks[j.at+2:])
 		copy(vr[j.at+1:], p.rare[j.at+2:])
-		t, s := docScore(vt, count, e.Prior, e.modLen(), e.Family, e.doc.Kind == indexer.KindPackage, p.ordered, vr)
+		t, s := docScore(vt, count, e.Prior, e.modLen(), e.Family, pkg, linked, p.ordered, vr)
 		if phrase && n == 1 && t < tierPath {
 			// A description saying the whole query as a phrase is as good
 			// evidence as a name holding its words.

@@ -500,8 +500,9 @@ func (t *tokenState) addDesc(quality int) {
 // and family a package's family size (entry.Family). count, modLen and
 // family only count when some query token matched the name, because the
 // browser learns them from the name postings. pkg says the document is
-// a package; ordered says the query was a dotted path.
-func docScore(toks []tokenState, count, prior, modLen, family int, pkg, ordered bool, rare []int) (tier, score int) {
+// a package and linked that a module runs it (entry.Partners); ordered
+// says the query was a dotted path.
+func docScore(toks []tokenState, count, prior, modLen, family int, pkg, linked, ordered bool, rare []int) (tier, score int) {
 	n := len(toks)
 	allName, allAny, some, named := true, true, false, false
 	for _, t := range toks {
@@ -627,6 +628,15 @@ func docScore(toks []tokenState, count, prior, modLen, family int, pkg, ordered 
 	}
 	if !named {
 		family = 0
+		if pkg && !linked {
+			// Only descriptions found it, so there is no name to measure.
+			// Among packages that descriptions found alike (the many that
+			// say "password manager"), one that a NixOS module runs comes
+			// first: a module is written for a program people run, so it
+			// is the evidence of use the package set gives. Else they
+			// would fall back to alphabetical order.
+			effCount = 1
+		}
 	}
 	if pkg && n == 1 && tier == tierPrefix {
 		// One word that package names start with is a name being typed:

@@ -673,3 +673,50 @@ func TestFamilyOfTheWholeName(t *testing.T) {
 		t.Errorf("bitwraden: %q, want bitwarden-cli first", names(rs))
 	}
 }
+
+// TestModuleRunsItFirstAmongDescriptionTies: among packages that only
+// their descriptions find, and find alike, the one a NixOS module runs
+// comes first, in every path; without the module, name order decides.
+func TestModuleRunsItFirstAmongDescriptionTies(t *testing.T) {
+	withDefault := func(d indexer.Document, def string) indexer.Document {
+		d.Option.Default = &indexer.Value{Text: def}
+		return d
+	}
+	docs := []indexer.Document{
+		opt("services.zpass.enable", "Whether to enable zpass."),
+		withDefault(opt("services.zpass.package", "The zpass package to use."), "pkgs.zpass"),
+		pkg("apass", "Offline password manager"),
+		pkg("mpass", "Offline password manager"),
+		pkg("zpass", "Offline password manager"),
+	}
+	const q = "password manager"
+	packages := Options{Kind: indexer.KindPackage, Limit: 10}
+	want := []string{"zpass", "apass", "mpass"}
+	if got := names(scan(buildEntries(docs, testURL), q, packages)); !slices.Equal(got, want) {
+		t.Errorf("%s: %q, want %q", q, got, want)
+	}
+	if got := names(scan(buildEntries(docs[2:], testURL), q, packages)); !slices.Equal(got, []string{"apass", "mpass", "zpass"}) {
+		t.Errorf("%s without the module: %q, want name order", q, got)
+	}
+
+	ix, err := OpenOrBuild(filepath.Join(t.TempDir(), "bleve"), docs, testURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	rs, err := ix.Search(q, packages)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := names(rs); !slices.Equal(got, want) {
+		t.Errorf("bleve: %s: %q, want %q", q, got, want)
+	}
+	answers := runJS(t, writeStatic(t, docs), []jsrun.Query{{Q: q, Kind: "package"}}, 10)
+	var js []string
+	for _, r := range answers[0].Results {
+		js = append(js, r.Name)
+	}
+	if !slices.Equal(js, want) {
+		t.Errorf("search.js: %s: %q, want %q", q, js, want)
+	}
+}

@@ -281,7 +281,7 @@
 
   // docScore returns the score, 0 for no match; see docScore in
   // search/rank.go. The tier is Math.floor(score / TIER_UNIT).
-  function docScore(toks, count, prior, modLen, family, pkg, ordered, rare) {
+  function docScore(toks, count, prior, modLen, family, pkg, linked, ordered, rare) {
     var n = toks.length, allName = true, allAny = true, some = false, named = false, i, t, tier;
     for (i = 0; i < n; i++) {
       t = toks[i];
@@ -323,7 +323,10 @@
       if (prior > 0 && eff > 1) eff--;
       eff = Math.min(eff, 99);
     }
-    if (!named) family = 0;
+    if (!named) {
+      family = 0;
+      if (pkg && !linked) eff = 1; // a package a module runs first: see docScore in search/rank.go
+    }
     if (pkg && n === 1 && tier === T_PREFIX) w += FAMILY_W * family; // see docScore in search/rank.go
     return ((tier * 1000 + w) * (MAX_FAMILY + 1) + family) * 100 + 99 - eff;
   }
@@ -598,7 +601,8 @@
         if (v.name > 0) named = true;
       }
       var ex = b.extra[o];
-      var sc = docScore(view, named ? b.count[o] : 0, this.prior[o], ex & 3, ex >> 2, pkg, ordered, rare);
+      var linked = pkg && this.partners.has(o);
+      var sc = docScore(view, named ? b.count[o] : 0, this.prior[o], ex & 3, ex >> 2, pkg, linked, ordered, rare);
       // The better of the query as typed and of each join: the joined
       // word, if a name word or the start of one, stands for the two.
       for (var x = 0; x < joins.length; x++) {
@@ -614,7 +618,7 @@
         } else continue;
         vview = vview.concat(view.slice(at + 2));
         vrare = vrare.concat(rare.slice(at + 2));
-        var vsc = docScore(vview, b.count[o], this.prior[o], ex & 3, ex >> 2, pkg, ordered, vrare);
+        var vsc = docScore(vview, b.count[o], this.prior[o], ex & 3, ex >> 2, pkg, linked, ordered, vrare);
         // A description saying the whole query as a phrase: see entry.score.
         if (phrase && n === 2 && vsc < T_PATH * TIER_UNIT) vsc += (T_PATH - Math.floor(vsc / TIER_UNIT)) * TIER_UNIT;
         if (vsc > sc) sc = vsc;
