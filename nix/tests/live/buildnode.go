@@ -133,7 +133,7 @@ func buildNodeAt(t testing.TB, pkg, dep, version string) *NodeBuild {
 	if dep != "" {
 		subst = pinDependency(t, root, subst, dep, version)
 	}
-	specJSON, err := json.Marshal(spec)
+	specJSON, err := json.Marshal(specInRepo(t, spec))
 	if err != nil {
 		t.Fatal(err)
 	}

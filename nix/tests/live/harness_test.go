@@ -1,8 +1,10 @@
 package live
 
 import (
+	"encoding/json"
 	"net/netip"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 )
@@ -67,6 +69,26 @@ func TestParseProcAddr(t *testing.T) {
 		got, err := parseProcAddr(in)
 		if err != nil || got != netip.MustParseAddrPort(want) {
 			t.Errorf("parseProcAddr(%q) = %s, %v; want %s", in, got, err, want)
+		}
+	}
+}
+
+// TestBuildKeysIgnoreTheCheckoutsPlace: the build cache keys of the Node
+// packages hold the packages' specs, whose patches and yarnDeps Nix
+// evaluates to absolute paths; where the checkout is must not change the
+// key, or every fresh clone (as CI makes) rebuilds ozone.
+func TestBuildKeysIgnoreTheCheckoutsPlace(t *testing.T) {
+	for _, pkg := range []string{"ozone", "pds", "plc"} {
+		spec := Package(t, pkg)
+		data, err := json.Marshal(specInRepo(t, spec))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if root := RepoRoot(t); strings.Contains(string(data), root) {
+			t.Errorf("nix/pkgs/%s: the key's spec names the checkout %s: %s", pkg, root, data)
+		}
+		if pkg == "ozone" && (len(spec.Patches) == 0 || spec.YarnDeps == "") {
+			t.Errorf("nix/pkgs/ozone: no patches or yarnDeps evaluated (%q, %q): the test checks nothing", spec.Patches, spec.YarnDeps)
 		}
 	}
 }
