@@ -149,6 +149,12 @@ func pkg(attr, desc string) indexer.Document {
 	return indexer.Document{ID: "pkg:" + attr, Kind: indexer.KindPackage, Name: attr, Package: &indexer.Package{Attr: attr, Description: desc}}
 }
 
+// withDefault gives option d the default expression text ("pkgs.frp").
+func withDefault(d indexer.Document, text string) indexer.Document {
+	d.Option.Default = &indexer.Value{Kind: indexer.ValueExpression, Text: text}
+	return d
+}
+
 func TestRankingTiers(t *testing.T) {
 	docs := []indexer.Document{
 		opt("services.atproto.pds.settings.PDS_PORT", "Port the server listens on."),
@@ -245,10 +251,6 @@ func TestPackageEvidence(t *testing.T) {
 	pkgDoc := func(attr, desc, module string) indexer.Document {
 		return indexer.Document{ID: "pkg:" + attr, Kind: indexer.KindPackage, Name: attr,
 			Package: &indexer.Package{Attr: attr, Description: desc, Module: module}}
-	}
-	withDefault := func(d indexer.Document, text string) indexer.Document {
-		d.Option.Default = &indexer.Value{Kind: indexer.ValueExpression, Text: text}
-		return d
 	}
 	entries := buildEntries([]indexer.Document{
 		opt("services.vaultwarden.enable", "Whether to enable vaultwarden."),
@@ -602,10 +604,6 @@ func TestMisspeltWordIsNoRareEvidence(t *testing.T) {
 // right after the other, in Go, bleve and search.js alike; with the
 // Options filter, the package is not there to lift anything.
 func TestModuleAndPackageTogether(t *testing.T) {
-	withDefault := func(d indexer.Document, def string) indexer.Document {
-		d.Option.Default = &indexer.Value{Text: def}
-		return d
-	}
 	docs := []indexer.Document{
 		opt("services.frp.enable", "Whether to enable frp."),
 		withDefault(opt("services.frp.package", "The frp package to use."), "pkgs.frp"),
@@ -678,10 +676,6 @@ func TestFamilyOfTheWholeName(t *testing.T) {
 // their descriptions find, and find alike, the one a NixOS module runs
 // comes first, in every path; without the module, name order decides.
 func TestModuleRunsItFirstAmongDescriptionTies(t *testing.T) {
-	withDefault := func(d indexer.Document, def string) indexer.Document {
-		d.Option.Default = &indexer.Value{Text: def}
-		return d
-	}
 	docs := []indexer.Document{
 		opt("services.zpass.enable", "Whether to enable zpass."),
 		withDefault(opt("services.zpass.package", "The zpass package to use."), "pkgs.zpass"),

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 )
@@ -131,6 +132,28 @@ var (
 	specMu    sync.Mutex
 	specCache = map[string]*PackageSpec{}
 )
+
+// specInRepo is spec with its file paths (patches, yarnDeps) relative to
+// the checkout, for a cache key: their contents are hashed apart, and
+// where the checkout is must not matter (CI clones main anew for each
+// run, and a warm cache must serve every clone).
+func specInRepo(t testing.TB, spec *PackageSpec) PackageSpec {
+	t.Helper()
+	root := RepoRoot(t)
+	rel := func(p string) string {
+		if r, err := filepath.Rel(root, p); err == nil && filepath.IsAbs(p) {
+			return r
+		}
+		return p
+	}
+	c := *spec
+	c.Patches = slices.Clone(spec.Patches) // nil stays nil: the key of a spec without paths is unchanged
+	for i, p := range c.Patches {
+		c.Patches[i] = rel(p)
+	}
+	c.YarnDeps = rel(spec.YarnDeps)
+	return c
+}
 
 // Package reads nix/pkgs/<name>'s source pin and build spec by evaluation.
 func Package(t testing.TB, name string) *PackageSpec {
