@@ -478,11 +478,12 @@ func (ix *Index) SearchContext(ctx context.Context, q string, opts Options) ([]R
 		limit = DefaultLimit
 	}
 	type ranked struct {
-		e           *entry
-		tier, score int
+		e     *entry
+		tier  int
+		place place
 	}
 	// Every candidate's own score first: a module's enable option and its
-	// package are lifted to each other's (liftPartners).
+	// package are placed by each other's (placeWithPartners).
 	matched := make([]ranked, 0, len(res.Hits))
 	partnerScore := map[int]int{}
 	for _, h := range res.Hits {
@@ -495,36 +496,32 @@ func (ix *Index) SearchContext(ctx context.Context, q string, opts Options) ([]R
 		if tier == tierNone {
 			continue
 		}
-		matched = append(matched, ranked{e, tier, score})
+		matched = append(matched, ranked{e, tier, ownPlace(e.Ord, score)})
 		if len(e.Partners) > 0 {
 			partnerScore[ord] = score
 		}
 	}
 	var top []ranked
 	for _, m := range matched {
-		e, tier, score := m.e, m.tier, m.score
+		e, tier, at := m.e, m.tier, m.place
 		if len(e.Partners) > 0 {
-			score = liftPartners(score, e.Partners, func(o int) int { return partnerScore[o] })
-			tier = score / tierUnit
+			at = placeWithPartners(e.Ord, at.score, e.doc.Kind == indexer.KindPackage, e.Partners, func(o int) int { return partnerScore[o] })
+			tier = at.score / tierUnit
 		}
-		// Keep the best limit, ordered by score, then document order.
-		i, _ := slices.BinarySearchFunc(top, ranked{e, tier, score}, func(a, b ranked) int {
-			if a.score != b.score {
-				return b.score - a.score
-			}
-			return a.e.Ord - b.e.Ord
-		})
+		// Keep the best limit, in their places.
+		r := ranked{e, tier, at}
+		i, _ := slices.BinarySearchFunc(top, r, func(a, b ranked) int { return a.place.compare(b.place) })
 		if i >= limit {
 			continue
 		}
-		top = slices.Insert(top, i, ranked{e, tier, score})
+		top = slices.Insert(top, i, r)
 		if len(top) > limit {
 			top = top[:limit]
 		}
 	}
 	out := make([]Result, len(top))
 	for i, r := range top {
-		out[i] = r.e.result(r.tier, r.score)
+		out[i] = r.e.result(r.tier, r.place)
 	}
 	return out, nil
 }

@@ -40,7 +40,7 @@ type entry struct {
 	Cmd string `json:"c,omitempty"`
 	// Partners are the documents shown beside this one when both match
 	// a query: a module's enable option and the package the module runs
-	// (see addPackageEvidence and liftPartners).
+	// (see addPackageEvidence and placeWithPartners).
 	Partners []int `json:"pa,omitempty"`
 
 	doc indexer.Document

@@ -668,21 +668,68 @@ func firstBest(t tokenState) uint32 {
 // (three bits) outweighs a whole name word over one it starts.
 const familyWeight = 3
 
-// liftPartners presents a module's enable option and the package it runs
-// together, as the issue asks of a query about a service: when both
-// match, the one ranked lower comes right after the other (its score one
-// below its partner's). scores holds the matched documents' own scores by
-// document number (0 for a document that did not match or is filtered
+// place is where a matched document goes in the results: higher score
+// first, then lower order, then lower document number (ord). A
+// document's own order is three times its number, which leaves room to
+// put a partner right before or right after it (placeWithPartners).
+type place struct{ score, order, ord int }
+
+func ownPlace(ord, score int) place { return place{score, 3 * ord, ord} }
+
+// compare orders places as results are: better first.
+func (a place) compare(b place) int {
+	switch {
+	case a.score != b.score:
+		return b.score - a.score
+	case a.order != b.order:
+		return a.order - b.order
+	}
+	return a.ord - b.ord
+}
+
+// placeWithPartners presents a module's enable option and the package it
+// runs together, as the issue asks of a query about a service: when both
+// match, the one ranked lower comes right after the other, level with it.
+// But when descriptions alone found both, the package (pkg) comes first,
+// right before the option: the option's description is mostly the
+// package's, lent to it (addPackageEvidence), and no name the query holds
+// says which of the two was meant; the program is what was asked for and
+// the option how to run it, as a package of the query's name comes before
+// its module's entry point. scores holds the matched documents' own scores
+// by document number (0 for a document that did not match or is filtered
 // out); only own scores are read, so the order of the pairs does not
-// matter. It returns ord's lifted score.
-func liftPartners(own int, partners []int, scores func(int) int) int {
-	best := own
+// matter.
+func placeWithPartners(ord, own int, pkg bool, partners []int, scores func(int) int) place {
+	best := ownPlace(ord, own)
 	for _, p := range partners {
-		if s := scores(p); s > 0 && s-1 > best {
-			best = s - 1
+		s := scores(p)
+		if s == 0 {
+			continue
+		}
+		partner := ownPlace(p, s)
+		var at place
+		switch {
+		case describedOnly(own) && describedOnly(s) && pkg:
+			at = place{s, partner.order - 1, ord} // right before the option
+		case describedOnly(own) && describedOnly(s) && s <= own:
+			continue // the package comes right before this option
+		case partner.compare(best) < 0:
+			at = place{s, partner.order + 1, ord} // right after the partner
+		default:
+			continue
+		}
+		if at.compare(best) < 0 {
+			best = at
 		}
 	}
 	return best
+}
+
+// describedOnly reports whether a document's score (docScore) was earned
+// by descriptions alone, no query token matching its name: only then is
+// its name length, subtracted from the last two digits, not counted.
+func describedOnly(score int) bool {
+	return score%100 == 99
 }
 
 // tierUnit is what one tier adds to a score (see docScore).

@@ -600,9 +600,11 @@ func TestMisspeltWordIsNoRareEvidence(t *testing.T) {
 }
 
 // TestModuleAndPackageTogether: a module's enable option and the package
-// it runs, when both match a query, are shown together, the lower one
-// right after the other, in Go, bleve and search.js alike; with the
-// Options filter, the package is not there to lift anything.
+// it runs, when both match a query, are shown together, level in score,
+// in Go, bleve and search.js alike. The one a name of the query finds
+// comes first; when descriptions alone find both, the package does (the
+// option speaks with the package's description). With the Options filter,
+// the package is not there to place anything.
 func TestModuleAndPackageTogether(t *testing.T) {
 	docs := []indexer.Document{
 		opt("services.frp.enable", "Whether to enable frp."),
@@ -611,49 +613,82 @@ func TestModuleAndPackageTogether(t *testing.T) {
 		opt("services.convos.reverseProxy", "Whether convos runs behind a reverse proxy."),
 		pkg("perlPackages.PlackMiddlewareReverseProxy", "Supports app to run as a reverse proxy backend"),
 		pkg("frp", "Fast reverse proxy"),
+		opt("services.proxyd.enable", "Whether to enable the proxy daemon."),
+		withDefault(opt("services.proxyd.package", "The package to use."), "pkgs.tp"),
+		pkg("tp", "Tiny proxyd daemon"),
+		pkg("aproxyd", "Another proxyd"),
+		// Two more modules that run tp: both follow it, in document order.
+		opt("programs.tp.enable", "Whether to enable tp."),
+		withDefault(opt("programs.tp.package", "The package to use."), "pkgs.tp"),
+		opt("services.tp.enable", "Whether to enable the tp service."),
+		withDefault(opt("services.tp.package", "The package to use."), "pkgs.tp"),
 	}
 	entries := buildEntries(docs, testURL)
-	want := names(scan(entries, "reverse proxy", Options{Limit: 10}))
-	if i := slices.Index(want, "services.frp.enable"); i < 0 || i+1 >= len(want) || want[i+1] != "frp" {
-		t.Errorf("reverse proxy: %q, want frp right after services.frp.enable", want)
-	}
-	// Without the pairing frp would follow nothing in particular: its own
-	// score is below the option's.
-	var frp, enable Result
-	for _, r := range scan(entries, "reverse proxy", Options{Limit: 10}) {
-		switch r.Name {
-		case "frp":
-			frp = r
-		case "services.frp.enable":
-			enable = r
+	for _, c := range []struct {
+		q     string
+		order []string // shown one right after the other, level in score
+	}{
+		{"reverse proxy", []string{"frp", "services.frp.enable"}},          // descriptions alone: the package first
+		{"proxyd", []string{"services.proxyd.enable", "tp"}},               // the query names the module: its option first
+		{"tp", []string{"tp", "programs.tp.enable", "services.tp.enable"}}, // the package's name: it first, its modules in document order
+	} {
+		rs := scan(entries, c.q, Options{Limit: 10})
+		want := names(rs)
+		i := slices.Index(want, c.order[0])
+		if i < 0 || i+len(c.order) > len(want) || !slices.Equal(want[i:i+len(c.order)], c.order) {
+			t.Errorf("%s: %q, want %q in a row", c.q, want, c.order)
+			continue
 		}
-	}
-	if frp.Score != enable.Score-1 {
-		t.Errorf("frp scored %d, its module's enable option %d: want one less", frp.Score, enable.Score)
-	}
-	if got := names(scan(entries, "reverse proxy", Options{Kind: indexer.KindOption, Limit: 10})); slices.Contains(got, "frp") {
-		t.Errorf("options only: %q", got)
-	}
+		for _, r := range rs[i+1 : i+len(c.order)] {
+			if r.Score != rs[i].Score {
+				t.Errorf("%s: %s scored %d, %s %d: want them level", c.q, c.order[0], rs[i].Score, r.Name, r.Score)
+			}
+		}
+		if c.q != "tp" {
+			// Without the pairing the second would not follow the first:
+			// its own score is higher, or something comes between.
+			own := map[string]int{}
+			for _, r := range scan(entries, c.q, Options{Kind: indexer.KindOption, Limit: 10}) {
+				own[r.Name] = r.Score
+			}
+			for _, r := range scan(entries, c.q, Options{Kind: indexer.KindPackage, Limit: 10}) {
+				own[r.Name] = r.Score
+			}
+			first, second := own[c.order[0]], own[c.order[1]]
+			between := 0
+			for _, s := range own {
+				if s > min(first, second) && s < max(first, second) {
+					between++
+				}
+			}
+			if between == 0 && first >= second {
+				t.Errorf("%s: own scores %v: the case does not test the pairing", c.q, own)
+			}
+		}
+		if got := names(scan(entries, c.q, Options{Kind: indexer.KindOption, Limit: 10})); slices.ContainsFunc(got, func(n string) bool { return !strings.Contains(n, ".") }) {
+			t.Errorf("%s, options only: %q", c.q, got)
+		}
 
-	ix, err := OpenOrBuild(filepath.Join(t.TempDir(), "bleve"), docs, testURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ix.Close()
-	rs, err := ix.Search("reverse proxy", Options{Limit: 10})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := names(rs); !slices.Equal(got, want) {
-		t.Errorf("bleve: reverse proxy: %q, want %q", got, want)
-	}
-	answers := runJS(t, writeStatic(t, docs), []jsrun.Query{{Q: "reverse proxy"}}, 10)
-	var js []string
-	for _, r := range answers[0].Results {
-		js = append(js, r.Name)
-	}
-	if !slices.Equal(js, want) {
-		t.Errorf("search.js: reverse proxy: %q, want %q", js, want)
+		ix, err := OpenOrBuild(filepath.Join(t.TempDir(), "bleve"), docs, testURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		brs, err := ix.Search(c.q, Options{Limit: 10})
+		ix.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := names(brs); !slices.Equal(got, want) {
+			t.Errorf("bleve: %s: %q, want %q", c.q, got, want)
+		}
+		answers := runJS(t, writeStatic(t, docs), []jsrun.Query{{Q: c.q}}, 10)
+		var js []string
+		for _, r := range answers[0].Results {
+			js = append(js, r.Name)
+		}
+		if !slices.Equal(js, want) {
+			t.Errorf("search.js: %s: %q, want %q", c.q, js, want)
+		}
 	}
 }
 

@@ -29,24 +29,22 @@ type Result struct {
 	Since   string       `json:"since,omitempty"`   // newest change in the site's history: "new in 0.3.0"
 	Tier    int          `json:"tier"`
 	Score   int          `json:"score"`
-	Ord     int          `json:"-"`
+
+	order, ord int // among equal scores, lower first (see place)
 }
 
 // result builds the Result of an entry.
-func (e *entry) result(tier, score int) Result {
+func (e *entry) result(tier int, at place) Result {
 	d := e.doc
 	return Result{
 		ID: d.ID, Kind: d.Kind, Scope: d.Scope, Name: nameText(d), Summary: summary(d),
-		Type: optionType(d), Default: optionDefault(d), URL: e.url, Since: d.Since, Tier: tier, Score: score, Ord: e.Ord,
+		Type: optionType(d), Default: optionDefault(d), URL: e.url, Since: d.Since, Tier: tier, Score: at.score, order: at.order, ord: e.Ord,
 	}
 }
 
-// better orders results: higher score first, then document order.
+// better orders results as their places are (see place).
 func better(a, b Result) int {
-	if a.Score != b.Score {
-		return b.Score - a.Score
-	}
-	return a.Ord - b.Ord
+	return place{a.Score, a.order, a.ord}.compare(place{b.Score, b.order, b.ord})
 }
 
 // scan ranks every entry against the query: the definition the two index
@@ -71,8 +69,8 @@ func scan(entries []*entry, q string, opts Options) []Result {
 	var out []Result
 	for _, e := range entries {
 		if own, ok := scores[e.Ord]; ok {
-			score := liftPartners(own, e.Partners, func(o int) int { return scores[o] })
-			out = append(out, e.result(score/tierUnit, score))
+			at := placeWithPartners(e.Ord, own, e.doc.Kind == indexer.KindPackage, e.Partners, func(o int) int { return scores[o] })
+			out = append(out, e.result(at.score/tierUnit, at))
 		}
 	}
 	slices.SortFunc(out, better)

@@ -76,7 +76,7 @@ type manifest struct {
 	// postings do not carry it.
 	Prior []int `json:"prior"`
 	// Pairs lists the pairs of a module's enable option and the package
-	// it runs, which ranking shows together (liftPartners): the option's
+	// it runs, which ranking shows together (placeWithPartners): the option's
 	// document number as a gap from the previous pair's, then the
 	// package's.
 	Pairs []int `json:"pairs"`

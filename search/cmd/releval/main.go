@@ -10,7 +10,7 @@
 //	cli     `nurdocs search --json` (bleve), one process per query
 //	api     search.Index.Search (bleve), as the preview server calls it
 //
-// Usage: go run ./search/cmd/releval [-paths static,cli,api] [-packages] [-kind KIND] [-sets SETS] [-detail SETS]
+// Usage: go run ./search/cmd/releval [-paths static,cli,api] [-packages] [-kind KIND] [-sets SETS] [-detail SETS] [-top N]
 //
 // -kind option measures the option sets as the site's Options filter
 // searches: the packages are indexed (their descriptions speak for the
@@ -47,6 +47,7 @@ func main() {
 	only := flag.String("sets", "", "comma-separated sets to measure (old, tune, held, pkg-tune, pkg-held); all when empty.\n"+
 		"The cli path runs one process per query: measuring fewer sets saves most of its time")
 	kind := flag.String("kind", "", "rank only documents of this kind (option, package or guide), as the site's filter does")
+	flag.IntVar(&shownTop, "top", 3, "how many top results -detail prints for a query not answered first")
 	flag.Parse()
 	var sets []string
 	if *only != "" {
@@ -159,6 +160,10 @@ func run(paths, detail, only []string, packages bool, kind indexer.Kind) error {
 	return nil
 }
 
+// shownTop is how many results -detail prints for a query whose first
+// result is not an answer.
+var shownTop int
+
 func report(set string, outs []releval.Outcome, verbose bool) {
 	s := releval.Summarize(outs)
 	line := func(cat string, m releval.Metrics) {
@@ -176,7 +181,7 @@ func report(set string, outs []releval.Outcome, verbose bool) {
 			}
 			fmt.Printf("   %-5s %-8s %-36q nDCG %.2f", mark, o.Query.Category, o.Query.Q, o.NDCG)
 			if o.Rank != 1 {
-				fmt.Printf("  top: %s", strings.Join(o.Top[:min(3, len(o.Top))], ", "))
+				fmt.Printf("  top: %s", strings.Join(o.Top[:min(shownTop, len(o.Top))], ", "))
 			}
 			fmt.Println()
 		}

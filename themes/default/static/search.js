@@ -381,7 +381,7 @@
         self.prior = new Uint8Array(m.docs);
         for (var i = 0, ord = 0; i < m.prior.length; i++) { ord += m.prior[i]; self.prior[ord] = 1; }
         // A module's enable option and the package it runs, shown together
-        // (liftPartners in search/rank.go): document number → partners.
+        // (placeWithPartners in search/rank.go): document number → partners.
         self.partners = new Map();
         var link = function (a, b) { if (!self.partners.has(a)) self.partners.set(a, []); self.partners.get(a).push(b); };
         for (i = 0, ord = 0; i + 1 < m.pairs.length; i += 2) { ord += m.pairs[i]; link(ord, m.pairs[i + 1]); link(m.pairs[i + 1], ord); }
@@ -510,7 +510,7 @@
   Engine.prototype.buffers = function (n) {
     var N = this.manifest.docs, b = this.buf;
     if (!b) {
-      b = this.buf = { gen: 0, seen: new Uint32Array(N), touched: new Int32Array(N), count: new Uint8Array(N), extra: new Uint8Array(N), score: new Int32Array(N), toks: [] };
+      b = this.buf = { gen: 0, seen: new Uint32Array(N), touched: new Int32Array(N), count: new Uint8Array(N), extra: new Uint8Array(N), score: new Int32Array(N), order: new Int32Array(N), pkg: new Uint8Array(N), toks: [] };
     }
     while (b.toks.length < n) {
       b.toks.push({ name: new Uint8Array(N), mod: new Uint8Array(N), desc: new Uint8Array(N), exact: new Uint32Array(N), strong: new Uint32Array(N), any: new Uint32Array(N), cmd: new Uint8Array(N) });
@@ -602,6 +602,7 @@
       }
       var ex = b.extra[o];
       var linked = pkg && this.partners.has(o);
+      b.pkg[o] = pkg ? 1 : 0;
       var sc = docScore(view, named ? b.count[o] : 0, this.prior[o], ex & 3, ex >> 2, pkg, linked, ordered, rare);
       // The better of the query as typed and of each join: the joined
       // word, if a name word or the start of one, stands for the two.
@@ -626,20 +627,29 @@
       scores[o] = sc;
     }
     // A module's enable option and its package, both matched, are shown
-    // together: liftPartners in search/rank.go. Own scores only are read.
-    var lifted = [];
+    // together: placeWithPartners in search/rank.go. Own scores only are
+    // read. Among equal scores, lower order first, then lower number; a
+    // document's own order is three times its number.
+    var placed = [], order = b.order;
     for (k = 0; k < nt; k++) {
       o = touched[k];
-      var ps = scores[o] > 0 ? this.partners.get(o) : undefined;
+      var own = scores[o], bs = own, bo = 3 * o;
+      order[o] = bo;
+      var ps = own > 0 ? this.partners.get(o) : undefined;
       if (!ps) continue;
-      var best = scores[o];
       for (j = 0; j < ps.length; j++) {
-        var po = ps[j];
-        if (seen[po] === gen && scores[po] > 0 && scores[po] - 1 > best) best = scores[po] - 1;
+        var po = ps[j], s = seen[po] === gen ? scores[po] : 0, as, ao;
+        if (s <= 0) continue;
+        var described = own % 100 === 99 && s % 100 === 99; // describedOnly, both
+        if (described && b.pkg[o]) { as = s; ao = 3 * po - 1; } // right before the option
+        else if (described && s <= own) continue;
+        else if (s > bs || (s === bs && 3 * po < bo)) { as = s; ao = 3 * po + 1; } // right after the partner
+        else continue;
+        if (as > bs || (as === bs && ao < bo)) { bs = as; bo = ao; }
       }
-      if (best > scores[o]) lifted.push(o, best);
+      if (bs !== own || bo !== 3 * o) placed.push(o, bs, bo);
     }
-    for (k = 0; k < lifted.length; k += 2) scores[lifted[k]] = lifted[k + 1];
+    for (k = 0; k < placed.length; k += 3) { scores[placed[k]] = placed[k + 1]; order[placed[k]] = placed[k + 2]; }
     for (k = 0; k < nt; k++) {
       o = touched[k];
       var sc = scores[o];
@@ -647,11 +657,11 @@
       total++;
       if (top.length === limit) {
         var worst = top[limit - 1];
-        if (sc < worst.score || (sc === worst.score && o > worst.ord)) continue;
+        if (sc < worst.score || (sc === worst.score && (order[o] > worst.order || (order[o] === worst.order && o > worst.ord)))) continue;
         top.pop();
       }
-      var r = { ord: o, tier: Math.floor(sc / TIER_UNIT), score: sc };
-      for (j = top.length; j > 0 && (top[j - 1].score < r.score || (top[j - 1].score === r.score && top[j - 1].ord > o)); j--) {}
+      var r = { ord: o, order: order[o], tier: Math.floor(sc / TIER_UNIT), score: sc };
+      for (j = top.length; j > 0 && (top[j - 1].score < r.score || (top[j - 1].score === r.score && (top[j - 1].order > r.order || (top[j - 1].order === r.order && top[j - 1].ord > o)))); j--) {}
       top.splice(j, 0, r);
     }
     for (k = 0; k < top.length; k++) {
