@@ -134,9 +134,10 @@ func pageKinds(nixos, withNixpkgs bool) []string {
 			"scope/NixOS/all-options/", "search/?q=services"}
 		if withNixpkgs {
 			// A package page, a list page of a thousand packages, a
-			// versioned family and options and packages in one list.
+			// versioned family and options and packages in one list, by
+			// name and by what they do.
 			kinds = append(kinds, "scope/nixpkgs/packages/postgresql.html", "scope/nixpkgs/package-index/f/",
-				"search/?q=postgresql", "search/?q=nginx")
+				"search/?q=postgresql", "search/?q=nginx", "search/?q=password+manager")
 		}
 		return kinds
 	}
