@@ -400,6 +400,34 @@ func names(rs []Result) []string {
 }
 
 // Words typed apart that a name writes as one are read both ways.
+// otherPaths ranks each query of qs for docs with bleve and with
+// search.js, for a test to compare with scan: one index of each, built once.
+func otherPaths(t *testing.T, docs []indexer.Document, qs []string, opts Options) (bleve, js [][]string) {
+	t.Helper()
+	ix, err := OpenOrBuild(filepath.Join(t.TempDir(), "bleve"), docs, testURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	var jsQueries []jsrun.Query
+	for _, q := range qs {
+		rs, err := ix.Search(q, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bleve = append(bleve, names(rs))
+		jsQueries = append(jsQueries, jsrun.Query{Q: q, Kind: string(opts.Kind)})
+	}
+	for _, a := range runJS(t, writeStatic(t, docs), jsQueries, opts.Limit) {
+		var got []string
+		for _, r := range a.Results {
+			got = append(got, r.Name)
+		}
+		js = append(js, got)
+	}
+	return bleve, js
+}
+
 func TestJoinedTokens(t *testing.T) {
 	v := vocabulary{"calibre", "calibreweb", "jellyfin", "time", "timezone", "zone"}
 	for q, want := range map[string][]join{
@@ -624,15 +652,22 @@ func TestModuleAndPackageTogether(t *testing.T) {
 		withDefault(opt("services.tp.package", "The package to use."), "pkgs.tp"),
 	}
 	entries := buildEntries(docs, testURL)
-	for _, c := range []struct {
+	cases := []struct {
 		q     string
 		order []string // shown one right after the other, level in score
 	}{
 		{"reverse proxy", []string{"frp", "services.frp.enable"}},          // descriptions alone: the package first
 		{"proxyd", []string{"services.proxyd.enable", "tp"}},               // the query names the module: its option first
 		{"tp", []string{"tp", "programs.tp.enable", "services.tp.enable"}}, // the package's name: it first, its modules in document order
-	} {
-		rs := scan(entries, c.q, Options{Limit: 10})
+	}
+	var qs []string
+	for _, c := range cases {
+		qs = append(qs, c.q)
+	}
+	all := Options{Limit: 10}
+	bleve, js := otherPaths(t, docs, qs, all)
+	for k, c := range cases {
+		rs := scan(entries, c.q, all)
 		want := names(rs)
 		i := slices.Index(want, c.order[0])
 		if i < 0 || i+len(c.order) > len(want) || !slices.Equal(want[i:i+len(c.order)], c.order) {
@@ -644,14 +679,12 @@ func TestModuleAndPackageTogether(t *testing.T) {
 				t.Errorf("%s: %s scored %d, %s %d: want them level", c.q, c.order[0], rs[i].Score, r.Name, r.Score)
 			}
 		}
+		options := scan(entries, c.q, Options{Kind: indexer.KindOption, Limit: 10})
 		if c.q != "tp" {
 			// Without the pairing the second would not follow the first:
 			// its own score is higher, or something comes between.
 			own := map[string]int{}
-			for _, r := range scan(entries, c.q, Options{Kind: indexer.KindOption, Limit: 10}) {
-				own[r.Name] = r.Score
-			}
-			for _, r := range scan(entries, c.q, Options{Kind: indexer.KindPackage, Limit: 10}) {
+			for _, r := range slices.Concat(options, scan(entries, c.q, Options{Kind: indexer.KindPackage, Limit: 10})) {
 				own[r.Name] = r.Score
 			}
 			first, second := own[c.order[0]], own[c.order[1]]
@@ -665,29 +698,14 @@ func TestModuleAndPackageTogether(t *testing.T) {
 				t.Errorf("%s: own scores %v: the case does not test the pairing", c.q, own)
 			}
 		}
-		if got := names(scan(entries, c.q, Options{Kind: indexer.KindOption, Limit: 10})); slices.ContainsFunc(got, func(n string) bool { return !strings.Contains(n, ".") }) {
+		if got := names(options); slices.ContainsFunc(got, func(n string) bool { return !strings.Contains(n, ".") }) {
 			t.Errorf("%s, options only: %q", c.q, got)
 		}
-
-		ix, err := OpenOrBuild(filepath.Join(t.TempDir(), "bleve"), docs, testURL)
-		if err != nil {
-			t.Fatal(err)
+		if !slices.Equal(bleve[k], want) {
+			t.Errorf("bleve: %s: %q, want %q", c.q, bleve[k], want)
 		}
-		brs, err := ix.Search(c.q, Options{Limit: 10})
-		ix.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := names(brs); !slices.Equal(got, want) {
-			t.Errorf("bleve: %s: %q, want %q", c.q, got, want)
-		}
-		answers := runJS(t, writeStatic(t, docs), []jsrun.Query{{Q: c.q}}, 10)
-		var js []string
-		for _, r := range answers[0].Results {
-			js = append(js, r.Name)
-		}
-		if !slices.Equal(js, want) {
-			t.Errorf("search.js: %s: %q, want %q", c.q, js, want)
+		if !slices.Equal(js[k], want) {
+			t.Errorf("search.js: %s: %q, want %q", c.q, js[k], want)
 		}
 	}
 }
@@ -728,24 +746,11 @@ func TestModuleRunsItFirstAmongDescriptionTies(t *testing.T) {
 		t.Errorf("%s without the module: %q, want name order", q, got)
 	}
 
-	ix, err := OpenOrBuild(filepath.Join(t.TempDir(), "bleve"), docs, testURL)
-	if err != nil {
-		t.Fatal(err)
+	bleve, js := otherPaths(t, docs, []string{q}, packages)
+	if !slices.Equal(bleve[0], want) {
+		t.Errorf("bleve: %s: %q, want %q", q, bleve[0], want)
 	}
-	defer ix.Close()
-	rs, err := ix.Search(q, packages)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := names(rs); !slices.Equal(got, want) {
-		t.Errorf("bleve: %s: %q, want %q", q, got, want)
-	}
-	answers := runJS(t, writeStatic(t, docs), []jsrun.Query{{Q: q, Kind: "package"}}, 10)
-	var js []string
-	for _, r := range answers[0].Results {
-		js = append(js, r.Name)
-	}
-	if !slices.Equal(js, want) {
-		t.Errorf("search.js: %s: %q, want %q", q, js, want)
+	if !slices.Equal(js[0], want) {
+		t.Errorf("search.js: %s: %q, want %q", q, js[0], want)
 	}
 }

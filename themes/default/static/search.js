@@ -331,6 +331,12 @@
     return ((tier * 1000 + w) * (MAX_FAMILY + 1) + family) * 100 + 99 - eff;
   }
 
+  // placedBefore reports whether a result at (score sa, order oa, number
+  // da) comes before one at (sb, ob, db): place.compare in search/rank.go.
+  function placedBefore(sa, oa, da, sb, ob, db) {
+    return sa > sb || (sa === sb && (oa < ob || (oa === ob && da < db)));
+  }
+
   var FAMILY_W = 3, MAX_FAMILY = 7, TIER_UNIT = 1000 * (MAX_FAMILY + 1) * 100;
 
   // namesModule: see namesModule in search/rank.go.
@@ -643,9 +649,9 @@
         var described = own % 100 === 99 && s % 100 === 99; // describedOnly, both
         if (described && b.pkg[o]) { as = s; ao = 3 * po - 1; } // right before the option
         else if (described && s <= own) continue;
-        else if (s > bs || (s === bs && 3 * po < bo)) { as = s; ao = 3 * po + 1; } // right after the partner
+        else if (placedBefore(s, 3 * po, po, bs, bo, o)) { as = s; ao = 3 * po + 1; } // right after the partner
         else continue;
-        if (as > bs || (as === bs && ao < bo)) { bs = as; bo = ao; }
+        if (placedBefore(as, ao, o, bs, bo, o)) { bs = as; bo = ao; }
       }
       if (bs !== own || bo !== 3 * o) placed.push(o, bs, bo);
     }
@@ -657,11 +663,11 @@
       total++;
       if (top.length === limit) {
         var worst = top[limit - 1];
-        if (sc < worst.score || (sc === worst.score && (order[o] > worst.order || (order[o] === worst.order && o > worst.ord)))) continue;
+        if (!placedBefore(sc, order[o], o, worst.score, worst.order, worst.ord)) continue;
         top.pop();
       }
       var r = { ord: o, order: order[o], tier: Math.floor(sc / TIER_UNIT), score: sc };
-      for (j = top.length; j > 0 && (top[j - 1].score < r.score || (top[j - 1].score === r.score && (top[j - 1].order > r.order || (top[j - 1].order === r.order && top[j - 1].ord > o)))); j--) {}
+      for (j = top.length; j > 0 && placedBefore(r.score, r.order, o, top[j - 1].score, top[j - 1].order, top[j - 1].ord); j--) {}
       top.splice(j, 0, r);
     }
     for (k = 0; k < top.length; k++) {
